@@ -1,0 +1,99 @@
+"""Caseflow: case management for welcome services for international newcomers."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from caseflow.config import Defaults
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Secret keys that must never protect a real installation.
+KNOWN_BAD_SECRETS = frozenset({"dev", "change-me", "changeme", "secret", "development"})
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigurationError(RuntimeError):
+    """The app refuses to start with an unsafe configuration."""
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    app.config.from_object(Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("CASEFLOW")
+    else:
+        app.config.update(test_config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'caseflow.sqlite'}"
+        )
+    _check_production_config(app)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from caseflow import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _check_production_config(app: Flask) -> None:
+    from caseflow.core.web import is_production
+
+    production = is_production(app)
+    if app.config.get("SESSION_COOKIE_SECURE") is None:
+        app.config["SESSION_COOKIE_SECURE"] = production
+    if not production:
+        app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or "dev-only-not-secret"
+        return
+    secret = app.config.get("SECRET_KEY")
+    if not secret or secret.lower() in KNOWN_BAD_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigurationError(
+            "Caseflow will not start without a strong SECRET_KEY in production. "
+            f"Set CASEFLOW_SECRET_KEY (at least {MIN_SECRET_LENGTH} random characters), e.g. "
+            "with: python -c 'import secrets; print(secrets.token_urlsafe(48))', "
+            "or put SECRET_KEY = '...' in instance/config.py."
+        )
+
+
+def _init_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from caseflow import models  # noqa: F401  (every model registered before use)
+    from caseflow.core import database, i18n, web
+    from caseflow.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    database.configure_sqlite(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    i18n.init_app(app)
+    web.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from caseflow import main
+    from caseflow.admin.routes import bp as admin_bp
+    from caseflow.auth.routes import bp as auth_bp
+    from caseflow.cases.routes import bp as cases_bp
+    from caseflow.followups.routes import bp as followups_bp
+    from caseflow.notes.routes import bp as notes_bp
+
+    for blueprint in (main.bp, auth_bp, cases_bp, notes_bp, followups_bp, admin_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,1 @@
+"""Administration: the centre's users and case types (admins only)."""

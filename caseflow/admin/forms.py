@@ -1,0 +1,15 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField
+from wtforms.validators import NumberRange, Optional
+
+from caseflow.cases.forms import text_field
+
+
+class CaseTypeForm(FlaskForm):
+    name_en = text_field(_l("Name in English"), 80, required=True)
+    name_nl = text_field(_l("Name in Dutch"), 80, required=True)
+    position = IntegerField(
+        _l("Position in lists"), default=0, validators=[Optional(), NumberRange(min=0, max=999)]
+    )
+    is_active = BooleanField(_l("In use (offered for new cases)"), default=True)

@@ -1,0 +1,195 @@
+"""User and case-type administration. Admins only; everything stays within their centre."""
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from caseflow.admin.forms import CaseTypeForm
+from caseflow.auth import services as users
+from caseflow.auth.forms import NewUserForm, PasswordResetForm, UserForm
+from caseflow.auth.models import Role, User
+from caseflow.auth.passwords import password_problems
+from caseflow.auth.permissions import can_manage_case_types, can_manage_users
+from caseflow.cases.models import CaseType
+from caseflow.cases.queries import centre_case_types
+from caseflow.core.errors import DomainError
+from caseflow.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+USERS_PER_PAGE = 50
+
+
+def requires(check):
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not check(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _centre_user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.centre_id != current_user.centre_id:
+        abort(404)
+    return user
+
+
+@bp.get("/users")
+@requires(can_manage_users)
+def users_index():
+    pagination = db.paginate(
+        select(User)
+        .where(User.centre_id == current_user.centre_id)
+        .order_by(User.is_active_account.desc(), func.lower(User.full_name), User.id),
+        page=max(request.args.get("page", 1, type=int), 1),
+        per_page=USERS_PER_PAGE,
+        error_out=False,
+    )
+    return render_template("admin/users.html", pagination=pagination)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@requires(can_manage_users)
+def user_new():
+    form = NewUserForm()
+    if form.validate_on_submit():
+        problems = password_problems(form.password.data, [form.email.data, form.full_name.data])
+        form.password.errors = list(form.password.errors) + problems
+        if not problems:
+            try:
+                user = users.create_user(
+                    current_user.centre,
+                    form.email.data,
+                    form.full_name.data,
+                    Role(form.role.data),
+                    form.password.data,
+                )
+                user.is_active_account = form.is_active.data
+            except DomainError as error:
+                db.session.rollback()
+                form.email.errors = [*form.email.errors, str(error)]
+            else:
+                db.session.commit()
+                flash(_("User %(name)s created.", name=user.full_name), "success")
+                return redirect(url_for("admin.users_index"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/user_new.html", form=form), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@requires(can_manage_users)
+def user_edit(user_id: int):
+    user = _centre_user_or_404(user_id)
+    form = UserForm(obj=user if request.method == "GET" else None)
+    if request.method == "GET":
+        form.role.data = user.role.value
+        form.is_active.data = user.is_active_account
+    reset_form = PasswordResetForm(formdata=None)
+    if form.validate_on_submit():
+        try:
+            users.update_user(
+                current_user,
+                user,
+                full_name=form.full_name.data,
+                role=Role(form.role.data),
+                is_active=form.is_active.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("User saved."), "success")
+            return redirect(url_for("admin.users_index"))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "admin/user_edit.html", form=form, user=user, reset_form=reset_form
+    ), status
+
+
+@bp.post("/users/<int:user_id>/password")
+@requires(can_manage_users)
+def user_reset_password(user_id: int):
+    user = _centre_user_or_404(user_id)
+    reset_form = PasswordResetForm()
+    if reset_form.validate():
+        problems = password_problems(reset_form.new_password.data, [user.email, user.full_name])
+        reset_form.new_password.errors = list(reset_form.new_password.errors) + problems
+        if not problems:
+            users.set_password(user, reset_form.new_password.data)
+            db.session.commit()
+            flash(
+                _(
+                    "The password of %(name)s was reset; their sessions were ended.",
+                    name=user.full_name,
+                ),
+                "success",
+            )
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    form = UserForm(obj=user, formdata=None)
+    form.role.data = user.role.value
+    form.is_active.data = user.is_active_account
+    return render_template("admin/user_edit.html", form=form, user=user, reset_form=reset_form), 400
+
+
+@bp.route("/case-types", methods=["GET", "POST"])
+@requires(can_manage_case_types)
+def case_types():
+    form = CaseTypeForm()
+    if form.validate_on_submit():
+        db.session.add(
+            CaseType(
+                centre_id=current_user.centre_id,
+                name_en=form.name_en.data,
+                name_nl=form.name_nl.data,
+                position=form.position.data or 0,
+                is_active=form.is_active.data,
+            )
+        )
+        if _commit_case_type(form):
+            flash(_("Case type added."), "success")
+            return redirect(url_for("admin.case_types"))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "admin/case_types.html", form=form, case_types=centre_case_types(current_user.centre_id)
+    ), status
+
+
+def _commit_case_type(form: CaseTypeForm) -> bool:
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        form.name_en.errors = [
+            *form.name_en.errors,
+            _("A case type with this name already exists."),
+        ]
+        return False
+    return True
+
+
+@bp.route("/case-types/<int:case_type_id>", methods=["GET", "POST"])
+@requires(can_manage_case_types)
+def case_type_edit(case_type_id: int):
+    case_type = db.session.get(CaseType, case_type_id)
+    if case_type is None or case_type.centre_id != current_user.centre_id:
+        abort(404)
+    form = CaseTypeForm(obj=case_type)
+    if form.validate_on_submit():
+        form.populate_obj(case_type)
+        case_type.position = form.position.data or 0
+        if _commit_case_type(form):
+            flash(_("Case type saved."), "success")
+            return redirect(url_for("admin.case_types"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/case_type_edit.html", form=form, case_type=case_type), status

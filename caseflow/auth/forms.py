@@ -1,0 +1,60 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from caseflow.auth.models import Role
+from caseflow.core.forms import NoNulBytes, Stripped
+
+ROLE_LABELS = {
+    Role.ADVISOR: _l("Advisor"),
+    Role.TEAM_LEAD: _l("Team lead"),
+    Role.ADMIN: _l("Administrator"),
+}
+LANGUAGE_CHOICES = [("", _l("Same as my browser")), ("en", "English"), ("nl", "Nederlands")]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+
+
+class ProfileForm(FlaskForm):
+    full_name = StringField(
+        _l("Full name"),
+        filters=[Stripped],
+        validators=[DataRequired(), Length(max=120), NoNulBytes()],
+    )
+    locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, validators=[Optional()])
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired()])
+    confirm_password = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+    )
+
+
+class UserForm(FlaskForm):
+    full_name = StringField(
+        _l("Full name"),
+        filters=[Stripped],
+        validators=[DataRequired(), Length(max=120), NoNulBytes()],
+    )
+    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    is_active = BooleanField(_l("Active (may log in)"), default=True)
+
+
+class NewUserForm(UserForm):
+    email = EmailField(
+        _l("Email address"),
+        filters=[Stripped],
+        validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
+    )
+    password = PasswordField(_l("Initial password"), validators=[DataRequired()])
+
+
+class PasswordResetForm(FlaskForm):
+    new_password = PasswordField(_l("New password"), validators=[DataRequired()])

@@ -1,0 +1,94 @@
+"""Every access rule of Caseflow, written once.
+
+Routes, templates and list queries all ask these functions, so what a list shows
+and what a detail page allows can never disagree.
+
+- advisor: sees and edits the cases assigned to them and the intake queue (and may
+  take a case from it); sees, read-only, a case where they are assignee of one of
+  its follow-ups; creates cases.
+- team_lead: sees and edits every case of the centre; assigns and reassigns.
+- admin: everything a team lead can, plus users and case types.
+Nobody ever sees another centre's data.
+"""
+
+from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy.orm import aliased
+
+from caseflow.auth.models import User
+from caseflow.cases.models import Case, CaseStatus
+from caseflow.followups.models import FollowUp
+
+
+def _same_centre(user: User, case: Case) -> bool:
+    return user.is_authenticated and user.centre_id == case.centre_id
+
+
+def _is_followup_assignee(user: User, case: Case) -> bool:
+    from caseflow.extensions import db
+
+    return bool(
+        db.session.scalar(
+            select(exists().where(FollowUp.case_id == case.id, FollowUp.assignee_id == user.id))
+        )
+    )
+
+
+def can_edit_case(user: User, case: Case) -> bool:
+    """Edit fields, persons, status; add notes and follow-ups."""
+    if not _same_centre(user, case):
+        return False
+    return user.is_lead or case.advisor_id in (user.id, None)
+
+
+def can_view_case(user: User, case: Case) -> bool:
+    if not _same_centre(user, case):
+        return False
+    return can_edit_case(user, case) or _is_followup_assignee(user, case)
+
+
+def visible_cases_clause(user: User) -> ColumnElement[bool]:
+    """The ``can_view_case`` rule as a WHERE clause, for lists and counts."""
+    in_centre = Case.centre_id == user.centre_id
+    if user.is_lead:
+        return in_centre
+    # An alias, so the subquery stays correct inside queries that select follow-ups.
+    mine = aliased(FollowUp)
+    followup_of_mine = exists().where(mine.case_id == Case.id, mine.assignee_id == user.id)
+    return and_(
+        in_centre,
+        or_(Case.advisor_id == user.id, Case.advisor_id.is_(None), followup_of_mine),
+    )
+
+
+def can_assign_case(user: User, case: Case) -> bool:
+    """Assign or reassign a case to any advisor of the centre."""
+    return _same_centre(user, case) and user.is_lead
+
+
+def can_take_case(user: User, case: Case) -> bool:
+    """Take an unassigned case from the intake queue for oneself."""
+    return _same_centre(user, case) and case.advisor_id is None and case.status != CaseStatus.CLOSED
+
+
+def can_complete_followup(user: User, followup: FollowUp) -> bool:
+    """Whoever may edit the case, and the follow-up's own assignee."""
+    return can_edit_case(user, followup.case) or (
+        _same_centre(user, followup.case) and followup.assignee_id == user.id
+    )
+
+
+def can_edit_note(user: User, note) -> bool:
+    """Only a note's author edits it, and only while they may still edit the case."""
+    return note.author_id == user.id and can_edit_case(user, note.case)
+
+
+def can_manage_users(user: User) -> bool:
+    return user.is_authenticated and user.is_admin
+
+
+def can_manage_case_types(user: User) -> bool:
+    return user.is_authenticated and user.is_admin
+
+
+def can_create_case(user: User) -> bool:
+    return user.is_authenticated

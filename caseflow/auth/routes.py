@@ -1,0 +1,150 @@
+"""Login, logout and the user's own profile."""
+
+import time
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from caseflow.auth import services
+from caseflow.auth.forms import LoginForm, PasswordChangeForm, ProfileForm
+from caseflow.auth.models import User
+from caseflow.auth.passwords import password_problems, verify_password
+from caseflow.extensions import db, limiter, login_manager
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Accept a cookie only while its session token is the user's current one."""
+    ident, _sep, token = user_id.partition(":")
+    if not ident.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or user.session_token != token or not user.is_active_account:
+        return None
+    return user
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` when it is a path inside this app, else None (no open redirects)."""
+    if not target:
+        return None
+    target = target.strip()
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _login_key() -> str:
+    return "login:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _login_failed(response) -> bool:
+    # Only failed attempts count towards the per-account limit.
+    return response.status_code != 302
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_ATTEMPTS_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=_login_key,
+    deduct_when=_login_failed,
+)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            locale = session.get("locale")
+            session.clear()  # no session fixation: nothing from before the login survives
+            if locale:
+                session["locale"] = locale
+            session.permanent = True
+            session["login_at"] = session["seen_at"] = time.time()
+            login_user(user)
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+        db.session.rollback()
+        # One message whether or not the email exists.
+        flash(_("The email address or password is not correct."), "danger")
+        return render_template("auth/login.html", form=form), 401
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    services.end_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have been logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+def _profile_page(form=None, password_form=None, status=200):
+    if form is None:
+        form = ProfileForm(obj=current_user, formdata=None)
+        form.locale.data = current_user.locale or ""
+    return render_template(
+        "auth/profile.html", form=form, password_form=password_form or PasswordChangeForm()
+    ), status
+
+
+@bp.get("/profile")
+def profile():
+    return _profile_page()
+
+
+@bp.post("/profile")
+def save_profile():
+    form = ProfileForm()
+    if not form.validate():
+        return _profile_page(form=form, status=400)
+    current_user.full_name = form.full_name.data
+    current_user.locale = form.locale.data or None
+    db.session.commit()
+    flash(_("Your profile has been saved."), "success")
+    return redirect(url_for("auth.profile"))
+
+
+@bp.post("/profile/password")
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate():
+        if not verify_password(current_user.password_hash, form.current_password.data):
+            form.current_password.errors.append(_("This is not your current password."))
+        else:
+            problems = password_problems(
+                form.new_password.data, [current_user.email, current_user.full_name]
+            )
+            form.new_password.errors.extend(problems)
+            if not problems:
+                services.set_password(current_user, form.new_password.data)
+                db.session.commit()
+                # This session continues with the new token; every other one has ended.
+                login_user(current_user)
+                flash(
+                    _("Your password has been changed. Other sessions were logged out."), "success"
+                )
+                return redirect(url_for("auth.profile"))
+    return _profile_page(password_form=form, status=400)

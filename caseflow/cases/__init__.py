@@ -1,0 +1,1 @@
+"""Cases, households (persons), status and assignment."""

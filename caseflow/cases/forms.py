@@ -1,0 +1,226 @@
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+
+from caseflow.cases import labels
+from caseflow.cases.services import CaseData, PersonData
+from caseflow.core.countries import country_names
+from caseflow.core.forms import EmptyToNone, NoNulBytes, Stripped, VersionField
+from caseflow.core.i18n import current_locale
+from caseflow.core.time import today
+
+PHONE = Regexp(r"^\+?[0-9 ()./-]{6,30}$", message=_l("Enter a phone number, e.g. +32 11 12 34 56."))
+MAX_PERSONS = 20
+
+
+def text_field(label, max_length, required=False, **kwargs):
+    validators = [DataRequired() if required else Optional(), Length(max=max_length), NoNulBytes()]
+    return StringField(label, filters=[Stripped, EmptyToNone], validators=validators, **kwargs)
+
+
+def not_in_future(_form, field):
+    if field.data and field.data > today():
+        raise ValidationError(_l("This date cannot be in the future."))
+
+
+def plausible_birth_date(_form, field):
+    if field.data and field.data < date(1900, 1, 1):
+        raise ValidationError(_l("Enter a date of birth after 1900."))
+
+
+def plausible_arrival(_form, field):
+    if field.data and not (date(2000, 1, 1) <= field.data <= today() + timedelta(days=730)):
+        raise ValidationError(_l("Enter an arrival date between 2000 and two years from now."))
+
+
+def _country_choices(blank):
+    return [("", blank), *country_names(current_locale()).items()]
+
+
+class PersonForm(Form):
+    """One household member row (part of the case form; CSRF is the outer form's)."""
+
+    id = HiddenField()
+    first_name = text_field(_l("First name"), 80, required=True)
+    last_name = text_field(_l("Last name"), 80, required=True)
+    household_role = SelectField(
+        _l("Role in household"), choices=labels.choices(labels.HOUSEHOLD_ROLE)
+    )
+    date_of_birth = DateField(
+        _l("Date of birth"), validators=[Optional(), not_in_future, plausible_birth_date]
+    )
+    nationality = SelectField(
+        _l("Nationality"), validators=[DataRequired(message=_l("Choose a nationality."))]
+    )
+    second_nationality = SelectField(_l("Second nationality"), validators=[Optional()])
+    email = StringField(
+        _l("Email"),
+        filters=[Stripped, EmptyToNone],
+        validators=[Optional(), Length(max=254), Email(check_deliverability=False)],
+    )
+    phone = StringField(
+        _l("Phone"), filters=[Stripped, EmptyToNone], validators=[Optional(), Length(max=40), PHONE]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.nationality.choices = _country_choices(_l("Choose…"))
+        self.second_nationality.choices = _country_choices(_l("None"))
+
+    def validate_second_nationality(self, field):
+        if field.data and field.data == self.nationality.data:
+            raise ValidationError(_l("The second nationality repeats the first."))
+
+    def to_data(self) -> PersonData:
+        return PersonData(
+            id=int(self.id.data) if self.id.data and self.id.data.isdigit() else None,
+            first_name=self.first_name.data,
+            last_name=self.last_name.data,
+            household_role=self.household_role.data,
+            date_of_birth=self.date_of_birth.data,
+            nationality=self.nationality.data,
+            second_nationality=self.second_nationality.data or None,
+            email=self.email.data.lower() if self.email.data else None,
+            phone=self.phone.data,
+        )
+
+
+class CaseForm(FlaskForm):
+    household_name = text_field(
+        _l("Household name"),
+        120,
+        required=True,
+        description=_l("How the team refers to this household, e.g. “Kowalski family”."),
+    )
+    case_type_id = SelectField(_l("Case type"), coerce=int)
+    arrival_date = DateField(
+        _l("Arrival date in Belgium"), validators=[Optional(), plausible_arrival]
+    )
+    municipality = text_field(_l("Municipality"), 80)
+    employer = text_field(_l("Employer"), 120)
+    sector = text_field(_l("Sector"), 80)
+    referral_channel = SelectField(
+        _l("Referral channel"),
+        choices=labels.choices(labels.REFERRAL_CHANNEL, blank=_l("Unknown")),
+        validators=[Optional()],
+    )
+    contact_email = StringField(
+        _l("Contact email"),
+        filters=[Stripped, EmptyToNone],
+        validators=[Optional(), Length(max=254), Email(check_deliverability=False)],
+    )
+    contact_phone = StringField(
+        _l("Contact phone"),
+        filters=[Stripped, EmptyToNone],
+        validators=[Optional(), Length(max=40), PHONE],
+    )
+    client_language = SelectField(
+        _l("Client language"),
+        choices=labels.choices(labels.CLIENT_LANGUAGE),
+        description=_l("Emails and documents for the client use this language."),
+    )
+    persons = FieldList(FormField(PersonForm), min_entries=1, max_entries=MAX_PERSONS)
+
+    def set_case_types(self, case_types, locale):
+        self.case_type_id.choices = [(t.id, t.name(locale)) for t in case_types]
+
+    def to_data(self) -> CaseData:
+        return CaseData(
+            household_name=self.household_name.data,
+            case_type_id=self.case_type_id.data,
+            arrival_date=self.arrival_date.data,
+            municipality=self.municipality.data,
+            employer=self.employer.data,
+            sector=self.sector.data,
+            referral_channel=self.referral_channel.data or None,
+            contact_email=self.contact_email.data.lower() if self.contact_email.data else None,
+            contact_phone=self.contact_phone.data,
+            client_language=self.client_language.data,
+            persons=[entry.form.to_data() for entry in self.persons],
+        )
+
+
+class NewCaseForm(CaseForm):
+    advisor_id = SelectField(_l("Advisor"), coerce=str)
+    consent = BooleanField(
+        _l("The client agreed that we keep these details to help them (consent recorded)."),
+        validators=[DataRequired(message=_l("Record the client's consent before saving."))],
+    )
+
+
+class EditCaseForm(CaseForm):
+    version = VersionField()
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(_l("New status"), choices=labels.choices(labels.STATUS))
+    closing_reason = SelectField(
+        _l("Reason for closing"),
+        choices=labels.choices(labels.CLOSING_REASON, blank=_l("Choose…")),
+        validators=[Optional()],
+    )
+    closing_comment = TextAreaField(
+        _l("Comment (optional)"),
+        filters=[Stripped, EmptyToNone],
+        validators=[Optional(), Length(max=2000), NoNulBytes()],
+    )
+    version = VersionField()
+
+    def validate_closing_reason(self, field):
+        if self.status.data == "closed" and not field.data:
+            raise ValidationError(_l("Choose a reason for closing the case."))
+
+
+class AssignForm(FlaskForm):
+    advisor_id = SelectField(_l("Advisor"), coerce=str)
+
+
+class FilterForm(Form):
+    """The case list's filters (GET, no CSRF: it changes nothing)."""
+
+    q = StringField(_l("Search"), filters=[Stripped], validators=[Length(max=100)])
+    status = SelectField(
+        _l("Status"),
+        choices=[("", _l("All but closed")), ("all", _l("All")), *labels.choices(labels.STATUS)],
+    )
+    advisor = SelectField(_l("Advisor"))
+    case_type = SelectField(_l("Case type"))
+    municipality = StringField(_l("Municipality"), filters=[Stripped], validators=[Length(max=80)])
+    nationality = SelectField(_l("Nationality"))
+    sort = SelectField(
+        _l("Sort by"),
+        choices=[
+            ("-updated", _l("Recently changed")),
+            ("reference", _l("Reference")),
+            ("household", _l("Household name")),
+            ("-arrival", _l("Arrival (newest first)")),
+            ("arrival", _l("Arrival (oldest first)")),
+            ("status", _l("Status")),
+        ],
+    )
+
+    def __init__(self, formdata, advisors, case_types, locale):
+        super().__init__(formdata)
+        self.advisor.choices = [
+            ("", _l("Anyone")),
+            ("none", _l("Intake queue (unassigned)")),
+            *[(str(u.id), u.full_name) for u in advisors],
+        ]
+        self.case_type.choices = [
+            ("", _l("Any")),
+            *[(str(t.id), t.name(locale)) for t in case_types],
+        ]
+        self.nationality.choices = _country_choices(_l("Any"))

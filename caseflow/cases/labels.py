@@ -1,0 +1,76 @@
+"""Translated labels of the case enums, shared by forms and templates."""
+
+from flask_babel import lazy_gettext as _l
+
+from caseflow.cases.models import (
+    ActivityKind,
+    CaseStatus,
+    ClientLanguage,
+    ClosingReason,
+    HouseholdRole,
+    ReferralChannel,
+)
+
+STATUS = {
+    CaseStatus.INTAKE: _l("Intake"),
+    CaseStatus.OPEN: _l("Open"),
+    CaseStatus.WAITING_ON_CLIENT: _l("Waiting on client"),
+    CaseStatus.CLOSED: _l("Closed"),
+}
+CLOSING_REASON = {
+    ClosingReason.COMPLETED: _l("All steps completed"),
+    ClosingReason.MOVED_AWAY: _l("Moved away"),
+    ClosingReason.NO_RESPONSE: _l("No response from the client"),
+    ClosingReason.REFERRED: _l("Referred to another service"),
+    ClosingReason.NOT_ELIGIBLE: _l("Outside our target group"),
+    ClosingReason.OTHER: _l("Other reason"),
+}
+REFERRAL_CHANNEL = {
+    ReferralChannel.WEBSITE: _l("Website"),
+    ReferralChannel.EMPLOYER: _l("Employer"),
+    ReferralChannel.MUNICIPALITY: _l("Municipality"),
+    ReferralChannel.EVENT: _l("Event"),
+    ReferralChannel.PARTNER: _l("Partner organisation"),
+    ReferralChannel.OTHER: _l("Other"),
+}
+CLIENT_LANGUAGE = {
+    ClientLanguage.NL: "Nederlands",
+    ClientLanguage.EN: "English",
+    ClientLanguage.FR: "Français",
+}
+HOUSEHOLD_ROLE = {
+    HouseholdRole.MAIN_APPLICANT: _l("Main applicant"),
+    HouseholdRole.PARTNER: _l("Partner"),
+    HouseholdRole.CHILD: _l("Child"),
+    HouseholdRole.OTHER: _l("Other household member"),
+}
+FIELD = {
+    "household_name": _l("Household name"),
+    "case_type_id": _l("Case type"),
+    "arrival_date": _l("Arrival date"),
+    "municipality": _l("Municipality"),
+    "employer": _l("Employer"),
+    "sector": _l("Sector"),
+    "referral_channel": _l("Referral channel"),
+    "contact_email": _l("Contact email"),
+    "contact_phone": _l("Contact phone"),
+    "client_language": _l("Client language"),
+    "persons": _l("Household members"),
+}
+ACTIVITY = {
+    ActivityKind.CREATED: _l("Case created"),
+    ActivityKind.EDITED: _l("Case details changed"),
+    ActivityKind.STATUS: _l("Status changed"),
+    ActivityKind.ASSIGNED: _l("Advisor changed"),
+    ActivityKind.NOTE_ADDED: _l("Note added"),
+    ActivityKind.NOTE_EDITED: _l("Note edited"),
+    ActivityKind.FOLLOWUP_ADDED: _l("Follow-up planned"),
+    ActivityKind.FOLLOWUP_DONE: _l("Follow-up completed"),
+    ActivityKind.FOLLOWUP_CANCELLED: _l("Follow-up cancelled"),
+}
+
+
+def choices(labels: dict, blank=None) -> list[tuple[str, str]]:
+    """SelectField choices from a label table, optionally led by a blank choice."""
+    items = [(key.value, label) for key, label in labels.items()]
+    return ([("", blank)] if blank is not None else []) + items

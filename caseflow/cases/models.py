@@ -1,0 +1,211 @@
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from caseflow.auth.models import User
+from caseflow.core.countries import is_eu_eea_ch
+from caseflow.core.time import utcnow
+from caseflow.extensions import db
+
+
+def str_enum(enum_cls: type[enum.Enum], length: int = 24) -> Enum:
+    """Store an enum as its value in a VARCHAR (portable, and readable in SQL)."""
+    return Enum(
+        enum_cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
+    )
+
+
+class CaseStatus(enum.StrEnum):
+    INTAKE = "intake"
+    OPEN = "open"
+    WAITING_ON_CLIENT = "waiting_on_client"
+    CLOSED = "closed"
+
+
+class ClosingReason(enum.StrEnum):
+    COMPLETED = "completed"
+    MOVED_AWAY = "moved_away"
+    NO_RESPONSE = "no_response"
+    REFERRED = "referred"
+    NOT_ELIGIBLE = "not_eligible"
+    OTHER = "other"
+
+
+class ReferralChannel(enum.StrEnum):
+    WEBSITE = "website"
+    EMPLOYER = "employer"
+    MUNICIPALITY = "municipality"
+    EVENT = "event"
+    PARTNER = "partner"
+    OTHER = "other"
+
+
+class ClientLanguage(enum.StrEnum):
+    NL = "nl"
+    EN = "en"
+    FR = "fr"
+
+
+class HouseholdRole(enum.StrEnum):
+    MAIN_APPLICANT = "main_applicant"
+    PARTNER = "partner"
+    CHILD = "child"
+    OTHER = "other"
+
+
+class CaseType(db.Model):
+    """A residence track / kind of case; an admin-editable list per centre."""
+
+    __tablename__ = "case_types"
+    __table_args__ = (UniqueConstraint("centre_id", "name_en"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"), index=True)
+    name_en: Mapped[str] = mapped_column(String(80))
+    name_nl: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(default=0)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    def name(self, locale: str) -> str:
+        return self.name_nl if locale == "nl" else self.name_en
+
+
+class CaseCounter(db.Model):
+    """The last reference number handed out per centre and year."""
+
+    __tablename__ = "case_counters"
+
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class Case(db.Model):
+    """A newcomer or family followed by the centre, from intake to closing."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("centre_id", "reference"),
+        Index("ix_cases_centre_status", "centre_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"))
+    reference: Mapped[str] = mapped_column(String(24))
+    household_name: Mapped[str] = mapped_column(String(120))
+    case_type_id: Mapped[int] = mapped_column(ForeignKey("case_types.id"), index=True)
+    status: Mapped[CaseStatus] = mapped_column(str_enum(CaseStatus), default=CaseStatus.INTAKE)
+    closing_reason: Mapped[ClosingReason | None] = mapped_column(str_enum(ClosingReason))
+    closing_comment: Mapped[str | None] = mapped_column(Text)
+    # None: the case waits in the centre's intake queue.
+    advisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    arrival_date: Mapped[date | None]
+    municipality: Mapped[str | None] = mapped_column(String(80))
+    employer: Mapped[str | None] = mapped_column(String(120))
+    sector: Mapped[str | None] = mapped_column(String(80))
+    referral_channel: Mapped[ReferralChannel | None] = mapped_column(str_enum(ReferralChannel))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    client_language: Mapped[ClientLanguage] = mapped_column(
+        str_enum(ClientLanguage, 2), default=ClientLanguage.EN
+    )
+    consent_on: Mapped[date]
+    consent_recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    case_type: Mapped[CaseType] = relationship(lazy="raise_on_sql")
+    advisor: Mapped[User | None] = relationship(foreign_keys=[advisor_id], lazy="raise_on_sql")
+    consent_recorded_by: Mapped[User] = relationship(
+        foreign_keys=[consent_recorded_by_id], lazy="raise_on_sql"
+    )
+    persons: Mapped[list["Person"]] = relationship(
+        back_populates="case",
+        cascade="all, delete-orphan",
+        order_by="Person.position",
+        lazy="raise_on_sql",
+    )
+    activities: Mapped[list["Activity"]] = relationship(
+        back_populates="case",
+        cascade="all, delete-orphan",
+        order_by="Activity.id.desc()",
+        lazy="raise_on_sql",
+    )
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == CaseStatus.CLOSED
+
+    def __repr__(self) -> str:
+        return f"<Case {self.reference}>"
+
+
+class Person(db.Model):
+    """A member of the household followed in a case."""
+
+    __tablename__ = "persons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    first_name: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80))
+    household_role: Mapped[HouseholdRole] = mapped_column(str_enum(HouseholdRole))
+    date_of_birth: Mapped[date | None]
+    nationality: Mapped[str] = mapped_column(String(2), index=True)
+    # A second nationality counts too: the most favourable one applies (EU wins).
+    second_nationality: Mapped[str | None] = mapped_column(String(2))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+
+    case: Mapped[Case] = relationship(back_populates="persons", lazy="raise_on_sql")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_eu_eea_ch(self) -> bool:
+        return is_eu_eea_ch(self.nationality) or is_eu_eea_ch(self.second_nationality)
+
+    def age_on(self, day: date) -> int | None:
+        if self.date_of_birth is None:
+            return None
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class ActivityKind(enum.StrEnum):
+    CREATED = "created"
+    EDITED = "edited"
+    STATUS = "status"
+    ASSIGNED = "assigned"
+    NOTE_ADDED = "note_added"
+    NOTE_EDITED = "note_edited"
+    FOLLOWUP_ADDED = "followup_added"
+    FOLLOWUP_DONE = "followup_done"
+    FOLLOWUP_CANCELLED = "followup_cancelled"
+
+
+class Activity(db.Model):
+    """One entry of a case's timeline: who changed what, and when. Append-only."""
+
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[ActivityKind] = mapped_column(str_enum(ActivityKind))
+    # Small structured details (old/new status, names); rendered by the template.
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="activities", lazy="raise_on_sql")
+    actor: Mapped[User | None] = relationship(lazy="raise_on_sql")

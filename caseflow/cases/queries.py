@@ -1,0 +1,100 @@
+"""Read-side queries for case lists. Every list starts from ``visible_cases_clause``."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from caseflow.auth.models import User
+from caseflow.auth.permissions import visible_cases_clause
+from caseflow.cases.models import Case, CaseStatus, CaseType, Person
+from caseflow.extensions import db
+
+SORTS = {
+    "reference": (Case.reference,),
+    "household": (func.lower(Case.household_name),),
+    "arrival": (Case.arrival_date,),
+    "status": (Case.status,),
+    "updated": (Case.updated_at,),
+}
+
+
+@dataclass
+class CaseFilters:
+    q: str = ""
+    status: str = ""
+    advisor: str = ""
+    case_type: str = ""
+    municipality: str = ""
+    nationality: str = ""
+    sort: str = "-updated"
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def case_list_query(user: User, filters: CaseFilters) -> Select:
+    """The cases ``user`` may see, filtered, searched and sorted (not yet paginated)."""
+    query = select(Case).where(visible_cases_clause(user))
+    if filters.status == "all":
+        pass
+    elif filters.status in {s.value for s in CaseStatus}:
+        query = query.where(Case.status == filters.status)
+    else:
+        query = query.where(Case.status != CaseStatus.CLOSED)
+    if filters.advisor == "none":
+        query = query.where(Case.advisor_id.is_(None))
+    elif filters.advisor.isdigit():
+        query = query.where(Case.advisor_id == int(filters.advisor))
+    if filters.case_type.isdigit():
+        query = query.where(Case.case_type_id == int(filters.case_type))
+    if filters.municipality:
+        query = query.where(func.lower(Case.municipality) == filters.municipality.lower())
+    if filters.nationality:
+        query = query.where(
+            exists().where(
+                Person.case_id == Case.id,
+                or_(
+                    Person.nationality == filters.nationality,
+                    Person.second_nationality == filters.nationality,
+                ),
+            )
+        )
+    if filters.q:
+        pattern = f"%{_escape_like(filters.q.lower())}%"
+
+        def like(column):
+            return func.lower(column).like(pattern, escape="\\")
+
+        query = query.where(
+            or_(
+                like(Case.reference),
+                like(Case.household_name),
+                like(Case.contact_email),
+                like(Case.employer),
+                exists().where(
+                    Person.case_id == Case.id,
+                    or_(
+                        like(Person.first_name),
+                        like(Person.last_name),
+                        like(Person.email),
+                        like(Person.first_name + " " + Person.last_name),
+                    ),
+                ),
+            )
+        )
+    descending = filters.sort.startswith("-")
+    columns = SORTS.get(filters.sort.lstrip("-"), SORTS["updated"])
+    order = [c.desc() if descending else c.asc() for c in columns]
+    tie_breaker = Case.id.desc() if descending else Case.id.asc()
+    return query.order_by(*order, tie_breaker).options(
+        joinedload(Case.advisor), joinedload(Case.case_type), selectinload(Case.persons)
+    )
+
+
+def centre_case_types(centre_id: int, *, active_only: bool = False) -> list[CaseType]:
+    query = select(CaseType).where(CaseType.centre_id == centre_id)
+    if active_only:
+        query = query.where(CaseType.is_active.is_(True))
+    return list(db.session.scalars(query.order_by(CaseType.position, CaseType.id)))

@@ -1,0 +1,281 @@
+"""Case pages: list, intake, detail, edit, status and assignment."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from caseflow.auth.permissions import can_assign_case, can_edit_case, can_take_case
+from caseflow.auth.services import centre_users
+from caseflow.cases import services
+from caseflow.cases.access import case_access
+from caseflow.cases.forms import AssignForm, EditCaseForm, FilterForm, NewCaseForm, StatusForm
+from caseflow.cases.models import Activity, Case, CaseStatus, ClosingReason
+from caseflow.cases.queries import CaseFilters, case_list_query, centre_case_types
+from caseflow.core.errors import ConflictError, DomainError
+from caseflow.core.i18n import current_locale
+from caseflow.extensions import db
+from caseflow.followups.forms import FollowUpForm
+from caseflow.followups.models import FollowUp
+from caseflow.notes.forms import NoteForm
+from caseflow.notes.models import Note
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+TIMELINE_LIMIT = 100
+
+
+@bp.get("")
+def index():
+    locale = current_locale()
+    staff = centre_users(current_user.centre_id, active_only=False)
+    case_types = centre_case_types(current_user.centre_id)
+    form = FilterForm(request.args, staff, case_types, locale)
+    filters = _filters_from(form)
+    pagination = db.paginate(
+        case_list_query(current_user, filters),
+        page=max(request.args.get("page", 1, type=int), 1),
+        per_page=current_app.config["CASES_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template("cases/index.html", form=form, filters=filters, pagination=pagination)
+
+
+def _filters_from(form: FilterForm) -> CaseFilters:
+    """The filters asked for; a value that is not a valid choice is ignored, not an error."""
+    form.validate()
+    values = {}
+    for name in CaseFilters.__dataclass_fields__:
+        field = getattr(form, name)
+        value = (field.data or "")[:100]
+        choices = getattr(field, "choices", None)
+        if choices is not None and value not in {str(choice[0]) for choice in choices}:
+            value = ""
+        values[name] = value
+    if not values["sort"]:
+        values["sort"] = "-updated"
+    return CaseFilters(**values)
+
+
+def _case_form_choices(form, case=None):
+    locale = current_locale()
+    case_types = [
+        t
+        for t in centre_case_types(current_user.centre_id)
+        if t.is_active or (case is not None and t.id == case.case_type_id)
+    ]
+    form.set_case_types(case_types, locale)
+
+
+def _advisor_choices(include_queue_label: str | None = None) -> list[tuple[str, str]]:
+    staff = centre_users(current_user.centre_id)
+    queue = [("", include_queue_label)] if include_queue_label else []
+    return queue + [(str(u.id), u.full_name) for u in staff]
+
+
+def _person_rows_action(form) -> bool:
+    """Handle 'add person' / 'remove person' buttons (works without JavaScript).
+
+    Returns True when the post was such an action, so the form is shown again.
+    """
+    if "add_person" in request.form:
+        if len(form.persons) < form.persons.max_entries:
+            form.persons.append_entry()
+        return True
+    remove = request.form.get("remove_person")
+    if remove is not None:
+        if remove.isdigit() and len(form.persons) > 1 and int(remove) < len(form.persons):
+            del form.persons.entries[int(remove)]
+        return True
+    return False
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    form = NewCaseForm()
+    _case_form_choices(form)
+    if current_user.is_lead:
+        form.advisor_id.choices = _advisor_choices(_("Intake queue (unassigned)"))
+    else:
+        form.advisor_id.choices = [
+            (str(current_user.id), _("Me (%(name)s)", name=current_user.full_name)),
+            ("", _("Intake queue (unassigned)")),
+        ]
+    if request.method == "GET":
+        form.advisor_id.data = "" if current_user.is_lead else str(current_user.id)
+        form.client_language.data = "en"
+    if request.method == "POST" and not _person_rows_action(form):
+        if form.validate():
+            try:
+                case = services.open_case(
+                    current_user.centre,
+                    current_user,
+                    form.to_data(),
+                    int(form.advisor_id.data) if form.advisor_id.data else None,
+                )
+            except DomainError as error:
+                db.session.rollback()
+                flash(str(error), "danger")
+            else:
+                db.session.commit()
+                flash(_("Case %(reference)s created.", reference=case.reference), "success")
+                return redirect(url_for("cases.detail", case_id=case.id))
+        return render_template("cases/new.html", form=form), 400
+    return render_template("cases/new.html", form=form)
+
+
+def render_detail(case: Case, status: int = 200, **forms):
+    """The case page, with the given forms (holding errors) in place of empty ones."""
+    case = db.session.get(
+        Case,
+        case.id,
+        options=[
+            joinedload(Case.advisor),
+            joinedload(Case.case_type),
+            joinedload(Case.consent_recorded_by),
+            selectinload(Case.persons),
+        ],
+        populate_existing=True,
+    )
+    followups = db.session.scalars(
+        select(FollowUp)
+        .where(FollowUp.case_id == case.id)
+        .options(joinedload(FollowUp.assignee), joinedload(FollowUp.completed_by))
+        .order_by(FollowUp.status, FollowUp.due_date, FollowUp.id)
+    ).all()
+    notes = db.session.scalars(
+        select(Note)
+        .where(Note.case_id == case.id)
+        .options(joinedload(Note.author))
+        .order_by(Note.created_at.desc(), Note.id.desc())
+    ).all()
+    activities = db.session.scalars(
+        select(Activity)
+        .where(Activity.case_id == case.id)
+        .options(joinedload(Activity.actor))
+        .order_by(Activity.id.desc())
+        .limit(TIMELINE_LIMIT + 1)
+    ).all()
+    staff_choices = _advisor_choices()
+    status_form = forms.get("status_form") or StatusForm(formdata=None, status=case.status.value)
+    status_form.version.data = case.version
+    assign_form = forms.get("assign_form") or AssignForm(
+        formdata=None, advisor_id=str(case.advisor_id or "")
+    )
+    assign_form.advisor_id.choices = [("", _("Intake queue (unassigned)")), *staff_choices]
+    followup_form = forms.get("followup_form") or FollowUpForm(
+        formdata=None, assignee_id=str(case.advisor_id or current_user.id)
+    )
+    followup_form.assignee_id.choices = staff_choices
+    return render_template(
+        "cases/detail.html",
+        case=case,
+        followups=followups,
+        notes=notes,
+        activities=activities[:TIMELINE_LIMIT],
+        timeline_truncated=len(activities) > TIMELINE_LIMIT,
+        status_form=status_form,
+        assign_form=assign_form,
+        followup_form=followup_form,
+        note_form=forms.get("note_form") or NoteForm(formdata=None),
+        can_edit=can_edit_case(current_user, case),
+        can_assign=can_assign_case(current_user, case),
+        can_take=can_take_case(current_user, case),
+    ), status
+
+
+@bp.get("/<int:case_id>")
+@case_access()
+def detail(case: Case):
+    return render_detail(case)
+
+
+@bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
+@case_access(can_edit_case)
+def edit(case: Case):
+    if case.is_closed:
+        flash(_("A closed case cannot be edited. Reopen it first."), "warning")
+        return redirect(url_for("cases.detail", case_id=case.id))
+    if request.method == "GET":
+        case = db.session.get(
+            Case, case.id, options=[selectinload(Case.persons)], populate_existing=True
+        )
+        form = EditCaseForm(obj=case)
+    else:
+        form = EditCaseForm()
+    _case_form_choices(form, case)
+    if request.method == "POST" and not _person_rows_action(form):
+        if form.validate():
+            try:
+                services.update_case(case, current_user, form.to_data(), form.version.data)
+            except DomainError as error:
+                db.session.rollback()
+                flash(str(error), "danger")
+                status = 409 if isinstance(error, ConflictError) else 400
+                return render_template("cases/edit.html", form=form, case=case), status
+            db.session.commit()
+            flash(_("Case saved."), "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+        return render_template("cases/edit.html", form=form, case=case), 400
+    return render_template("cases/edit.html", form=form, case=case)
+
+
+@bp.post("/<int:case_id>/status")
+@case_access(can_edit_case)
+def change_status(case: Case):
+    form = StatusForm()
+    if not form.validate():
+        return render_detail(case, 400, status_form=form)
+    try:
+        services.change_status(
+            case,
+            current_user,
+            CaseStatus(form.status.data),
+            reason=ClosingReason(form.closing_reason.data) if form.closing_reason.data else None,
+            comment=form.closing_comment.data,
+            expected_version=form.version.data,
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return render_detail(
+            case, 409 if isinstance(error, ConflictError) else 400, status_form=form
+        )
+    db.session.commit()
+    flash(_("Status changed."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.post("/<int:case_id>/assign")
+@case_access(can_assign_case)
+def assign(case: Case):
+    form = AssignForm()
+    form.advisor_id.choices = [("", ""), *_advisor_choices()]
+    if not form.validate():
+        return render_detail(case, 400, assign_form=form)
+    try:
+        services.assign_case(
+            case, current_user, int(form.advisor_id.data) if form.advisor_id.data else None
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return render_detail(case, 400, assign_form=form)
+    db.session.commit()
+    flash(_("Advisor changed."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.post("/<int:case_id>/take")
+@case_access(can_take_case)
+def take(case: Case):
+    try:
+        services.take_case(case, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return redirect(url_for("cases.detail", case_id=case.id))
+    db.session.commit()
+    flash(_("You are now the advisor of this case."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))

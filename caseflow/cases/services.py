@@ -1,0 +1,294 @@
+"""Case services: opening, editing, status, assignment and the timeline. None commit."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from caseflow.auth.models import User
+from caseflow.cases.models import (
+    Activity,
+    ActivityKind,
+    Case,
+    CaseCounter,
+    CaseStatus,
+    CaseType,
+    ClientLanguage,
+    ClosingReason,
+    HouseholdRole,
+    Person,
+    ReferralChannel,
+)
+from caseflow.centres.models import Centre
+from caseflow.core.errors import ConflictError, DomainError
+from caseflow.core.time import today, utcnow
+from caseflow.extensions import db
+
+DEFAULT_CASE_TYPES = [
+    ("Knowledge worker (non-EU)", "Kenniswerker (niet-EU)"),
+    ("EU citizen", "EU-burger"),
+    ("Family reunification", "Gezinshereniging"),
+    ("Researcher", "Onderzoeker"),
+    ("Posted worker", "Gedetacheerde werknemer"),
+    ("Other", "Andere"),
+]
+
+# Case fields an edit form may change, in the order the timeline lists them.
+EDITABLE_FIELDS = (
+    "household_name",
+    "case_type_id",
+    "arrival_date",
+    "municipality",
+    "employer",
+    "sector",
+    "referral_channel",
+    "contact_email",
+    "contact_phone",
+    "client_language",
+)
+
+
+@dataclass
+class PersonData:
+    first_name: str
+    last_name: str
+    household_role: HouseholdRole
+    nationality: str
+    date_of_birth: date | None = None
+    second_nationality: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    id: int | None = None  # set for an existing person when editing
+
+
+@dataclass
+class CaseData:
+    household_name: str
+    case_type_id: int
+    client_language: ClientLanguage = ClientLanguage.EN
+    arrival_date: date | None = None
+    municipality: str | None = None
+    employer: str | None = None
+    sector: str | None = None
+    referral_channel: ReferralChannel | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    persons: list[PersonData] = field(default_factory=list)
+
+
+def ensure_default_case_types(centre: Centre) -> None:
+    """Give a new centre the standard list of case types. Flushes."""
+    if db.session.scalar(select(CaseType.id).where(CaseType.centre_id == centre.id).limit(1)):
+        return
+    for position, (name_en, name_nl) in enumerate(DEFAULT_CASE_TYPES):
+        db.session.add(
+            CaseType(centre_id=centre.id, name_en=name_en, name_nl=name_nl, position=position)
+        )
+    db.session.flush()
+
+
+def record(case: Case, actor: User | None, kind: ActivityKind, **details: Any) -> None:
+    """Append one entry to the case timeline."""
+    db.session.add(
+        Activity(case_id=case.id, actor_id=actor.id if actor else None, kind=kind, details=details)
+    )
+
+
+def _check_case_type(centre_id: int, case_type_id: int) -> None:
+    case_type = db.session.get(CaseType, case_type_id)
+    if case_type is None or case_type.centre_id != centre_id:
+        raise DomainError(_("Choose a case type from the list."))
+
+
+def assignable_advisor(centre_id: int, user_id: int | None) -> User | None:
+    """The active staff member ``user_id`` of the centre, or DomainError."""
+    if user_id is None:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.centre_id != centre_id or not user.is_active_account:
+        raise DomainError(_("Choose an advisor from the list."))
+    return user
+
+
+def next_reference(centre: Centre, on: date) -> str:
+    """Hand out the next reference of the year, e.g. LIM-2026-0042. Flushes.
+
+    The counter row is locked (FOR UPDATE on PostgreSQL; SQLite writes are serialised
+    by BEGIN IMMEDIATE), so two concurrent intakes never get the same number.
+    """
+    counter = db.session.get(CaseCounter, (centre.id, on.year), with_for_update=True)
+    if counter is None:
+        counter = CaseCounter(centre_id=centre.id, year=on.year, last_number=0)
+        db.session.add(counter)
+    counter.last_number += 1
+    db.session.flush()
+    return f"{centre.code}-{on.year}-{counter.last_number:04d}"
+
+
+PERSON_FIELDS = (
+    "first_name",
+    "last_name",
+    "household_role",
+    "nationality",
+    "date_of_birth",
+    "second_nationality",
+    "email",
+    "phone",
+)
+
+
+def _apply_person(person: Person, position: int, data: PersonData) -> bool:
+    """Copy ``data`` onto ``person``; True when anything changed."""
+    changed = person.position != position
+    person.position = position
+    for name in PERSON_FIELDS:
+        value = getattr(data, name)
+        changed = changed or getattr(person, name) != value
+        setattr(person, name, value)
+    return changed
+
+
+def open_case(centre: Centre, actor: User, data: CaseData, advisor_id: int | None) -> Case:
+    """Create a case with its persons; consent is recorded as given today by ``actor``.
+
+    An assigned case starts ``open``, an unassigned one waits in the intake queue.
+    Records a 'created' activity. Flushes, does not commit.
+    """
+    if not data.persons:
+        raise DomainError(_("Add at least one person to the household."))
+    _check_case_type(centre.id, data.case_type_id)
+    advisor = assignable_advisor(centre.id, advisor_id)
+    case = Case(
+        centre_id=centre.id,
+        reference=next_reference(centre, today()),
+        advisor_id=advisor.id if advisor else None,
+        status=CaseStatus.OPEN if advisor else CaseStatus.INTAKE,
+        consent_on=today(),
+        consent_recorded_by_id=actor.id,
+        **{name: getattr(data, name) for name in EDITABLE_FIELDS},
+    )
+    db.session.add(case)
+    db.session.flush()
+    for position, person_data in enumerate(data.persons):
+        person = Person(case_id=case.id)
+        _apply_person(person, position, person_data)
+        db.session.add(person)
+    record(case, actor, ActivityKind.CREATED, reference=case.reference)
+    if advisor:
+        record(case, actor, ActivityKind.ASSIGNED, to=advisor.full_name)
+    db.session.flush()
+    return case
+
+
+def check_version(record_version: int, expected_version: int | None) -> None:
+    """Refuse a change made from a stale form (someone saved in between)."""
+    if expected_version is not None and record_version != expected_version:
+        raise ConflictError(
+            _("Someone else changed this in the meantime. Your changes were not saved.")
+        )
+
+
+def update_case(case: Case, actor: User, data: CaseData, expected_version: int | None) -> None:
+    """Apply an edit of the case fields and household; records what changed. Flushes."""
+    check_version(case.version, expected_version)
+    if case.is_closed:
+        raise DomainError(_("A closed case cannot be edited. Reopen it first."))
+    if not data.persons:
+        raise DomainError(_("Add at least one person to the household."))
+    _check_case_type(case.centre_id, data.case_type_id)
+    changed = [name for name in EDITABLE_FIELDS if getattr(case, name) != getattr(data, name)]
+    for name in changed:
+        setattr(case, name, getattr(data, name))
+
+    existing = {
+        p.id: p for p in db.session.scalars(select(Person).where(Person.case_id == case.id))
+    }
+    kept_ids = {p.id for p in data.persons if p.id is not None}
+    if not kept_ids <= existing.keys():
+        raise DomainError(_("This person does not belong to this case."))
+    people_changed = False
+    for person_id in existing.keys() - kept_ids:
+        db.session.delete(existing[person_id])
+        people_changed = True
+    for position, person_data in enumerate(data.persons):
+        person = existing.get(person_data.id) if person_data.id else None
+        if person is None:
+            person = Person(case_id=case.id)
+            db.session.add(person)
+        people_changed = _apply_person(person, position, person_data) or people_changed
+    if people_changed:
+        changed.append("persons")
+    if changed:
+        case.updated_at = utcnow()  # bumps the version even when only persons changed
+        record(case, actor, ActivityKind.EDITED, fields=changed)
+    db.session.flush()
+
+
+def change_status(
+    case: Case,
+    actor: User,
+    status: CaseStatus,
+    *,
+    reason: ClosingReason | None = None,
+    comment: str | None = None,
+    expected_version: int | None = None,
+) -> None:
+    """Move a case to ``status``. Closing needs a reason; reopening clears it. Flushes."""
+    check_version(case.version, expected_version)
+    if status == case.status:
+        return
+    if status == CaseStatus.CLOSED:
+        if reason is None:
+            raise DomainError(_("Choose a reason for closing the case."))
+        case.closing_reason = reason
+        case.closing_comment = comment or None
+        case.closed_at = utcnow()
+    else:
+        case.closing_reason = None
+        case.closing_comment = None
+        case.closed_at = None
+    record(
+        case,
+        actor,
+        ActivityKind.STATUS,
+        **{"from": case.status.value, "to": status.value},
+        reason=reason.value if reason else None,
+        comment=comment or None,
+    )
+    case.status = status
+    db.session.flush()
+
+
+def assign_case(case: Case, actor: User, advisor_id: int | None) -> None:
+    """Give the case to an advisor (None: back to the intake queue). Flushes.
+
+    A case leaving the queue opens; a case put back in the queue waits in intake.
+    """
+    advisor = assignable_advisor(case.centre_id, advisor_id)
+    if case.advisor_id == advisor_id:
+        return
+    if case.is_closed:
+        raise DomainError(_("A closed case cannot be reassigned. Reopen it first."))
+    previous = db.session.get(User, case.advisor_id) if case.advisor_id else None
+    case.advisor_id = advisor.id if advisor else None
+    if advisor and case.status == CaseStatus.INTAKE:
+        case.status = CaseStatus.OPEN
+    elif advisor is None:
+        case.status = CaseStatus.INTAKE
+    record(
+        case,
+        actor,
+        ActivityKind.ASSIGNED,
+        **{"from": previous.full_name if previous else None},
+        to=advisor.full_name if advisor else None,
+    )
+    db.session.flush()
+
+
+def take_case(case: Case, actor: User) -> None:
+    """An advisor takes an unassigned case from the intake queue. Flushes."""
+    if case.advisor_id is not None:
+        raise DomainError(_("This case has already been taken."))
+    assign_case(case, actor, actor.id)

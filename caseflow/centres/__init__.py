@@ -1,0 +1,1 @@
+"""Centres: the welcome services; every user and case belongs to one."""

@@ -1,0 +1,22 @@
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from caseflow.core.time import utcnow
+from caseflow.extensions import db
+
+
+class Centre(db.Model):
+    """A welcome centre (e.g. Expat Centre Limburg). Data never crosses centres."""
+
+    __tablename__ = "centres"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    # Prefix of case references, e.g. LIM in LIM-2026-0042.
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Centre {self.code}>"

@@ -1,0 +1,61 @@
+"""Command-line tools: ``flask --app caseflow users create`` and ``seed-demo``."""
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from caseflow.auth.models import Role
+from caseflow.auth.passwords import password_problems
+from caseflow.auth.services import create_user
+from caseflow.centres.services import default_centre, get_or_create_centre
+from caseflow.core.errors import DomainError
+from caseflow.extensions import db
+
+users_cli = AppGroup("users", help="Manage staff accounts.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="Full name.")
+@click.option(
+    "--role", required=True, type=click.Choice([r.value for r in Role]), help="The user's role."
+)
+@click.option("--centre", default=None, help="Centre name (default: the installation's centre).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(email, name, role, centre, password_stdin):
+    """Create a user; the password is asked for (or read from stdin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    problems = password_problems(password, [email, name])
+    if problems:
+        raise click.ClickException(" ".join(problems))
+    target = get_or_create_centre(centre) if centre else default_centre()
+    try:
+        user = create_user(target, email, name, Role(role), password)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {user.role.value} {user.email} in {target.name}.")
+
+
+@click.command("seed-demo")
+def seed_demo_command():
+    """Fill the default centre with a synthetic demo caseload (idempotent)."""
+    from caseflow.demo import seed_demo
+
+    created = seed_demo()
+    db.session.commit()
+    if created:
+        click.echo("Demo data loaded.")
+    else:
+        click.echo("Demo data already present; nothing added.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_demo_command)

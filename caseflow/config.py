@@ -1,0 +1,53 @@
+"""Default settings. ``instance/config.py`` overrides them, then ``CASEFLOW_*`` env vars.
+
+Every setting is documented in README.md ("Settings").
+"""
+
+from datetime import timedelta
+
+
+class Defaults:
+    # Security-critical: must be set outside the code in production (see create_app).
+    SECRET_KEY: str | None = None
+
+    # None means "instance/caseflow.sqlite"; the factory fills it in.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+
+    # The installation's default centre, created when first needed.
+    DEFAULT_CENTRE_NAME = "Expat Centre Limburg"
+    DEFAULT_CENTRE_CODE = "LIM"
+
+    # Languages of the staff interface. Client-facing documents add French.
+    LANGUAGES = ["en", "nl"]
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
+
+    # Sessions: 30 minutes idle, 12 hours at most, no remember-me cookie.
+    IDLE_TIMEOUT = timedelta(minutes=30)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # None: Secure cookies whenever the app runs in production mode.
+    SESSION_COOKIE_SECURE: bool | None = None
+    REMEMBER_COOKIE_DURATION = timedelta(hours=12)
+    WTF_CSRF_TIME_LIMIT = 12 * 3600
+
+    # Passwords (argon2id; argon2-cffi's defaults meet ASVS v5).
+    PASSWORD_MIN_LENGTH = 12
+    PASSWORD_MAX_LENGTH = 128
+    ARGON2_PARAMETERS: dict = {}
+
+    # Brute-force protection (Flask-Limiter). Use redis:// in multi-worker production.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    LOGIN_FAILURES_PER_ACCOUNT = "100 per hour"
+    LOGIN_ATTEMPTS_PER_ADDRESS = "300 per hour"
+
+    # Bootstrap is served from the Bootstrap-Flask package: the app works offline.
+    BOOTSTRAP_SERVE_LOCAL = True
+
+    CASES_PER_PAGE = 25
+    # HSTS header max-age in production (seconds).
+    HSTS_MAX_AGE = 31536000

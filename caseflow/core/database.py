@@ -1,0 +1,40 @@
+"""SQLite connection settings: WAL, foreign keys, busy timeout, IMMEDIATE writes."""
+
+from flask import Flask, has_request_context, request
+from sqlalchemy import event
+
+from caseflow.extensions import db
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _is_write_transaction() -> bool:
+    # A GET never writes, so its reads can share the database with a writer. Anything
+    # else (a form post, a CLI command) may write, and a deferred BEGIN that upgrades
+    # to a write lock later fails at once with "database is locked" under concurrency,
+    # whatever the busy timeout: so it takes the write lock up front.
+    return not (has_request_context() and request.method in SAFE_METHODS)
+
+
+def configure_sqlite(app: Flask) -> None:
+    """Install the connection hooks on the app's engine when it is SQLite."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+    busy_timeout = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy's "begin" event issue BEGIN instead of the sqlite3 module.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {busy_timeout}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _is_write_transaction() else "BEGIN")

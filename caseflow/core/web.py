@@ -1,0 +1,142 @@
+"""Request-wide behaviour: login by default, session timeouts, headers, error pages."""
+
+import logging
+import time
+import uuid
+
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from caseflow.extensions import db, login_manager
+
+log = logging.getLogger(__name__)
+
+# Deny by default: every endpoint needs a login except these.
+PUBLIC_ENDPOINTS = frozenset(
+    {"auth.login", "main.healthz", "main.set_language", "static", "bootstrap.static"}
+)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def is_production(app: Flask) -> bool:
+    return not (app.debug or app.testing)
+
+
+def _require_login():
+    if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return _enforce_session_limits()
+
+
+def _enforce_session_limits():
+    now = time.time()
+    idle = current_app.config["IDLE_TIMEOUT"].total_seconds()
+    absolute = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    last_seen = session.get("seen_at", now)
+    logged_in = session.get("login_at", now)
+    if now - last_seen > idle or now - logged_in > absolute:
+        logout_user()
+        session.clear()
+        flash(_("Your session has expired. Please log in again."), "info")
+        return redirect(url_for("auth.login", next=request.full_path))
+    session["seen_at"] = now
+    return None
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    if is_production(current_app):
+        headers.setdefault(
+            "Strict-Transport-Security", f"max-age={current_app.config['HSTS_MAX_AGE']}"
+        )
+    if request.endpoint not in ("static", "bootstrap.static"):
+        # Pages show personal data: never keep them in a shared or back-button cache.
+        headers["Cache-Control"] = "no-store"
+        headers.add("Vary", "Cookie")
+    return response
+
+
+def _error_page(status: int, template: str, **context):
+    return render_template(f"errors/{template}.html", **context), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return _error_page(400, "csrf")
+
+    @app.errorhandler(StaleDataError)
+    def stale_data(_error):
+        db.session.rollback()
+        return _error_page(409, "409")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code in (403, 404, 409, 429):
+            return _error_page(error.code, str(error.code))
+        if error.code == 405:
+            return _error_page(
+                405, "generic", code=405, title=_("This action is not allowed here.")
+            )
+        if error.code == 400:
+            return _error_page(
+                400, "generic", code=400, title=_("The request could not be understood.")
+            )
+        return error
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        # Reached for unhandled exceptions outside testing (tests see them raised).
+        reference = uuid.uuid4().hex[:10]
+        # Logs carry the reference and the request path only, never form data.
+        log.exception("Unhandled error %s on %s %s", reference, request.method, request.path)
+        db.session.rollback()
+        return _error_page(500, "500", reference=reference)
+
+
+def _template_globals() -> dict:
+    from caseflow.auth import permissions
+    from caseflow.auth.forms import ROLE_LABELS
+    from caseflow.cases import labels
+    from caseflow.core.time import today
+
+    return {
+        "labels": labels,
+        "today": today,
+        "role_labels": ROLE_LABELS,
+        "can_manage_users": permissions.can_manage_users,
+        "can_manage_case_types": permissions.can_manage_case_types,
+        "can_complete_followup": permissions.can_complete_followup,
+        "can_edit_note": permissions.can_edit_note,
+    }
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(_template_globals())
+    app.before_request(_require_login)
+    app.after_request(_security_headers)
+    register_error_handlers(app)

@@ -1,0 +1,1 @@
+"""Follow-ups: planned actions on cases, and the follow-up lists."""

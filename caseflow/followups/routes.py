@@ -1,0 +1,122 @@
+"""Planning and closing follow-ups, and the follow-up lists."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from caseflow.auth.permissions import can_complete_followup, can_edit_case, visible_cases_clause
+from caseflow.auth.services import centre_users
+from caseflow.cases.access import case_access
+from caseflow.cases.models import Case
+from caseflow.cases.routes import render_detail
+from caseflow.core.errors import ConflictError, DomainError
+from caseflow.core.time import today
+from caseflow.extensions import db
+from caseflow.followups import services
+from caseflow.followups.forms import CloseFollowUpForm, FollowUpForm
+from caseflow.followups.models import FollowUp, FollowUpStatus
+
+bp = Blueprint("followups", __name__)
+
+PER_PAGE = 50
+VIEWS = ("overdue", "today", "upcoming", "all")
+
+
+@bp.post("/cases/<int:case_id>/followups")
+@case_access(can_edit_case)
+def add(case: Case):
+    form = FollowUpForm()
+    form.assignee_id.choices = [(str(u.id), u.full_name) for u in centre_users(case.centre_id)]
+    if not form.validate():
+        return render_detail(case, 400, followup_form=form)
+    try:
+        services.add_followup(
+            case,
+            current_user,
+            title=form.title.data,
+            details=form.details.data,
+            due_date=form.due_date.data,
+            assignee_id=int(form.assignee_id.data),
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return render_detail(case, 400, followup_form=form)
+    db.session.commit()
+    flash(_("Follow-up planned."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id, _anchor="followups"))
+
+
+def _close(case: Case, followup_id: int, status: FollowUpStatus, message: str):
+    followup = db.session.get(FollowUp, followup_id)
+    if followup is None or followup.case_id != case.id:
+        abort(404)
+    if not can_complete_followup(current_user, followup):
+        abort(403)
+    form = CloseFollowUpForm()
+    if not form.validate():
+        abort(400)
+    try:
+        services.close_followup(followup, current_user, status, form.version.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        status_code = 409 if isinstance(error, ConflictError) else 400
+        return render_detail(case, status_code)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(safe_back(case))
+
+
+def safe_back(case: Case) -> str:
+    """Back to the follow-up list when the action came from there, else to the case."""
+    if request.form.get("back") == "followups":
+        return url_for("followups.index", view=request.form.get("view", "overdue"))
+    return url_for("cases.detail", case_id=case.id, _anchor="followups")
+
+
+@bp.post("/cases/<int:case_id>/followups/<int:followup_id>/done")
+@case_access()
+def complete(case: Case, followup_id: int):
+    return _close(case, followup_id, FollowUpStatus.DONE, _("Follow-up completed."))
+
+
+@bp.post("/cases/<int:case_id>/followups/<int:followup_id>/cancel")
+@case_access()
+def cancel(case: Case, followup_id: int):
+    return _close(case, followup_id, FollowUpStatus.CANCELLED, _("Follow-up cancelled."))
+
+
+@bp.get("/followups")
+def index():
+    """My open follow-ups: overdue, due today, upcoming or all."""
+    view = request.args.get("view", "overdue")
+    if view not in VIEWS:
+        view = "overdue"
+    day = today()
+    query = (
+        select(FollowUp)
+        .join(FollowUp.case)
+        .where(
+            FollowUp.assignee_id == current_user.id,
+            FollowUp.status == FollowUpStatus.OPEN,
+            visible_cases_clause(current_user),
+        )
+        .options(joinedload(FollowUp.case))
+        .order_by(FollowUp.due_date, FollowUp.id)
+    )
+    if view == "overdue":
+        query = query.where(FollowUp.due_date < day)
+    elif view == "today":
+        query = query.where(FollowUp.due_date == day)
+    elif view == "upcoming":
+        query = query.where(FollowUp.due_date > day)
+    pagination = db.paginate(
+        query,
+        page=max(request.args.get("page", 1, type=int), 1),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    return render_template("followups/index.html", pagination=pagination, view=view)

@@ -1,0 +1,85 @@
+"""Home ("My work"), the health check and the language switch."""
+
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload, selectinload
+
+from caseflow.auth.permissions import visible_cases_clause
+from caseflow.auth.routes import safe_next
+from caseflow.cases.models import Case, CaseStatus
+from caseflow.core.time import today
+from caseflow.extensions import db
+from caseflow.followups.models import FollowUp, FollowUpStatus
+
+bp = Blueprint("main", __name__)
+
+MY_WORK_LIMIT = 50
+
+
+@bp.get("/")
+def home():
+    """My work: my open cases, my follow-ups due today or overdue, the intake queue size."""
+    my_cases_query = (
+        select(Case)
+        .where(Case.advisor_id == current_user.id, Case.status != CaseStatus.CLOSED)
+        .options(joinedload(Case.case_type), selectinload(Case.persons))
+        .order_by(Case.updated_at.desc(), Case.id.desc())
+    )
+    my_cases = db.paginate(my_cases_query, page=1, per_page=MY_WORK_LIMIT, error_out=False)
+    due_followups = db.session.scalars(
+        select(FollowUp)
+        .where(
+            FollowUp.assignee_id == current_user.id,
+            FollowUp.status == FollowUpStatus.OPEN,
+            FollowUp.due_date <= today(),
+        )
+        .options(joinedload(FollowUp.case))
+        .order_by(FollowUp.due_date, FollowUp.id)
+        .limit(MY_WORK_LIMIT)
+    ).all()
+    queue_size = db.session.scalar(
+        select(func.count(Case.id)).where(
+            visible_cases_clause(current_user),
+            Case.advisor_id.is_(None),
+            Case.status != CaseStatus.CLOSED,
+        )
+    )
+    return render_template(
+        "main/home.html",
+        my_cases=my_cases,
+        due_followups=due_followups,
+        queue_size=queue_size,
+    )
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="unavailable"), 503
+    return jsonify(status="ok")
+
+
+@bp.post("/language")
+def set_language():
+    """Switch the interface language (stored on the profile when logged in)."""
+    locale = request.form.get("locale", "")
+    if locale in current_app.config["LANGUAGES"]:
+        session["locale"] = locale
+        if current_user.is_authenticated:
+            current_user.locale = locale
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("main.home"))

@@ -1,0 +1,21 @@
+"""Imports every area's models so that Alembic and ``db.create_all`` see them all."""
+
+from caseflow.auth.models import Role, User
+from caseflow.cases.models import Activity, Case, CaseCounter, CaseType, Person
+from caseflow.centres.models import Centre
+from caseflow.followups.models import FollowUp
+from caseflow.notes.models import Note, NoteRevision
+
+__all__ = [
+    "Activity",
+    "Case",
+    "CaseCounter",
+    "CaseType",
+    "Centre",
+    "FollowUp",
+    "Note",
+    "NoteRevision",
+    "Person",
+    "Role",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""Case notes and their revisions."""

@@ -1,0 +1,21 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from caseflow.core.forms import NoNulBytes, Stripped, VersionField
+
+NOTE_MAX_LENGTH = 10000
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(
+        _l("Note"),
+        filters=[Stripped],
+        validators=[DataRequired(), Length(max=NOTE_MAX_LENGTH), NoNulBytes()],
+        description=_l("Plain text. Visible to the team, never to the client."),
+    )
+
+
+class EditNoteForm(NoteForm):
+    version = VersionField()

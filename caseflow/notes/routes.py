@@ -1,0 +1,68 @@
+"""Adding and editing case notes."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from caseflow.auth.permissions import can_edit_case, can_edit_note
+from caseflow.cases.access import case_access
+from caseflow.cases.models import Case
+from caseflow.cases.routes import render_detail
+from caseflow.core.errors import ConflictError
+from caseflow.extensions import db
+from caseflow.notes import services
+from caseflow.notes.forms import EditNoteForm, NoteForm
+from caseflow.notes.models import Note, NoteRevision
+
+bp = Blueprint("notes", __name__, url_prefix="/cases/<int:case_id>/notes")
+
+
+@bp.post("")
+@case_access(can_edit_case)
+def add(case: Case):
+    form = NoteForm()
+    if not form.validate():
+        return render_detail(case, 400, note_form=form)
+    services.add_note(case, current_user, form.body.data)
+    db.session.commit()
+    flash(_("Note added."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id, _anchor="notes"))
+
+
+@bp.route("/<int:note_id>/edit", methods=["GET", "POST"])
+@case_access()
+def edit(case: Case, note_id: int):
+    note = db.session.get(Note, note_id)
+    if note is None or note.case_id != case.id:
+        abort(404)
+    if not can_edit_note(current_user, note):
+        abort(403)
+    revisions = db.session.scalars(
+        select(NoteRevision)
+        .where(NoteRevision.note_id == note.id)
+        .options(joinedload(NoteRevision.edited_by))
+        .order_by(NoteRevision.id.desc())
+    ).all()
+    form = EditNoteForm(obj=note)
+    status = 200
+    if form.is_submitted():
+        if form.validate():
+            try:
+                services.edit_note(note, current_user, form.body.data, form.version.data)
+            except ConflictError as error:
+                db.session.rollback()
+                flash(str(error), "danger")
+                status = 409
+            else:
+                db.session.commit()
+                flash(_("Note saved."), "success")
+                return redirect(url_for("cases.detail", case_id=case.id, _anchor="notes"))
+        else:
+            status = 400
+    else:
+        form.version.data = note.version
+    return render_template(
+        "notes/edit.html", form=form, case=case, note=note, revisions=revisions
+    ), status
