@@ -5,10 +5,12 @@ import sys
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from caseflow.auth.models import Role
 from caseflow.auth.passwords import password_problems
-from caseflow.auth.services import create_user
+from caseflow.auth.services import create_user, find_user_by_email
+from caseflow.cases.models import Case
 from caseflow.centres.services import default_centre, get_or_create_centre
 from caseflow.core.errors import DomainError
 from caseflow.extensions import db
@@ -44,16 +46,22 @@ def create_user_command(email, name, role, centre, password_stdin):
 
 
 @click.command("seed-demo")
-def seed_demo_command():
+@click.option("--if-empty", is_flag=True, help="Only when the database holds no case yet.")
+def seed_demo_command(if_empty):
     """Fill the default centre with a synthetic demo caseload (idempotent)."""
-    from caseflow.demo import seed_demo
+    from caseflow.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 
-    created = seed_demo()
-    db.session.commit()
-    if created:
-        click.echo("Demo data loaded.")
+    if if_empty and db.session.scalar(select(Case.id).limit(1)) is not None:
+        click.echo("The database already holds cases; no demo data added.")
     else:
-        click.echo("Demo data already present; nothing added.")
+        created = seed_demo()
+        db.session.commit()
+        click.echo("Demo data loaded." if created else "Demo data already present; nothing added.")
+    if find_user_by_email(DEMO_USERS[0][0]) is None:
+        return
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for email, _name, role in DEMO_USERS:
+        click.echo(f"  {role.value:<10} {email}")
 
 
 def init_app(app: Flask) -> None:

@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from caseflow.auth.models import Role
-from caseflow.core.forms import NoNulBytes, Stripped
+from caseflow.core.forms import NoNulBytes, SelectField, Stripped
 
 ROLE_LABELS = {
     Role.ADVISOR: _l("Advisor"),

@@ -9,7 +9,6 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    SelectField,
     StringField,
     TextAreaField,
 )
@@ -18,7 +17,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, Va
 from caseflow.cases import labels
 from caseflow.cases.services import CaseData, PersonData
 from caseflow.core.countries import country_names
-from caseflow.core.forms import EmptyToNone, NoNulBytes, Stripped, VersionField
+from caseflow.core.forms import EmptyToNone, NoNulBytes, SelectField, Stripped, VersionField
 from caseflow.core.i18n import current_locale
 from caseflow.core.time import today
 

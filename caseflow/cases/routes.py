@@ -50,7 +50,7 @@ def _filters_from(form: FilterForm) -> CaseFilters:
         field = getattr(form, name)
         value = (field.data or "")[:100]
         choices = getattr(field, "choices", None)
-        if choices is not None and value not in {str(choice[0]) for choice in choices}:
+        if choices is not None and value not in {str(choice.value) for choice in choices}:
             value = ""
         values[name] = value
     if not values["sort"]:

@@ -1,7 +1,8 @@
 """Form pieces shared by every area: filters and validators for plain text input."""
 
+import wtforms
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, ValidationError
+from wtforms import HiddenField, SelectChoice, ValidationError
 
 
 def Stripped(value):  # noqa: N802 - used like a class in ``filters=[...]``
@@ -35,3 +36,24 @@ class VersionField(HiddenField):
             self.data = int(valuelist[0]) if valuelist and valuelist[0] else None
         except ValueError:
             self.data = None
+
+
+def _as_select_choices(choices):
+    if isinstance(choices, list | tuple):
+        return [c if isinstance(c, SelectChoice) else SelectChoice(c[0], c[1]) for c in choices]
+    return choices
+
+
+class SelectField(wtforms.SelectField):
+    """WTForms' SelectField, accepting (value, label) pairs as choices.
+
+    WTForms 3.3 deprecates tuple choices in favour of SelectChoice objects; converting
+    them here keeps every form's choice list short and readable.
+    """
+
+    def __init__(self, label=None, validators=None, choices=None, **kwargs):
+        super().__init__(label, validators, choices=_as_select_choices(choices), **kwargs)
+
+    choices = wtforms.SelectField.choices.setter(
+        lambda self, value: wtforms.SelectField.choices.fset(self, _as_select_choices(value))
+    )

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from caseflow.core.forms import EmptyToNone, NoNulBytes, Stripped, VersionField
+from caseflow.core.forms import EmptyToNone, NoNulBytes, SelectField, Stripped, VersionField
 from caseflow.core.time import today
 
 

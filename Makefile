@@ -1,0 +1,61 @@
+# Caseflow: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := caseflow
+
+.PHONY: run test test-postgres lint format translations extract-messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+# Compiled catalogues (.mo) are build output, made from the committed .po files.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d caseflow/translations --statistics
+
+# Re-extract UI strings and merge them into every language's .po file.
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o caseflow/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i caseflow/translations/messages.pot -d caseflow/translations --no-fuzzy-matching --ignore-obsolete
+
+# A local secret key, made once; production sets CASEFLOW_SECRET_KEY instead.
+instance/config.py:
+	@mkdir -p instance
+	@$(BIN)/python -c "import secrets; print('# Local development settings, made by make run.\nSECRET_KEY = %r\n# Served over plain http on 127.0.0.1, so the cookie cannot be Secure-only.\nSESSION_COOKIE_SECURE = False' % secrets.token_urlsafe(48))" > $@
+	@echo "Created $@ with a new random SECRET_KEY."
+
+run: $(VENV)/.installed translations instance/config.py
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+	@echo ""
+	@echo "Caseflow is running at http://127.0.0.1:$(PORT)  (Ctrl+C stops it)"
+	@echo ""
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - wsgi:app
+
+test: $(VENV)/.installed-dev translations
+	$(BIN)/pytest
+
+# The same suite against PostgreSQL (see DEVELOPERS.md).
+test-postgres: $(VENV)/.installed-dev translations
+	CASEFLOW_TEST_DATABASE_URL=$${CASEFLOW_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

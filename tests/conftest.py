@@ -1,0 +1,221 @@
+"""Shared fixtures: one migrated database per run, emptied after every test.
+
+Set CASEFLOW_TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)
+to run everything on PostgreSQL; by default a temporary SQLite file is used.
+"""
+
+import hashlib
+import os
+import re
+from datetime import date
+
+import flask_migrate
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from caseflow import create_app
+from caseflow.auth.models import Role, User
+from caseflow.auth.services import create_user
+from caseflow.cases.models import Case, CaseType, HouseholdRole
+from caseflow.cases.services import CaseData, PersonData, open_case
+from caseflow.centres.models import Centre
+from caseflow.centres.services import get_or_create_centre
+from caseflow.extensions import db, limiter
+
+PASSWORD = "lantern-orchard-violet-42"
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def test_config(database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-to-pass",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        # Cheap hashes keep the suite fast; production uses argon2-cffi's defaults.
+        "ARGON2_PARAMETERS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
+        "SERVER_NAME": "caseflow.test",
+    }
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("CASEFLOW_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'caseflow-test.sqlite'}"
+
+
+def reset_database(app) -> None:
+    """Drop everything, then build the schema the only supported way: migrations."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        else:
+            db.drop_all()
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        flask_migrate.upgrade()
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app(test_config(database_url))
+    reset_database(app)
+    return app
+
+
+def empty_all_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(t.name for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def app_ctx(app):
+    """Every test runs in an app context on an empty database."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+        empty_all_tables()
+        db.session.remove()
+    limiter.reset()
+
+
+def db_digest() -> str:
+    """A hash over every row of every table: equal digests mean nothing changed."""
+    db.session.expire_all()
+    digest = hashlib.sha256()
+    for table in db.metadata.sorted_tables:
+        rows = db.session.execute(table.select().order_by(*table.primary_key.columns)).all()
+        digest.update(f"{table.name}:{rows!r}".encode())
+    return digest.hexdigest()
+
+
+class Client(FlaskClient):
+    """A test client that knows its CSRF token and posts forms with it."""
+
+    csrf_token: str | None = None
+
+    def fetch_csrf(self) -> str:
+        response = self.get("/login" if self.csrf_token is None else "/profile")
+        match = CSRF_META.search(response.get_data(as_text=True))
+        assert match, "no CSRF token on the page"
+        self.csrf_token = match.group(1)
+        return self.csrf_token
+
+    def post_form(self, url: str, data: dict | None = None, **kwargs):
+        payload = dict(data or {})
+        payload.setdefault("csrf_token", self.csrf_token or self.fetch_csrf())
+        return self.post(url, data=payload, **kwargs)
+
+
+@pytest.fixture
+def client(app) -> Client:
+    app.test_client_class = Client
+    return app.test_client()
+
+
+def login(client: Client, user: User, password: str = PASSWORD) -> Client:
+    client.fetch_csrf()
+    response = client.post_form("/login", {"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    client.fetch_csrf()  # the login starts a fresh session with a new token
+    return client
+
+
+@pytest.fixture
+def client_for(app):
+    """``client_for(user)``: a new client, logged in as ``user``."""
+
+    def make(user: User | None) -> Client:
+        app.test_client_class = Client
+        new_client = app.test_client()
+        if user is None:
+            new_client.fetch_csrf()
+            return new_client
+        return login(new_client, user)
+
+    return make
+
+
+@pytest.fixture
+def centre() -> Centre:
+    centre = get_or_create_centre("Expat Centre Limburg", "LIM")
+    db.session.commit()
+    return centre
+
+
+@pytest.fixture
+def other_centre() -> Centre:
+    centre = get_or_create_centre("Expat Centre Antwerpen", "ANT")
+    db.session.commit()
+    return centre
+
+
+@pytest.fixture
+def make_user(centre):
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role | str = Role.ADVISOR, *, centre_=None, name=None, email=None, **extra):
+        n = next(counter)
+        user = create_user(
+            centre_ or centre,
+            email or f"user{n}-{role}@example.org",
+            name or f"Test {Role(role).value.replace('_', ' ').title()} {n}",
+            Role(role),
+            PASSWORD,
+        )
+        for key, value in extra.items():
+            setattr(user, key, value)
+        db.session.commit()
+        return user
+
+    return make
+
+
+def person(first="Ana", last="Silva", role=HouseholdRole.MAIN_APPLICANT, **kw) -> PersonData:
+    return PersonData(
+        first_name=first,
+        last_name=last,
+        household_role=role,
+        nationality=kw.pop("nationality", "BR"),
+        date_of_birth=kw.pop("date_of_birth", date(1990, 5, 17)),
+        **kw,
+    )
+
+
+@pytest.fixture
+def make_case(centre):
+    def make(advisor: User | None = None, *, actor: User | None = None, persons=None, **fields):
+        owner_centre = db.session.get(Centre, (advisor or actor).centre_id)
+        case_type = db.session.scalars(
+            db.select(CaseType).where(CaseType.centre_id == owner_centre.id)
+        ).first()
+        data = CaseData(
+            household_name=fields.pop("household_name", "Silva family"),
+            case_type_id=fields.pop("case_type_id", case_type.id),
+            persons=persons or [person()],
+            **fields,
+        )
+        case = open_case(owner_centre, actor or advisor, data, advisor.id if advisor else None)
+        db.session.commit()
+        return case
+
+    return make
+
+
+def reload(model, ident):
+    """A fresh copy from the database (what another request would see)."""
+    db.session.expire_all()
+    return db.session.get(model, ident)
+
+
+__all__ = ["PASSWORD", "Case", "db_digest", "login", "person", "reload"]
