@@ -34,7 +34,6 @@ def test_config(database_url: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         # Cheap hashes keep the suite fast; production uses argon2-cffi's defaults.
         "ARGON2_PARAMETERS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
-        "SERVER_NAME": "caseflow.test",
     }
 
 
