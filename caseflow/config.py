@@ -14,6 +14,8 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_MS = 5000
+    # CLI commands and other work outside a request begin write transactions too.
+    SQLITE_IMMEDIATE_OUTSIDE_REQUESTS = True
 
     # The installation's default centre, created when first needed.
     DEFAULT_CENTRE_NAME = "Expat Centre Limburg"

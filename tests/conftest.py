@@ -4,6 +4,7 @@ Set CASEFLOW_TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:543
 to run everything on PostgreSQL; by default a temporary SQLite file is used.
 """
 
+import contextvars
 import hashlib
 import os
 import re
@@ -11,6 +12,7 @@ from datetime import date
 
 import flask_migrate
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -34,6 +36,8 @@ def test_config(database_url: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         # Cheap hashes keep the suite fast; production uses argon2-cffi's defaults.
         "ARGON2_PARAMETERS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
+        # The test's own reads between requests must not hold SQLite's write lock.
+        "SQLITE_IMMEDIATE_OUTSIDE_REQUESTS": False,
     }
 
 
@@ -102,6 +106,16 @@ class Client(FlaskClient):
     """A test client that knows its CSRF token and posts forms with it."""
 
     csrf_token: str | None = None
+
+    def open(self, *args, **kwargs):
+        # What the test set up is committed and its transaction ended, as if it were
+        # another request: a SQLite snapshot kept open across the request could not write.
+        if has_app_context():
+            db.session.commit()
+        # Flask reuses an app context that is already pushed (the test's own), which
+        # would share ``g`` and the database session between the test and every request.
+        # A fresh contextvars context gives each request its own, as in production.
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
     def fetch_csrf(self) -> str:
         response = self.get("/login" if self.csrf_token is None else "/profile")

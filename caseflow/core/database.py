@@ -1,6 +1,6 @@
 """SQLite connection settings: WAL, foreign keys, busy timeout, IMMEDIATE writes."""
 
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 
 from caseflow.extensions import db
@@ -13,7 +13,10 @@ def _is_write_transaction() -> bool:
     # else (a form post, a CLI command) may write, and a deferred BEGIN that upgrades
     # to a write lock later fails at once with "database is locked" under concurrency,
     # whatever the busy timeout: so it takes the write lock up front.
-    return not (has_request_context() and request.method in SAFE_METHODS)
+    if has_request_context():
+        return request.method not in SAFE_METHODS
+    # Tests turn this off: their own reads between requests must not hold the lock.
+    return current_app.config["SQLITE_IMMEDIATE_OUTSIDE_REQUESTS"]
 
 
 def configure_sqlite(app: Flask) -> None:

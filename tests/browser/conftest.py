@@ -1,0 +1,110 @@
+"""Browser tests: the session app served on 127.0.0.1, driven by Debian's chromium.
+
+pytest-playwright provides the ``page`` fixture (a fresh browser context per test);
+this file points it at /usr/bin/chromium (``playwright install`` cannot download
+browsers here) and at a live server of the session ``app`` from tests/conftest.py.
+
+Database note: the live server handles requests in its own threads and app
+contexts, on the same database as the test. On SQLite every transaction outside a
+GET request starts with BEGIN IMMEDIATE (caseflow.core.database), so a test that
+reads a model attribute holds the write lock until it ends its transaction. Tests
+therefore copy what they need into plain values and end the transaction
+(``release_db()``) before the browser posts anything.
+"""
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from caseflow.extensions import db
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def release_db() -> None:
+    """End the test thread's transaction so the live server can write."""
+    db.session.commit()
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """No access log line per request (pytest shows the log on failure anyway)."""
+
+    def log_request(self, *args, **kwargs) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The session ``app`` served on 127.0.0.1 (free port) in a background thread."""
+    server = make_server(
+        "127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server) -> str:
+    """Relative URLs in page.goto() resolve against the live server."""
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args, browser_name) -> dict:
+    """Launch Debian's chromium, headless, never a browser Playwright downloaded."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    if browser_name != "chromium":
+        pytest.skip("only chromium is available for the browser tests")
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "headless": True,
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args) -> dict:
+    # English unless a test switches language; Brussels time like the users.
+    return {**browser_context_args, "locale": "en-GB", "timezone_id": "Europe/Brussels"}
+
+
+@dataclass(frozen=True)
+class Staff:
+    """What a test needs of a user, as plain values (no lazy loads, no DB lock)."""
+
+    id: int
+    email: str
+    name: str
+
+
+@pytest.fixture
+def make_staff(make_user):
+    """``make_staff(role, name=...)``: a committed user, as plain values."""
+
+    def make(role="advisor", **kwargs) -> Staff:
+        user = make_user(role, **kwargs)
+        staff = Staff(id=user.id, email=user.email, name=user.full_name)
+        release_db()
+        return staff
+
+    return make

@@ -1,0 +1,224 @@
+"""Every endpoint x method x role against one case owned by advisor A.
+
+advisor_a owns the case; advisor_b is another advisor of the same centre (the case is
+"another advisor's case" to them); other_centre is a team lead of another centre. A new
+endpoint without a row here fails ``test_every_endpoint_is_in_the_matrix``.
+"""
+
+from types import SimpleNamespace
+
+import pytest
+from flask import url_for
+
+from caseflow import create_app
+from caseflow.cases.models import CaseType
+from caseflow.extensions import db
+from caseflow.followups.services import add_followup
+from caseflow.notes.services import add_note
+from tests.conftest import db_digest, person
+
+ROLES = ("anonymous", "advisor_a", "advisor_b", "team_lead", "admin", "other_centre")
+CANARY = "Canaryhousehold Qx7"
+CANARY_PERSON = "Canaryperson Zw3"
+
+OK = "ok"  # allowed: 2xx, a redirect that is not to the login page, or 400 (empty form)
+LOGIN = "login"  # redirected to the login page
+LOGGED_OUT = "logged_out"  # logout: back to the login page, with the session ended
+
+
+def row(default, **overrides):
+    return {role: overrides.get(role, default) for role in ROLES}
+
+
+PUBLIC = row(OK)
+LOGGED_IN = row(OK, anonymous=LOGIN)
+# The case is advisor A's: advisor B and the other centre must not learn it exists.
+CASE_EDITORS = row(OK, anonymous=LOGIN, advisor_b=404, other_centre=404)
+CASE_VIEWERS = CASE_EDITORS
+LEADS_ONLY = row(OK, anonymous=LOGIN, advisor_a=403, advisor_b=404, other_centre=404)
+ADMINS_ONLY = row(403, anonymous=LOGIN, admin=OK)
+# Taking a case: only an unassigned one can be taken, and this one is assigned.
+TAKE_ASSIGNED = row(403, anonymous=LOGIN, advisor_b=404, other_centre=404)
+# Only a note's author edits it.
+NOTE_AUTHOR = row(403, anonymous=LOGIN, advisor_a=OK, advisor_b=404, other_centre=404)
+
+MATRIX = {
+    ("static", "GET"): PUBLIC,
+    ("bootstrap.static", "GET"): PUBLIC,
+    ("main.healthz", "GET"): PUBLIC,
+    ("main.set_language", "POST"): PUBLIC,
+    ("auth.login", "GET"): PUBLIC,
+    ("auth.login", "POST"): PUBLIC,
+    ("auth.logout", "POST"): row(LOGGED_OUT, anonymous=LOGIN),
+    ("auth.profile", "GET"): LOGGED_IN,
+    ("auth.save_profile", "POST"): LOGGED_IN,
+    ("auth.change_password", "POST"): LOGGED_IN,
+    ("main.home", "GET"): LOGGED_IN,
+    ("cases.index", "GET"): LOGGED_IN,
+    ("cases.new", "GET"): LOGGED_IN,
+    ("cases.new", "POST"): LOGGED_IN,
+    ("cases.detail", "GET"): CASE_VIEWERS,
+    ("cases.edit", "GET"): CASE_EDITORS,
+    ("cases.edit", "POST"): CASE_EDITORS,
+    ("cases.change_status", "POST"): CASE_EDITORS,
+    ("cases.assign", "POST"): LEADS_ONLY,
+    ("cases.take", "POST"): TAKE_ASSIGNED,
+    ("notes.add", "POST"): CASE_EDITORS,
+    ("notes.edit", "GET"): NOTE_AUTHOR,
+    ("notes.edit", "POST"): NOTE_AUTHOR,
+    ("followups.add", "POST"): CASE_EDITORS,
+    ("followups.complete", "POST"): CASE_EDITORS,
+    ("followups.cancel", "POST"): CASE_EDITORS,
+    ("followups.index", "GET"): LOGGED_IN,
+    ("admin.users_index", "GET"): ADMINS_ONLY,
+    ("admin.user_new", "GET"): ADMINS_ONLY,
+    ("admin.user_new", "POST"): ADMINS_ONLY,
+    ("admin.user_edit", "GET"): ADMINS_ONLY,
+    ("admin.user_edit", "POST"): ADMINS_ONLY,
+    ("admin.user_reset_password", "POST"): ADMINS_ONLY,
+    ("admin.case_types", "GET"): ADMINS_ONLY,
+    ("admin.case_types", "POST"): ADMINS_ONLY,
+    ("admin.case_type_edit", "GET"): ADMINS_ONLY,
+    ("admin.case_type_edit", "POST"): ADMINS_ONLY,
+}
+
+STATIC_FILES = {"static": "css/caseflow.css", "bootstrap.static": "css/bootstrap.min.css"}
+
+
+def _routes():
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    return sorted(
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    )
+
+
+ROUTES = _routes()
+
+
+def test_every_endpoint_is_in_the_matrix():
+    assert set(ROUTES) == set(MATRIX), "add the new endpoint to MATRIX with its expected access"
+
+
+@pytest.fixture
+def world(centre, other_centre, make_user, make_case):
+    users = {
+        "advisor_a": make_user("advisor"),
+        "advisor_b": make_user("advisor"),
+        "team_lead": make_user("team_lead"),
+        "admin": make_user("admin"),
+        "other_centre": make_user("team_lead", centre_=other_centre),
+    }
+    case = make_case(
+        users["advisor_a"], household_name=CANARY, persons=[person(first=CANARY_PERSON)]
+    )
+    note = add_note(case, users["advisor_a"], "A note about the canary household.")
+    followup = add_followup(
+        case,
+        users["advisor_a"],
+        title="Call the canary household",
+        details=None,
+        due_date=case.created_at.date(),
+        assignee_id=users["advisor_a"].id,
+    )
+    db.session.commit()
+    case_type = db.session.scalars(
+        db.select(CaseType).where(CaseType.centre_id == centre.id)
+    ).first()
+    return SimpleNamespace(
+        users=users,
+        url_args={
+            "case_id": case.id,
+            "note_id": note.id,
+            "followup_id": followup.id,
+            "user_id": users["advisor_b"].id,
+            "case_type_id": case_type.id,
+        },
+    )
+
+
+def _url(app, endpoint, world):
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    args = {name: world.url_args[name] for name in rule.arguments if name in world.url_args}
+    if endpoint in STATIC_FILES:
+        args["filename"] = STATIC_FILES[endpoint]
+    with app.test_request_context():
+        return url_for(endpoint, **args)
+
+
+def _outcome(response, body: str) -> str | int:
+    if response.status_code in (301, 302, 303) and "/login" in response.location:
+        return LOGIN
+    if response.status_code == 400 and "The form has expired" in body:
+        return "csrf-refused"  # never expected: every post here carries a valid token
+    if response.status_code < 400 or response.status_code == 400:
+        return OK
+    return response.status_code
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("endpoint", "method"), ROUTES)
+def test_access(app, client_for, world, endpoint, method, role):
+    client = client_for(world.users.get(role))
+    url = _url(app, endpoint, world)
+    expected = MATRIX[(endpoint, method)][role]
+    before = db_digest()
+
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post_form(url)
+
+    body = response.get_data(as_text=True)
+    response.close()  # static files are streamed from open files
+    outcome = _outcome(response, body)
+    if expected == LOGGED_OUT and outcome == LOGIN:
+        outcome = LOGGED_OUT
+    assert outcome == expected, f"{method} {url} as {role}: {response.status_code}"
+    if expected not in (OK, LOGGED_OUT):
+        assert db_digest() == before, "a refused request changed the database"
+        assert CANARY not in body and CANARY_PERSON not in body
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_it"),
+    [
+        ("advisor_a", True),
+        ("advisor_b", False),
+        ("team_lead", True),
+        ("admin", True),
+        ("other_centre", False),
+    ],
+)
+@pytest.mark.parametrize(
+    "path",
+    ["/cases?status=all", f"/cases?q={CANARY_PERSON.split()[0]}&status=all", "/", "/followups?view=all"],
+)
+def test_lists_follow_the_same_rule(client_for, world, role, sees_it, path):
+    body = client_for(world.users[role]).get(path).get_data(as_text=True)
+    if path in ("/", "/followups?view=all") and role in ("team_lead", "admin"):
+        sees_it = False  # their own work lists hold only their own cases and follow-ups
+    assert (CANARY in body) is sees_it
+
+
+def test_followup_assignee_sees_the_case_read_only(client_for, world, make_case):
+    """An advisor assigned a follow-up on someone else's case may open it, not edit it."""
+    advisor_a, advisor_b = world.users["advisor_a"], world.users["advisor_b"]
+    case_id = world.url_args["case_id"]
+    add_followup(
+        db.session.get(__import__("caseflow.cases.models").cases.models.Case, case_id),
+        advisor_a,
+        title="Translate the letter",
+        details=None,
+        due_date=__import__("datetime").date(2030, 1, 1),
+        assignee_id=advisor_b.id,
+    )
+    db.session.commit()
+    client = client_for(advisor_b)
+    page = client.get(f"/cases/{case_id}")
+    assert page.status_code == 200
+    assert CANARY in page.get_data(as_text=True)
+    assert client.get(f"/cases/{case_id}/edit").status_code == 403
+    assert client.post_form(f"/cases/{case_id}/notes", {"body": "hi"}).status_code == 403
+    assert CANARY in client.get("/cases?status=all").get_data(as_text=True)
