@@ -5,13 +5,14 @@ advisor_a owns the case; advisor_b is another advisor of the same centre (the ca
 endpoint without a row here fails ``test_every_endpoint_is_in_the_matrix``.
 """
 
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
 from flask import url_for
 
 from caseflow import create_app
-from caseflow.cases.models import CaseType
+from caseflow.cases.models import Case, CaseType
 from caseflow.extensions import db
 from caseflow.followups.services import add_followup
 from caseflow.notes.services import add_note
@@ -165,10 +166,7 @@ def test_access(app, client_for, world, endpoint, method, role):
     expected = MATRIX[(endpoint, method)][role]
     before = db_digest()
 
-    if method == "GET":
-        response = client.get(url)
-    else:
-        response = client.post_form(url)
+    response = client.get(url) if method == "GET" else client.post_form(url)
 
     body = response.get_data(as_text=True)
     response.close()  # static files are streamed from open files
@@ -193,7 +191,12 @@ def test_access(app, client_for, world, endpoint, method, role):
 )
 @pytest.mark.parametrize(
     "path",
-    ["/cases?status=all", f"/cases?q={CANARY_PERSON.split()[0]}&status=all", "/", "/followups?view=all"],
+    [
+        "/cases?status=all",
+        f"/cases?q={CANARY_PERSON.split()[0]}&status=all",
+        "/",
+        "/followups?view=all",
+    ],
 )
 def test_lists_follow_the_same_rule(client_for, world, role, sees_it, path):
     body = client_for(world.users[role]).get(path).get_data(as_text=True)
@@ -207,11 +210,11 @@ def test_followup_assignee_sees_the_case_read_only(client_for, world, make_case)
     advisor_a, advisor_b = world.users["advisor_a"], world.users["advisor_b"]
     case_id = world.url_args["case_id"]
     add_followup(
-        db.session.get(__import__("caseflow.cases.models").cases.models.Case, case_id),
+        db.session.get(Case, case_id),
         advisor_a,
         title="Translate the letter",
         details=None,
-        due_date=__import__("datetime").date(2030, 1, 1),
+        due_date=date(2030, 1, 1),
         assignee_id=advisor_b.id,
     )
     db.session.commit()

@@ -6,7 +6,6 @@ from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     StringField,
@@ -17,7 +16,14 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, Va
 from caseflow.cases import labels
 from caseflow.cases.services import CaseData, PersonData
 from caseflow.core.countries import country_names
-from caseflow.core.forms import EmptyToNone, NoNulBytes, SelectField, Stripped, VersionField
+from caseflow.core.forms import (
+    EmptyToNone,
+    NoNulBytes,
+    SelectField,
+    Stripped,
+    SubForm,
+    VersionField,
+)
 from caseflow.core.i18n import current_locale
 from caseflow.core.time import today
 
@@ -49,7 +55,7 @@ def _country_choices(blank):
     return [("", blank), *country_names(current_locale()).items()]
 
 
-class PersonForm(Form):
+class PersonForm(SubForm):
     """One household member row (part of the case form; CSRF is the outer form's)."""
 
     id = HiddenField()
@@ -187,7 +193,7 @@ class AssignForm(FlaskForm):
     advisor_id = SelectField(_l("Advisor"), coerce=str)
 
 
-class FilterForm(Form):
+class FilterForm(SubForm):
     """The case list's filters (GET, no CSRF: it changes nothing)."""
 
     q = StringField(_l("Search"), filters=[Stripped], validators=[Length(max=100)])

@@ -2,6 +2,7 @@
 
 import wtforms
 from flask_babel import lazy_gettext as _l
+from flask_wtf.i18n import translations as flask_wtf_translations
 from wtforms import HiddenField, SelectChoice, ValidationError
 
 
@@ -57,3 +58,12 @@ class SelectField(wtforms.SelectField):
     choices = wtforms.SelectField.choices.setter(
         lambda self, value: wtforms.SelectField.choices.fset(self, _as_select_choices(value))
     )
+
+
+class SubForm(wtforms.Form):
+    """A form nested in a FlaskForm (FormField rows): CSRF is the outer form's, and
+    WTForms' own messages ("This field is required.") are translated like FlaskForm's."""
+
+    class Meta:
+        def get_translations(self, form):
+            return flask_wtf_translations
