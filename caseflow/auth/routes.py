@@ -142,7 +142,7 @@ def change_password():
                 services.set_password(current_user, form.new_password.data)
                 db.session.commit()
                 # This session continues with the new token; every other one has ended.
-                login_user(current_user)
+                login_user(current_user._get_current_object())
                 flash(
                     _("Your password has been changed. Other sessions were logged out."), "success"
                 )
