@@ -67,17 +67,15 @@ def reset_database(app) -> None:
 def app(database_url):
     app = create_app(test_config(database_url))
     reset_database(app)
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 def empty_all_tables() -> None:
-    tables = list(reversed(db.metadata.sorted_tables))
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(t.name for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
+    # DELETE is much faster than TRUNCATE on the few rows a test leaves behind.
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
     db.session.commit()
 
 

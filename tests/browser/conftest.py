@@ -5,11 +5,11 @@ this file points it at /usr/bin/chromium (``playwright install`` cannot download
 browsers here) and at a live server of the session ``app`` from tests/conftest.py.
 
 Database note: the live server handles requests in its own threads and app
-contexts, on the same database as the test. On SQLite every transaction outside a
-GET request starts with BEGIN IMMEDIATE (caseflow.core.database), so a test that
-reads a model attribute holds the write lock until it ends its transaction. Tests
-therefore copy what they need into plain values and end the transaction
-(``release_db()``) before the browser posts anything.
+contexts, on the same database as the test. A transaction the test leaves open
+would keep an old snapshot (SQLite WAL, PostgreSQL repeatable reads) and, where
+writes begin with BEGIN IMMEDIATE, the write lock. Tests therefore copy what they
+need into plain values and end their transaction (``release_db()``) before the
+browser acts, and again before they check what the browser stored.
 """
 
 import threading
@@ -34,7 +34,7 @@ CHROMIUM_ARGS = [
 
 
 def release_db() -> None:
-    """End the test thread's transaction so the live server can write."""
+    """End the test's transaction: the live server may write, the next read is fresh."""
     db.session.commit()
 
 
@@ -48,9 +48,7 @@ class QuietRequestHandler(WSGIRequestHandler):
 @pytest.fixture(scope="session")
 def live_server(app):
     """The session ``app`` served on 127.0.0.1 (free port) in a background thread."""
-    server = make_server(
-        "127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler
-    )
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
@@ -84,8 +82,14 @@ def browser_type_launch_args(browser_type_launch_args, browser_name) -> dict:
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args) -> dict:
-    # English unless a test switches language; Brussels time like the users.
-    return {**browser_context_args, "locale": "en-GB", "timezone_id": "Europe/Brussels"}
+    # English unless a test switches language; Brussels time like the users. Reduced
+    # motion turns off Bootstrap's smooth scrolling, which Playwright waits out.
+    return {
+        **browser_context_args,
+        "locale": "en-GB",
+        "timezone_id": "Europe/Brussels",
+        "reduced_motion": "reduce",
+    }
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from caseflow.core.time import today
 from caseflow.extensions import db
 from caseflow.followups.models import FollowUp, FollowUpStatus
 from caseflow.notes.models import Note
-from tests.browser.conftest import CHROMIUM, Staff
+from tests.browser.conftest import CHROMIUM, Staff, release_db
 from tests.conftest import PASSWORD
 
 pytestmark = [
@@ -139,7 +139,8 @@ def test_advisor_works_a_family_case_and_a_lead_reassigns_it(page: Page, make_st
     expect(page).to_have_url(re.compile(rf"/cases/{case_id}$"))
     expect_advisor(page, "Pieter Colleague")
 
-    # What is stored.
+    # What is stored (a new transaction, so a fresh view of what the server wrote).
+    release_db()
     db.session.expire_all()
     case = db.session.get(Case, case_id)
     assert case.household_name == "Silva family"
@@ -162,9 +163,7 @@ def test_advisor_works_a_family_case_and_a_lead_reassigns_it(page: Page, make_st
     notes_stored = db.session.scalars(select(Note).where(Note.case_id == case_id)).all()
     assert [(n.body, n.author_id) for n in notes_stored] == [(NOTE_TEXT, advisor.id)]
 
-    followups_stored = db.session.scalars(
-        select(FollowUp).where(FollowUp.case_id == case_id)
-    ).all()
+    followups_stored = db.session.scalars(select(FollowUp).where(FollowUp.case_id == case_id)).all()
     assert len(followups_stored) == 1
     followup = followups_stored[0]
     assert followup.title == FOLLOWUP_TITLE
@@ -192,7 +191,10 @@ def test_advisor_works_a_family_case_and_a_lead_reassigns_it(page: Page, make_st
     assert last.actor_id == lead.id
 
 
-def test_the_login_page_switches_to_dutch(page: Page):
+def test_the_site_works_in_dutch(page: Page, make_staff):
+    advisor = make_staff("advisor", name="Nora Nederlands")
+    # What the Dutch catalogue says (the English text itself while it is not compiled).
+    nl = Translations.load(str(TRANSLATIONS), ["nl"]).gettext
     page.goto("/login")
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
@@ -201,9 +203,14 @@ def test_the_login_page_switches_to_dutch(page: Page):
     expect(page.locator("html")).to_have_attribute("lang", "nl")
     expect(page).to_have_url(re.compile(r"/login\b"))
     expect(page.get_by_role("button", name="Nederlands")).to_have_attribute("aria-pressed", "true")
-    # Whatever the Dutch catalogue says (the English text while it is not compiled).
-    dutch = Translations.load(str(TRANSLATIONS), ["nl"])
-    expect(page.get_by_role("heading", level=1)).to_have_text(dutch.gettext("Log in to Caseflow"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(nl("Log in to Caseflow"))
+
+    # The choice survives the login, which starts a new session.
+    page.get_by_label(nl("Email address")).fill(advisor.email)
+    page.get_by_label(nl("Password")).fill(PASSWORD)
+    page.get_by_role("button", name=nl("Log in"), exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(nl("My work"))
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
 
 
 def test_login_works_with_the_keyboard_only(page: Page, make_staff):
