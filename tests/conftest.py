@@ -29,7 +29,7 @@ PASSWORD = "lantern-orchard-violet-42"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
-def test_config(database_url: str) -> dict:
+def make_test_config(database_url: str) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-to-pass",
@@ -65,7 +65,7 @@ def reset_database(app) -> None:
 
 @pytest.fixture(scope="session")
 def app(database_url):
-    app = create_app(test_config(database_url))
+    app = create_app(make_test_config(database_url))
     reset_database(app)
     yield app
     with app.app_context():
