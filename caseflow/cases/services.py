@@ -202,9 +202,10 @@ def update_case(case: Case, actor: User, data: CaseData, expected_version: int |
     for name in changed:
         setattr(case, name, getattr(data, name))
 
-    existing = {
-        p.id: p for p in db.session.scalars(select(Person).where(Person.case_id == case.id))
-    }
+    with db.session.no_autoflush:  # one UPDATE of the case, so one version step
+        existing = {
+            p.id: p for p in db.session.scalars(select(Person).where(Person.case_id == case.id))
+        }
     kept_ids = {p.id for p in data.persons if p.id is not None}
     if not kept_ids <= existing.keys():
         raise DomainError(_("This person does not belong to this case."))
