@@ -1,0 +1,67 @@
+"""Both interface languages are complete; dates and times follow Belgian conventions."""
+
+from datetime import datetime
+
+from babel.messages.pofile import read_po
+
+from caseflow import ROOT
+from caseflow.auth.models import User
+from caseflow.extensions import db
+from caseflow.notes.services import add_note
+from tests.conftest import login, person, reload
+
+
+def test_dutch_catalogue_is_complete():
+    with open(ROOT / "caseflow/translations/nl/LC_MESSAGES/messages.po", "rb") as handle:
+        catalogue = read_po(handle)
+    missing = [m.id for m in catalogue if m.id and (not m.string or m.fuzzy)]
+    missing += [
+        m.id for m in catalogue if m.id and isinstance(m.string, tuple) and not all(m.string)
+    ]
+    assert missing == []
+    assert len(catalogue) > 200
+
+
+def test_user_picks_dutch_in_the_profile(client, make_user):
+    user = make_user("advisor")
+    login(client, user)
+    response = client.post_form("/profile", {"full_name": user.full_name, "locale": "nl"})
+    assert response.status_code == 302
+    assert reload(User, user.id).locale == "nl"
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="nl">' in page
+    assert "Mijn werk" in page and "Dossiers" in page
+
+
+def test_browser_language_is_the_default(client, make_user):
+    page = client.get("/login", headers={"Accept-Language": "nl-BE,nl;q=0.9"})
+    assert '<html lang="nl">' in page.get_data(as_text=True)
+    page = client.get("/login", headers={"Accept-Language": "de-DE,en;q=0.5"})
+    assert '<html lang="en">' in page.get_data(as_text=True)
+
+
+def test_language_switch_on_the_login_page(client):
+    client.fetch_csrf()
+    response = client.post_form("/language", {"locale": "nl", "next": "/login"})
+    assert response.location == "/login"
+    assert "Aanmelden" in client.get("/login").get_data(as_text=True)
+
+
+def test_dates_are_dd_mm_yyyy_and_times_in_brussels(client, make_user, make_case):
+    advisor = make_user("advisor")
+    case = make_case(advisor, arrival_date=datetime(2026, 3, 9).date())
+    note = add_note(case, advisor, "Summer-time note")
+    note.created_at = datetime(2026, 7, 1, 22, 30)  # UTC; 00:30 the next day in Brussels
+    db.session.commit()
+    login(client, advisor)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "09/03/2026" in page
+    assert "02/07/2026 00:30" in page
+
+
+def test_country_names_follow_the_interface_language(client, make_user, make_case):
+    advisor = make_user("advisor", locale="nl")
+    case = make_case(advisor, persons=[person(nationality="DE")])
+    login(client, advisor)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Duitsland" in page and "Germany" not in page
