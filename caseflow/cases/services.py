@@ -2,14 +2,12 @@
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from caseflow.auth.models import User
 from caseflow.cases.models import (
-    Activity,
     ActivityKind,
     Case,
     CaseCounter,
@@ -21,6 +19,7 @@ from caseflow.cases.models import (
     Person,
     ReferralChannel,
 )
+from caseflow.cases.timeline import record
 from caseflow.centres.models import Centre
 from caseflow.core.errors import ConflictError, DomainError
 from caseflow.core.time import today, utcnow
@@ -87,13 +86,6 @@ def ensure_default_case_types(centre: Centre) -> None:
             CaseType(centre_id=centre.id, name_en=name_en, name_nl=name_nl, position=position)
         )
     db.session.flush()
-
-
-def record(case: Case, actor: User | None, kind: ActivityKind, **details: Any) -> None:
-    """Append one entry to the case timeline."""
-    db.session.add(
-        Activity(case_id=case.id, actor_id=actor.id if actor else None, kind=kind, details=details)
-    )
 
 
 def _check_case_type(centre_id: int, case_type_id: int) -> None:

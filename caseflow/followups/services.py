@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 
 from caseflow.auth.models import User
 from caseflow.cases.models import ActivityKind, Case
-from caseflow.cases.services import assignable_advisor, check_version, record
+from caseflow.cases.services import assignable_advisor, check_version
+from caseflow.cases.timeline import record
 from caseflow.core.errors import DomainError
 from caseflow.core.time import utcnow
 from caseflow.extensions import db

@@ -2,7 +2,8 @@
 
 from caseflow.auth.models import User
 from caseflow.cases.models import ActivityKind, Case
-from caseflow.cases.services import check_version, record
+from caseflow.cases.services import check_version
+from caseflow.cases.timeline import record
 from caseflow.core.time import utcnow
 from caseflow.extensions import db
 from caseflow.notes.models import Note, NoteRevision
