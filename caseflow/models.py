@@ -3,6 +3,12 @@
 from caseflow.auth.models import Role, User
 from caseflow.cases.models import Activity, Case, CaseCounter, CaseType, Person
 from caseflow.centres.models import Centre
+from caseflow.checklists.models import (
+    ChecklistEvent,
+    ChecklistItem,
+    ChecklistTemplate,
+    TemplateItem,
+)
 from caseflow.followups.models import FollowUp
 from caseflow.notes.models import Note, NoteRevision
 
@@ -12,10 +18,14 @@ __all__ = [
     "CaseCounter",
     "CaseType",
     "Centre",
+    "ChecklistEvent",
+    "ChecklistItem",
+    "ChecklistTemplate",
     "FollowUp",
     "Note",
     "NoteRevision",
     "Person",
     "Role",
+    "TemplateItem",
     "User",
 ]

@@ -21,6 +21,7 @@ from caseflow.cases.models import (
 )
 from caseflow.cases.timeline import record
 from caseflow.centres.models import Centre
+from caseflow.checklists import services as checklists
 from caseflow.core.errors import ConflictError, DomainError
 from caseflow.core.time import today, utcnow
 from caseflow.extensions import db
@@ -167,11 +168,26 @@ def open_case(centre: Centre, actor: User, data: CaseData, advisor_id: int | Non
         person = Person(case_id=case.id)
         _apply_person(person, position, person_data)
         db.session.add(person)
+    db.session.flush()
+    checklists.sync_checklist(case)
     record(case, actor, ActivityKind.CREATED, reference=case.reference)
     if advisor:
         record(case, actor, ActivityKind.ASSIGNED, to=advisor.full_name)
     db.session.flush()
     return case
+
+
+class ClosingBlockedError(DomainError):
+    """Required checklist items are still open; ``items`` names them."""
+
+    def __init__(self, items):
+        self.items = items
+        super().__init__(
+            _(
+                "This case cannot be closed yet: %(count)d required steps are still open.",
+                count=len(items),
+            )
+        )
 
 
 def check_version(record_version: int, expected_version: int | None) -> None:
@@ -193,6 +209,8 @@ def update_case(case: Case, actor: User, data: CaseData, expected_version: int |
     changed = [name for name in EDITABLE_FIELDS if getattr(case, name) != getattr(data, name)]
     for name in changed:
         setattr(case, name, getattr(data, name))
+    if changed:
+        case.updated_at = utcnow()
 
     with db.session.no_autoflush:  # one UPDATE of the case, so one version step
         existing = {
@@ -203,6 +221,7 @@ def update_case(case: Case, actor: User, data: CaseData, expected_version: int |
         raise DomainError(_("This person does not belong to this case."))
     people_changed = False
     for person_id in existing.keys() - kept_ids:
+        checklists.release_person(existing[person_id])
         db.session.delete(existing[person_id])
         people_changed = True
     for position, person_data in enumerate(data.persons):
@@ -212,11 +231,14 @@ def update_case(case: Case, actor: User, data: CaseData, expected_version: int |
             db.session.add(person)
         people_changed = _apply_person(person, position, person_data) or people_changed
     if people_changed:
+        if not changed:
+            case.updated_at = utcnow()  # a new version even when only persons changed
         changed.append("persons")
     if changed:
-        case.updated_at = utcnow()  # bumps the version even when only persons changed
         record(case, actor, ActivityKind.EDITED, fields=changed)
     db.session.flush()
+    # Persons, birth dates, nationalities, case type or arrival may have changed.
+    checklists.sync_checklist(case)
 
 
 def change_status(
@@ -227,14 +249,23 @@ def change_status(
     reason: ClosingReason | None = None,
     comment: str | None = None,
     expected_version: int | None = None,
+    close_anyway_reason: str | None = None,
 ) -> None:
-    """Move a case to ``status``. Closing needs a reason; reopening clears it. Flushes."""
+    """Move a case to ``status``. Flushes.
+
+    Closing needs a reason, and is refused (ClosingBlockedError) while required
+    checklist items are open, unless a team lead gives ``close_anyway_reason``, which is
+    recorded. Reopening clears the closing reason.
+    """
     check_version(case.version, expected_version)
     if status == case.status:
         return
     if status == CaseStatus.CLOSED:
         if reason is None:
             raise DomainError(_("Choose a reason for closing the case."))
+        blocking = checklists.open_required_items(case)
+        if blocking and not (actor.is_lead and (close_anyway_reason or "").strip()):
+            raise ClosingBlockedError(blocking)
         case.closing_reason = reason
         case.closing_comment = comment or None
         case.closed_at = utcnow()
@@ -249,6 +280,7 @@ def change_status(
         **{"from": case.status.value, "to": status.value},
         reason=reason.value if reason else None,
         comment=comment or None,
+        closed_anyway=(close_anyway_reason or "").strip() or None,
     )
     case.status = status
     db.session.flush()

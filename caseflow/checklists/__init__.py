@@ -1,0 +1,1 @@
+"""Checklists: per-person Belgian steps from admin-editable templates, with deadlines."""
