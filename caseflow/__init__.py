@@ -37,6 +37,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         )
     _check_production_config(app)
 
+    from caseflow.core.web import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
     _init_extensions(app)
     _register_blueprints(app)
 

@@ -64,6 +64,19 @@ def seed_demo_command(if_empty):
         click.echo(f"  {role.value:<10} {email}")
 
 
+@click.command("seed-catalogue")
+@click.option("--centre", default=None, help="Centre name (default: the installation's centre).")
+def seed_catalogue_command(centre):
+    """Load the Flemish checklist catalogue (nl, en, fr) into a centre (idempotent)."""
+    from caseflow.checklists.seeding import seed_catalogue
+
+    target = get_or_create_centre(centre) if centre else default_centre()
+    added = seed_catalogue(target)
+    db.session.commit()
+    click.echo(f"Checklist catalogue: {added} steps added to {target.name}.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(seed_catalogue_command)

@@ -18,6 +18,9 @@ from caseflow.cases.models import (
 )
 from caseflow.cases.queries import centre_case_types
 from caseflow.centres.services import default_centre
+from caseflow.checklists import services as checklists
+from caseflow.checklists.models import ChecklistItem, ItemState
+from caseflow.checklists.seeding import seed_catalogue
 from caseflow.core.time import today, utcnow
 from caseflow.extensions import db
 from caseflow.followups.models import FollowUpStatus
@@ -148,6 +151,7 @@ def seed_demo() -> bool:
         return False
     rng = random.Random(2026)  # the same demo every time
     centre = default_centre()
+    seed_catalogue(centre)  # before the cases, so each gets its checklist
     staff = {
         email: create_user(centre, email, name, role, DEMO_PASSWORD, locale=None)
         for email, name, role in DEMO_USERS
@@ -202,7 +206,21 @@ def _add_history(rng, case: Case, advisor: User, lead: User, day) -> None:
         if followup.due_date < day and rng.random() < 0.5:
             close_followup(followup, advisor, FollowUpStatus.DONE)
     roll = rng.random()
+    closing = roll >= 0.15 and roll < 0.30
+    _work_checklist(rng, case, advisor, day, finish=closing)
     if roll < 0.15:
         cases.change_status(case, advisor, CaseStatus.WAITING_ON_CLIENT)
-    elif roll < 0.30:
-        cases.change_status(case, lead, CaseStatus.CLOSED, reason=rng.choice(list(ClosingReason)))
+    elif closing:
+        cases.change_status(case, lead, CaseStatus.CLOSED, reason=ClosingReason.COMPLETED)
+
+
+def _work_checklist(rng, case: Case, advisor: User, day, *, finish: bool) -> None:
+    """Tick steps the way an advisor would: most of what was due, some of the rest."""
+    items = db.session.scalars(select(ChecklistItem).where(ChecklistItem.case_id == case.id))
+    for item in items:
+        due = item.due_date
+        likely = 0.8 if due is not None and due < day else 0.25
+        if finish or rng.random() < likely:
+            checklists.set_state(item, advisor, ItemState.DONE)
+        elif rng.random() < 0.2:
+            checklists.set_state(item, advisor, ItemState.IN_PROGRESS)

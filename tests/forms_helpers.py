@@ -20,6 +20,9 @@ NUL = "Ana\x00Silva"
 XSS = "<script>alert(1)</script>"
 XSS_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
+# Ids in a URL that match no row: words, signs, decimals, beyond 32 and 64 bits.
+BAD_URL_IDS = ["abc", "-1", "99999", "1.5", "2147483648", "9" * 30]
+
 # Valid but unusual names: they must be stored verbatim and shown escaped.
 UNUSUAL_NAMES = {
     "emoji": "Zoë 😀",
@@ -154,8 +157,8 @@ def person_rows_shown(response) -> int:
 # --- what the person sees ---------------------------------------------------------------
 
 _ERROR_BLOCKS = re.compile(
-    r'<div id="[^"]*-error" class="invalid-feedback d-block">(.*?)</div>'
-    r'|<div class="alert alert-danger"[^>]*>(.*?)</div>',
+    r'<div[^>]*class="[^"]*\binvalid-feedback\b[^"]*"[^>]*>(.*?)</div>'
+    r'|<div[^>]*class="[^"]*\balert-danger\b[^"]*"[^>]*>(.*?)</div>',
     re.S,
 )
 

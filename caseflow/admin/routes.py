@@ -17,6 +17,7 @@ from caseflow.auth.permissions import can_manage_case_types, can_manage_users
 from caseflow.cases.models import CaseType
 from caseflow.cases.queries import centre_case_types
 from caseflow.core.errors import DomainError
+from caseflow.core.web import page_number
 from caseflow.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -51,7 +52,7 @@ def users_index():
         select(User)
         .where(User.centre_id == current_user.centre_id)
         .order_by(User.is_active_account.desc(), func.lower(User.full_name), User.id),
-        page=max(request.args.get("page", 1, type=int), 1),
+        page=page_number(),
         per_page=USERS_PER_PAGE,
         error_out=False,
     )
@@ -86,7 +87,7 @@ def user_new():
     return render_template("admin/user_new.html", form=form), status
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 @requires(can_manage_users)
 def user_edit(user_id: int):
     user = _centre_user_or_404(user_id)
@@ -117,7 +118,7 @@ def user_edit(user_id: int):
     ), status
 
 
-@bp.post("/users/<int:user_id>/password")
+@bp.post("/users/<id:user_id>/password")
 @requires(can_manage_users)
 def user_reset_password(user_id: int):
     user = _centre_user_or_404(user_id)
@@ -178,13 +179,14 @@ def _commit_case_type(form: CaseTypeForm) -> bool:
     return True
 
 
-@bp.route("/case-types/<int:case_type_id>", methods=["GET", "POST"])
+@bp.route("/case-types/<id:case_type_id>", methods=["GET", "POST"])
 @requires(can_manage_case_types)
 def case_type_edit(case_type_id: int):
     case_type = db.session.get(CaseType, case_type_id)
     if case_type is None or case_type.centre_id != current_user.centre_id:
         abort(404)
-    form = CaseTypeForm(obj=case_type)
+    # Only a GET shows the stored values: a post missing a field must not keep them.
+    form = CaseTypeForm(obj=case_type if request.method == "GET" else None)
     if form.validate_on_submit():
         form.populate_obj(case_type)
         case_type.position = form.position.data or 0

@@ -15,7 +15,9 @@ LANGUAGE_CHOICES = [("", _l("Same as my browser")), ("en", "English"), ("nl", "N
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(
+        _l("Email address"), validators=[DataRequired(), Length(max=254), NoNulBytes()]
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
 
 

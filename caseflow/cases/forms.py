@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    FieldList,
     FormField,
     HiddenField,
     StringField,
@@ -19,10 +18,12 @@ from caseflow.core.countries import country_names
 from caseflow.core.forms import (
     EmptyToNone,
     NoNulBytes,
+    RowList,
     SelectField,
     Stripped,
     SubForm,
     VersionField,
+    parse_id,
 )
 from caseflow.core.i18n import current_locale
 from caseflow.core.time import today
@@ -85,13 +86,17 @@ class PersonForm(SubForm):
         self.nationality.choices = _country_choices(_l("Choose…"))
         self.second_nationality.choices = _country_choices(_l("None"))
 
+    def validate_id(self, field):
+        if field.data and parse_id(field.data) is None:
+            raise ValidationError(_l("This person does not belong to this case. Reload the page."))
+
     def validate_second_nationality(self, field):
         if field.data and field.data == self.nationality.data:
             raise ValidationError(_l("The second nationality repeats the first."))
 
     def to_data(self) -> PersonData:
         return PersonData(
-            id=int(self.id.data) if self.id.data and self.id.data.isdigit() else None,
+            id=parse_id(self.id.data),
             first_name=self.first_name.data,
             last_name=self.last_name.data,
             household_role=self.household_role.data,
@@ -137,7 +142,14 @@ class CaseForm(FlaskForm):
         choices=labels.choices(labels.CLIENT_LANGUAGE),
         description=_l("Emails and documents for the client use this language."),
     )
-    persons = FieldList(FormField(PersonForm), min_entries=1, max_entries=MAX_PERSONS)
+    persons = RowList(FormField(PersonForm), min_entries=1)
+
+    def validate_persons(self, field):
+        if len(field.entries) > MAX_PERSONS:
+            raise ValidationError(_l("A case holds at most %(n)d persons.", n=MAX_PERSONS))
+        ids = [entry.form.id.data for entry in field.entries if entry.form.id.data]
+        if len(ids) != len(set(ids)):
+            raise ValidationError(_l("The same person appears twice. Reload the page."))
 
     def set_case_types(self, case_types, locale):
         self.case_type_id.choices = [(t.id, t.name(locale)) for t in case_types]

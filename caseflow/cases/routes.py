@@ -10,11 +10,20 @@ from caseflow.auth.permissions import can_assign_case, can_edit_case, can_take_c
 from caseflow.auth.services import centre_users
 from caseflow.cases import services
 from caseflow.cases.access import case_access
-from caseflow.cases.forms import AssignForm, EditCaseForm, FilterForm, NewCaseForm, StatusForm
+from caseflow.cases.forms import (
+    MAX_PERSONS,
+    AssignForm,
+    EditCaseForm,
+    FilterForm,
+    NewCaseForm,
+    StatusForm,
+)
 from caseflow.cases.models import Activity, Case, CaseStatus, ClosingReason
 from caseflow.cases.queries import CaseFilters, case_list_query, centre_case_types
 from caseflow.core.errors import ConflictError, DomainError
+from caseflow.core.forms import parse_id
 from caseflow.core.i18n import current_locale
+from caseflow.core.web import page_number
 from caseflow.extensions import db
 from caseflow.followups.forms import FollowUpForm
 from caseflow.followups.models import FollowUp
@@ -35,7 +44,7 @@ def index():
     filters = _filters_from(form)
     pagination = db.paginate(
         case_list_query(current_user, filters),
-        page=max(request.args.get("page", 1, type=int), 1),
+        page=page_number(),
         per_page=current_app.config["CASES_PER_PAGE"],
         error_out=False,
     )
@@ -48,7 +57,7 @@ def _filters_from(form: FilterForm) -> CaseFilters:
     values = {}
     for name in CaseFilters.__dataclass_fields__:
         field = getattr(form, name)
-        value = (field.data or "")[:100]
+        value = (field.data or "").replace("\x00", "")[:100]
         choices = getattr(field, "choices", None)
         if choices is not None and value not in {str(choice.value) for choice in choices}:
             value = ""
@@ -80,13 +89,14 @@ def _person_rows_action(form) -> bool:
     Returns True when the post was such an action, so the form is shown again.
     """
     if "add_person" in request.form:
-        if len(form.persons) < form.persons.max_entries:
+        if len(form.persons) < MAX_PERSONS:
             form.persons.append_entry()
         return True
     remove = request.form.get("remove_person")
     if remove is not None:
-        if remove.isdigit() and len(form.persons) > 1 and int(remove) < len(form.persons):
-            del form.persons.entries[int(remove)]
+        index = parse_id(remove) if remove != "0" else 0
+        if index is not None and len(form.persons) > 1 and index < len(form.persons):
+            del form.persons.entries[index]
         return True
     return False
 
@@ -185,13 +195,13 @@ def render_detail(case: Case, status: int = 200, **forms):
     ), status
 
 
-@bp.get("/<int:case_id>")
+@bp.get("/<id:case_id>")
 @case_access()
 def detail(case: Case):
     return render_detail(case)
 
 
-@bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:case_id>/edit", methods=["GET", "POST"])
 @case_access(can_edit_case)
 def edit(case: Case):
     if case.is_closed:
@@ -221,7 +231,7 @@ def edit(case: Case):
     return render_template("cases/edit.html", form=form, case=case)
 
 
-@bp.post("/<int:case_id>/status")
+@bp.post("/<id:case_id>/status")
 @case_access(can_edit_case)
 def change_status(case: Case):
     form = StatusForm()
@@ -247,7 +257,7 @@ def change_status(case: Case):
     return redirect(url_for("cases.detail", case_id=case.id))
 
 
-@bp.post("/<int:case_id>/assign")
+@bp.post("/<id:case_id>/assign")
 @case_access(can_assign_case)
 def assign(case: Case):
     form = AssignForm()
@@ -267,7 +277,7 @@ def assign(case: Case):
     return redirect(url_for("cases.detail", case_id=case.id))
 
 
-@bp.post("/<int:case_id>/take")
+@bp.post("/<id:case_id>/take")
 @case_access(can_take_case)
 def take(case: Case):
     try:

@@ -216,7 +216,10 @@ def update_case(case: Case, actor: User, data: CaseData, expected_version: int |
         existing = {
             p.id: p for p in db.session.scalars(select(Person).where(Person.case_id == case.id))
         }
-    kept_ids = {p.id for p in data.persons if p.id is not None}
+    kept = [p.id for p in data.persons if p.id is not None]
+    kept_ids = set(kept)
+    if len(kept) != len(kept_ids):
+        raise DomainError(_("The same person appears twice. Reload the page."))
     if not kept_ids <= existing.keys():
         raise DomainError(_("This person does not belong to this case."))
     people_changed = False

@@ -19,6 +19,10 @@ def _is_write_transaction() -> bool:
     return current_app.config["SQLITE_IMMEDIATE_OUTSIDE_REQUESTS"]
 
 
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 def configure_sqlite(app: Flask) -> None:
     """Install the connection hooks on the app's engine when it is SQLite."""
     with app.app_context():
@@ -37,6 +41,9 @@ def configure_sqlite(app: Flask) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
+        # SQLite's own lower() only folds ASCII, so "ÉMILE" would never find "Émile";
+        # Python's folds every script, as PostgreSQL's does.
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):

@@ -29,14 +29,44 @@ class NoNulBytes:
             )
 
 
+# The largest id a URL or form may name: PostgreSQL's INTEGER.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(value) -> int | None:
+    """A database id from user input, or None for anything else ("²", "-1", "0x1", huge)."""
+    if isinstance(value, int):
+        return value if 0 < value <= MAX_ID else None
+    if not isinstance(value, str) or not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
 class VersionField(HiddenField):
-    """The row version a form was loaded with, for optimistic locking."""
+    """The row version a form was loaded with, for optimistic locking. Required."""
 
     def process_formdata(self, valuelist):
-        try:
-            self.data = int(valuelist[0]) if valuelist and valuelist[0] else None
-        except ValueError:
-            self.data = None
+        self.data = parse_id(valuelist[0]) if valuelist else None
+
+    def pre_validate(self, form):
+        if self.data is None:
+            raise ValidationError(_l("This form is incomplete. Reload the page and try again."))
+
+
+class RowList(wtforms.FieldList):
+    """A FieldList of form rows that ignores keys whose index is not a plain small number.
+
+    WTForms' own parsing accepts any Unicode digit ("persons-²-name") and then fails.
+    """
+
+    def _extract_indices(self, prefix, formdata):
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(prefix):
+                index = key[offset:].split(self._field_separator, 1)[0]
+                if index.isascii() and index.isdigit() and len(index) <= 4:
+                    yield int(index)
 
 
 def _as_select_choices(choices):

@@ -19,7 +19,9 @@ from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter, ValidationError
 
+from caseflow.core.forms import MAX_ID
 from caseflow.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,29 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+
+MAX_PAGE = 10_000
+
+
+def page_number() -> int:
+    """The ``page`` query argument, clamped to a sane range (huge offsets overflow)."""
+    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+
+
+class IdConverter(BaseConverter):
+    """``<id:name>``: a positive id that fits the database; anything else is a 404."""
+
+    regex = r"[1-9][0-9]{0,9}"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > MAX_ID:
+            raise ValidationError()
+        return number
+
+    def to_url(self, value) -> str:
+        return str(int(value))
 
 
 def is_production(app: Flask) -> bool:

@@ -13,6 +13,7 @@ from caseflow.cases.models import Case
 from caseflow.cases.routes import render_detail
 from caseflow.core.errors import ConflictError, DomainError
 from caseflow.core.time import today
+from caseflow.core.web import page_number
 from caseflow.extensions import db
 from caseflow.followups import services
 from caseflow.followups.forms import CloseFollowUpForm, FollowUpForm
@@ -24,7 +25,7 @@ PER_PAGE = 50
 VIEWS = ("overdue", "today", "upcoming", "all")
 
 
-@bp.post("/cases/<int:case_id>/followups")
+@bp.post("/cases/<id:case_id>/followups")
 @case_access(can_edit_case)
 def add(case: Case):
     form = FollowUpForm()
@@ -77,13 +78,13 @@ def safe_back(case: Case) -> str:
     return url_for("cases.detail", case_id=case.id, _anchor="followups")
 
 
-@bp.post("/cases/<int:case_id>/followups/<int:followup_id>/done")
+@bp.post("/cases/<id:case_id>/followups/<id:followup_id>/done")
 @case_access()
 def complete(case: Case, followup_id: int):
     return _close(case, followup_id, FollowUpStatus.DONE, _("Follow-up completed."))
 
 
-@bp.post("/cases/<int:case_id>/followups/<int:followup_id>/cancel")
+@bp.post("/cases/<id:case_id>/followups/<id:followup_id>/cancel")
 @case_access()
 def cancel(case: Case, followup_id: int):
     return _close(case, followup_id, FollowUpStatus.CANCELLED, _("Follow-up cancelled."))
@@ -115,7 +116,7 @@ def index():
         query = query.where(FollowUp.due_date > day)
     pagination = db.paginate(
         query,
-        page=max(request.args.get("page", 1, type=int), 1),
+        page=page_number(),
         per_page=PER_PAGE,
         error_out=False,
     )

@@ -1,6 +1,6 @@
 """Adding and editing case notes."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from caseflow.notes import services
 from caseflow.notes.forms import EditNoteForm, NoteForm
 from caseflow.notes.models import Note, NoteRevision
 
-bp = Blueprint("notes", __name__, url_prefix="/cases/<int:case_id>/notes")
+bp = Blueprint("notes", __name__, url_prefix="/cases/<id:case_id>/notes")
 
 
 @bp.post("")
@@ -31,7 +31,7 @@ def add(case: Case):
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="notes"))
 
 
-@bp.route("/<int:note_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:note_id>/edit", methods=["GET", "POST"])
 @case_access()
 def edit(case: Case, note_id: int):
     note = db.session.get(Note, note_id)
@@ -45,7 +45,7 @@ def edit(case: Case, note_id: int):
         .options(joinedload(NoteRevision.edited_by))
         .order_by(NoteRevision.id.desc())
     ).all()
-    form = EditNoteForm(obj=note)
+    form = EditNoteForm(obj=note if request.method == "GET" else None)
     status = 200
     if form.is_submitted():
         if form.validate():

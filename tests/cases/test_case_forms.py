@@ -11,6 +11,7 @@ from caseflow.core.time import today
 from caseflow.extensions import db
 from tests.conftest import db_digest, person, reload
 from tests.forms_helpers import (
+    BAD_URL_IDS,
     LONG,
     MISSING,
     NUL,
@@ -448,8 +449,8 @@ def test_edit_case_refuses_a_person_of_another_centre(
 
 @pytest.mark.parametrize(
     "person_id",
-    ["abc", "-1", "1.0", "9" * 30, "²", "0x1"],
-    ids=["non-numeric", "negative", "decimal", "huge", "superscript", "hex"],
+    ["abc", "-1", "1.0", "2147483648", "9" * 30, "²", "0x1"],
+    ids=["non-numeric", "negative", "decimal", "above-int32", "huge", "superscript", "hex"],
 )
 def test_edit_case_refuses_a_malformed_person_id(web, case, person_id):
     """A person id that is not a plain number must not silently replace the person."""
@@ -544,11 +545,18 @@ def test_edit_case_ignores_mass_assigned_fields(web, case, advisor, make_user, o
     assert [p.id for p in persons_of(case.id)] == person_ids
 
 
-def test_edit_of_a_case_that_is_not_a_number_is_not_found(web, case):
+@pytest.mark.parametrize("case_id", BAD_URL_IDS)
+@pytest.mark.parametrize("action", ["", "/edit", "/status", "/assign", "/take"])
+def test_case_urls_with_a_malformed_id_are_not_found(client_for, lead, case, case_id, action):
+    web = client_for(lead)
     before = db_digest()
-    for url in ("/cases/abc/edit", "/cases/-1/edit", "/cases/99999/edit", "/cases/1.5/edit"):
-        response = web.post_form(url, edit_case_form(case.id, {"household_name": "Nope"}))
-        assert response.status_code == 404, url
+    if action:
+        response = web.post_form(
+            f"/cases/{case_id}{action}", edit_case_form(case.id, {"household_name": "Nope"})
+        )
+    else:
+        response = web.get(f"/cases/{case_id}")
+    assert response.status_code == 404
     assert db_digest() == before
 
 
@@ -772,6 +780,7 @@ def test_unusual_but_valid_contact_details_are_accepted(web, case_type_id):
         {"case_type": "9" * 30},
         {"nationality": "XX\x00"},
         {"municipality": LONG},
+        {"municipality": "Genk\x00"},
         {"sort": "-password_hash"},
         {"page": "abc"},
         {"page": "-5"},
