@@ -46,6 +46,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from caseflow import cli
 
     cli.init_app(app)
+    hops = int(app.config["PROXY_FIX_HOPS"])
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 
 

@@ -8,7 +8,6 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from caseflow.auth.models import Role
-from caseflow.auth.passwords import password_problems
 from caseflow.auth.services import create_user, find_user_by_email
 from caseflow.cases.models import Case
 from caseflow.centres.services import default_centre, get_or_create_centre
@@ -32,9 +31,6 @@ def create_user_command(email, name, role, centre, password_stdin):
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    problems = password_problems(password, [email, name])
-    if problems:
-        raise click.ClickException(" ".join(problems))
     target = get_or_create_centre(centre) if centre else default_centre()
     try:
         user = create_user(target, email, name, Role(role), password)

@@ -45,7 +45,10 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     LOGIN_FAILURES_PER_ACCOUNT = "100 per hour"
-    LOGIN_ATTEMPTS_PER_ADDRESS = "300 per hour"
+    LOGIN_FAILURES_PER_ADDRESS = "300 per hour"
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: none).
+    # Without it every client has the proxy's address, and one address limit hits all.
+    PROXY_FIX_HOPS = 0
 
     # Bootstrap is served from the Bootstrap-Flask package: the app works offline.
     BOOTSTRAP_SERVE_LOCAL = True

@@ -37,7 +37,7 @@ def home():
         .order_by(Case.updated_at.desc(), Case.id.desc())
     )
     my_cases = db.paginate(my_cases_query, page=1, per_page=MY_WORK_LIMIT, error_out=False)
-    due_followups = db.session.scalars(
+    due_followups = db.paginate(
         select(FollowUp)
         .where(
             FollowUp.assignee_id == current_user.id,
@@ -45,9 +45,11 @@ def home():
             FollowUp.due_date <= today(),
         )
         .options(joinedload(FollowUp.case))
-        .order_by(FollowUp.due_date, FollowUp.id)
-        .limit(MY_WORK_LIMIT)
-    ).all()
+        .order_by(FollowUp.due_date, FollowUp.id),
+        page=1,
+        per_page=MY_WORK_LIMIT,
+        error_out=False,
+    )
     queue_size = db.session.scalar(
         select(func.count(Case.id)).where(
             visible_cases_clause(current_user),

@@ -6,16 +6,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from caseflow.admin.forms import CaseTypeForm
 from caseflow.auth import services as users
 from caseflow.auth.forms import NewUserForm, PasswordResetForm, UserForm
 from caseflow.auth.models import Role, User
-from caseflow.auth.passwords import password_problems
 from caseflow.auth.permissions import can_manage_case_types, can_manage_users
 from caseflow.cases.models import CaseType
 from caseflow.cases.queries import centre_case_types
+from caseflow.cases.services import save_case_type
 from caseflow.core.errors import DomainError
 from caseflow.core.web import page_number
 from caseflow.extensions import db
@@ -64,25 +63,25 @@ def users_index():
 def user_new():
     form = NewUserForm()
     if form.validate_on_submit():
-        problems = password_problems(form.password.data, [form.email.data, form.full_name.data])
-        form.password.errors = list(form.password.errors) + problems
-        if not problems:
-            try:
-                user = users.create_user(
-                    current_user.centre,
-                    form.email.data,
-                    form.full_name.data,
-                    Role(form.role.data),
-                    form.password.data,
-                )
-                user.is_active_account = form.is_active.data
-            except DomainError as error:
-                db.session.rollback()
-                form.email.errors = [*form.email.errors, str(error)]
-            else:
-                db.session.commit()
-                flash(_("User %(name)s created.", name=user.full_name), "success")
-                return redirect(url_for("admin.users_index"))
+        try:
+            user = users.create_user(
+                current_user.centre,
+                form.email.data,
+                form.full_name.data,
+                Role(form.role.data),
+                form.password.data,
+                is_active=form.is_active.data,
+            )
+        except users.PasswordRejected as rejected:
+            db.session.rollback()
+            form.password.errors = [*form.password.errors, *rejected.problems]
+        except DomainError as error:
+            db.session.rollback()
+            form.email.errors = [*form.email.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(_("User %(name)s created.", name=user.full_name), "success")
+            return redirect(url_for("admin.users_index"))
     status = 400 if form.is_submitted() else 200
     return render_template("admin/user_new.html", form=form), status
 
@@ -124,10 +123,12 @@ def user_reset_password(user_id: int):
     user = _centre_user_or_404(user_id)
     reset_form = PasswordResetForm()
     if reset_form.validate():
-        problems = password_problems(reset_form.new_password.data, [user.email, user.full_name])
-        reset_form.new_password.errors = list(reset_form.new_password.errors) + problems
-        if not problems:
+        try:
             users.set_password(user, reset_form.new_password.data)
+        except users.PasswordRejected as rejected:
+            db.session.rollback()
+            reset_form.new_password.errors = [*reset_form.new_password.errors, *rejected.problems]
+        else:
             db.session.commit()
             flash(
                 _(
@@ -143,40 +144,33 @@ def user_reset_password(user_id: int):
     return render_template("admin/user_edit.html", form=form, user=user, reset_form=reset_form), 400
 
 
+def _case_type_values(form: CaseTypeForm) -> dict:
+    return {
+        "name_en": form.name_en.data,
+        "name_nl": form.name_nl.data,
+        "position": form.position.data or 0,
+        "is_active": form.is_active.data,
+    }
+
+
 @bp.route("/case-types", methods=["GET", "POST"])
 @requires(can_manage_case_types)
 def case_types():
     form = CaseTypeForm()
     if form.validate_on_submit():
-        db.session.add(
-            CaseType(
-                centre_id=current_user.centre_id,
-                name_en=form.name_en.data,
-                name_nl=form.name_nl.data,
-                position=form.position.data or 0,
-                is_active=form.is_active.data,
-            )
-        )
-        if _commit_case_type(form):
+        try:
+            save_case_type(current_user.centre_id, None, **_case_type_values(form))
+        except DomainError as error:
+            db.session.rollback()
+            form.name_en.errors = [*form.name_en.errors, str(error)]
+        else:
+            db.session.commit()
             flash(_("Case type added."), "success")
             return redirect(url_for("admin.case_types"))
     status = 400 if form.is_submitted() else 200
     return render_template(
         "admin/case_types.html", form=form, case_types=centre_case_types(current_user.centre_id)
     ), status
-
-
-def _commit_case_type(form: CaseTypeForm) -> bool:
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        form.name_en.errors = [
-            *form.name_en.errors,
-            _("A case type with this name already exists."),
-        ]
-        return False
-    return True
 
 
 @bp.route("/case-types/<id:case_type_id>", methods=["GET", "POST"])
@@ -188,9 +182,13 @@ def case_type_edit(case_type_id: int):
     # Only a GET shows the stored values: a post missing a field must not keep them.
     form = CaseTypeForm(obj=case_type if request.method == "GET" else None)
     if form.validate_on_submit():
-        form.populate_obj(case_type)
-        case_type.position = form.position.data or 0
-        if _commit_case_type(form):
+        try:
+            save_case_type(current_user.centre_id, case_type, **_case_type_values(form))
+        except DomainError as error:
+            db.session.rollback()
+            form.name_en.errors = [*form.name_en.errors, str(error)]
+        else:
+            db.session.commit()
             flash(_("Case type saved."), "success")
             return redirect(url_for("admin.case_types"))
     status = 400 if form.is_submitted() else 200

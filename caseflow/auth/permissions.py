@@ -5,7 +5,7 @@ and what a detail page allows can never disagree.
 
 - advisor: sees and edits the cases assigned to them and the intake queue (and may
   take a case from it); sees, read-only, a case where they are assignee of one of
-  its follow-ups; creates cases.
+  its open follow-ups (and may complete it); creates cases.
 - team_lead: sees and edits every case of the centre; assigns and reassigns.
 - admin: everything a team lead can, plus users and case types.
 Nobody ever sees another centre's data.
@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 
 from caseflow.auth.models import User
 from caseflow.cases.models import Case, CaseStatus
-from caseflow.followups.models import FollowUp
+from caseflow.followups.models import FollowUp, FollowUpStatus
 
 
 def _same_centre(user: User, case: Case) -> bool:
@@ -24,13 +24,15 @@ def _same_centre(user: User, case: Case) -> bool:
 
 
 def _is_followup_assignee(user: User, case: Case) -> bool:
+    """An open follow-up on the case is assigned to ``user`` (done ones grant nothing)."""
     from caseflow.extensions import db
 
-    return bool(
-        db.session.scalar(
-            select(exists().where(FollowUp.case_id == case.id, FollowUp.assignee_id == user.id))
-        )
+    open_followup_of_user = exists().where(
+        FollowUp.case_id == case.id,
+        FollowUp.assignee_id == user.id,
+        FollowUp.status == FollowUpStatus.OPEN,
     )
+    return bool(db.session.scalar(select(open_followup_of_user)))
 
 
 def can_edit_case(user: User, case: Case) -> bool:
@@ -53,7 +55,9 @@ def visible_cases_clause(user: User) -> ColumnElement[bool]:
         return in_centre
     # An alias, so the subquery stays correct inside queries that select follow-ups.
     mine = aliased(FollowUp)
-    followup_of_mine = exists().where(mine.case_id == Case.id, mine.assignee_id == user.id)
+    followup_of_mine = exists().where(
+        mine.case_id == Case.id, mine.assignee_id == user.id, mine.status == FollowUpStatus.OPEN
+    )
     return and_(
         in_centre,
         or_(Case.advisor_id == user.id, Case.advisor_id.is_(None), followup_of_mine),

@@ -19,7 +19,7 @@ from flask_login import current_user, login_user, logout_user
 from caseflow.auth import services
 from caseflow.auth.forms import LoginForm, PasswordChangeForm, ProfileForm
 from caseflow.auth.models import User
-from caseflow.auth.passwords import password_problems, verify_password
+from caseflow.auth.passwords import verify_password
 from caseflow.extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__)
@@ -60,7 +60,11 @@ def _login_failed(response) -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_ATTEMPTS_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_login_failed,
+)
 @limiter.limit(
     lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
     methods=["POST"],
@@ -134,12 +138,12 @@ def change_password():
         if not verify_password(current_user.password_hash, form.current_password.data):
             form.current_password.errors.append(_("This is not your current password."))
         else:
-            problems = password_problems(
-                form.new_password.data, [current_user.email, current_user.full_name]
-            )
-            form.new_password.errors.extend(problems)
-            if not problems:
+            try:
                 services.set_password(current_user, form.new_password.data)
+            except services.PasswordRejected as rejected:
+                db.session.rollback()
+                form.new_password.errors.extend(rejected.problems)
+            else:
                 db.session.commit()
                 # This session continues with the new token; every other one has ended.
                 login_user(current_user._get_current_object())

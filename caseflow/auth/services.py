@@ -4,7 +4,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from caseflow.auth.models import Role, User, new_session_token
-from caseflow.auth.passwords import hash_password, needs_rehash, verify_password
+from caseflow.auth.passwords import (
+    hash_password,
+    needs_rehash,
+    password_problems,
+    verify_password,
+)
 from caseflow.centres.models import Centre
 from caseflow.core.errors import DomainError
 from caseflow.core.time import utcnow
@@ -20,18 +25,31 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def create_user(
-    centre: Centre, email: str, full_name: str, role: Role, password: str, locale: str | None = None
+    centre: Centre,
+    email: str,
+    full_name: str,
+    role: Role,
+    password: str,
+    *,
+    locale: str | None = None,
+    is_active: bool = True,
 ) -> User:
-    """Add a user to ``centre``. Raises DomainError when the email is taken. Flushes."""
+    """Add a user to ``centre``. Flushes.
+
+    Raises DomainError when the email is taken, PasswordRejected when the password
+    does not meet the policy.
+    """
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
         raise DomainError(_("A user with this email address already exists."))
+    check_password(password, [email, full_name])
     user = User(
         centre_id=centre.id,
         email=email,
         full_name=full_name.strip(),
         role=Role(role),
         locale=locale,
+        is_active_account=is_active,
         password_hash=hash_password(password),
     )
     db.session.add(user)
@@ -59,8 +77,24 @@ def end_sessions(user: User) -> None:
     user.session_token = new_session_token()
 
 
+class PasswordRejected(DomainError):
+    """The password does not meet the policy; ``problems`` says why."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(" ".join(problems))
+
+
+def check_password(password: str, user_inputs: list[str]) -> None:
+    """Raise PasswordRejected unless ``password`` meets the policy."""
+    problems = password_problems(password, user_inputs)
+    if problems:
+        raise PasswordRejected(problems)
+
+
 def set_password(user: User, password: str) -> None:
-    """Store a new password and end the user's other sessions."""
+    """Store a new password (checked against the policy) and end the user's sessions."""
+    check_password(password, [user.email, user.full_name])
     user.password_hash = hash_password(password)
     end_sessions(user)
 

@@ -11,9 +11,9 @@ from caseflow.cases.models import Case
 from caseflow.extensions import db
 
 
-def load_visible_case(case_id: int, *options) -> Case:
+def load_visible_case(case_id: int) -> Case:
     """The case, if the current user may see it; otherwise 404 (never reveal it exists)."""
-    case = db.session.get(Case, case_id, options=options)
+    case = db.session.get(Case, case_id)
     if case is None or not can_view_case(current_user, case):
         abort(404)
     return case

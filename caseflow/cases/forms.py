@@ -203,6 +203,11 @@ class StatusForm(FlaskForm):
 
 class AssignForm(FlaskForm):
     advisor_id = SelectField(_l("Advisor"), coerce=str)
+    version = VersionField()
+
+
+class TakeForm(FlaskForm):
+    version = VersionField()
 
 
 class FilterForm(SubForm):

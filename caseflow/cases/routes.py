@@ -17,6 +17,7 @@ from caseflow.cases.forms import (
     FilterForm,
     NewCaseForm,
     StatusForm,
+    TakeForm,
 )
 from caseflow.cases.models import Activity, Case, CaseStatus, ClosingReason
 from caseflow.cases.queries import CaseFilters, case_list_query, centre_case_types
@@ -53,7 +54,7 @@ def index():
 
 def _filters_from(form: FilterForm) -> CaseFilters:
     """The filters asked for; a value that is not a valid choice is ignored, not an error."""
-    form.validate()
+    form.validate()  # runs the filters (strip); invalid values are dropped below
     values = {}
     for name in CaseFilters.__dataclass_fields__:
         field = getattr(form, name)
@@ -135,6 +136,10 @@ def new():
     return render_template("cases/new.html", form=form)
 
 
+def _error_status(error: DomainError) -> int:
+    return 409 if isinstance(error, ConflictError) else 400
+
+
 def render_detail(case: Case, status: int = 200, **forms):
     """The case page, with the given forms (holding errors) in place of empty ones."""
     case = db.session.get(
@@ -173,6 +178,7 @@ def render_detail(case: Case, status: int = 200, **forms):
     assign_form = forms.get("assign_form") or AssignForm(
         formdata=None, advisor_id=str(case.advisor_id or "")
     )
+    assign_form.version.data = case.version
     assign_form.advisor_id.choices = [("", _("Intake queue (unassigned)")), *staff_choices]
     followup_form = forms.get("followup_form") or FollowUpForm(
         formdata=None, assignee_id=str(case.advisor_id or current_user.id)
@@ -222,8 +228,9 @@ def edit(case: Case):
             except DomainError as error:
                 db.session.rollback()
                 flash(str(error), "danger")
-                status = 409 if isinstance(error, ConflictError) else 400
-                return render_template("cases/edit.html", form=form, case=case), status
+                return render_template("cases/edit.html", form=form, case=case), _error_status(
+                    error
+                )
             db.session.commit()
             flash(_("Case saved."), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
@@ -266,12 +273,15 @@ def assign(case: Case):
         return render_detail(case, 400, assign_form=form)
     try:
         services.assign_case(
-            case, current_user, int(form.advisor_id.data) if form.advisor_id.data else None
+            case,
+            current_user,
+            int(form.advisor_id.data) if form.advisor_id.data else None,
+            form.version.data,
         )
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "danger")
-        return render_detail(case, 400, assign_form=form)
+        return render_detail(case, _error_status(error), assign_form=form)
     db.session.commit()
     flash(_("Advisor changed."), "success")
     return redirect(url_for("cases.detail", case_id=case.id))
@@ -280,8 +290,12 @@ def assign(case: Case):
 @bp.post("/<id:case_id>/take")
 @case_access(can_take_case)
 def take(case: Case):
+    form = TakeForm()
+    if not form.validate():
+        flash(" ".join(form.version.errors), "danger")
+        return redirect(url_for("cases.detail", case_id=case.id))
     try:
-        services.take_case(case, current_user)
+        services.take_case(case, current_user, form.version.data)
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "danger")

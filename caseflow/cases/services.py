@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from caseflow.auth.models import User
 from caseflow.cases.models import (
@@ -87,6 +87,34 @@ def ensure_default_case_types(centre: Centre) -> None:
             CaseType(centre_id=centre.id, name_en=name_en, name_nl=name_nl, position=position)
         )
     db.session.flush()
+
+
+def save_case_type(
+    centre_id: int,
+    case_type: CaseType | None,
+    *,
+    name_en: str,
+    name_nl: str,
+    position: int,
+    is_active: bool,
+) -> CaseType:
+    """Create (``case_type`` None) or change a case type; names are unique per centre
+    whatever their case. Flushes."""
+    for column, name in ((CaseType.name_en, name_en), (CaseType.name_nl, name_nl)):
+        clash = select(CaseType.id).where(
+            CaseType.centre_id == centre_id, func.lower(column) == name.lower()
+        )
+        if case_type is not None:
+            clash = clash.where(CaseType.id != case_type.id)
+        if db.session.scalar(clash.limit(1)) is not None:
+            raise DomainError(_("A case type with this name already exists."))
+    if case_type is None:
+        case_type = CaseType(centre_id=centre_id)
+        db.session.add(case_type)
+    case_type.name_en, case_type.name_nl = name_en, name_nl
+    case_type.position, case_type.is_active = position, is_active
+    db.session.flush()
+    return case_type
 
 
 def _check_case_type(centre_id: int, case_type_id: int) -> None:
@@ -263,6 +291,13 @@ def change_status(
     check_version(case.version, expected_version)
     if status == case.status:
         return
+    # The status says where the case is; who holds it is the advisor field.
+    if status in (CaseStatus.OPEN, CaseStatus.WAITING_ON_CLIENT) and case.advisor_id is None:
+        raise DomainError(_("Assign an advisor before opening the case."))
+    if status == CaseStatus.INTAKE and case.advisor_id is not None:
+        raise DomainError(
+            _("A case with an advisor is not in intake. Put it back in the queue with “Assign”.")
+        )
     if status == CaseStatus.CLOSED:
         if reason is None:
             raise DomainError(_("Choose a reason for closing the case."))
@@ -289,11 +324,14 @@ def change_status(
     db.session.flush()
 
 
-def assign_case(case: Case, actor: User, advisor_id: int | None) -> None:
+def assign_case(
+    case: Case, actor: User, advisor_id: int | None, expected_version: int | None = None
+) -> None:
     """Give the case to an advisor (None: back to the intake queue). Flushes.
 
     A case leaving the queue opens; a case put back in the queue waits in intake.
     """
+    check_version(case.version, expected_version)
     advisor = assignable_advisor(case.centre_id, advisor_id)
     if case.advisor_id == advisor_id:
         return
@@ -315,8 +353,8 @@ def assign_case(case: Case, actor: User, advisor_id: int | None) -> None:
     db.session.flush()
 
 
-def take_case(case: Case, actor: User) -> None:
+def take_case(case: Case, actor: User, expected_version: int | None = None) -> None:
     """An advisor takes an unassigned case from the intake queue. Flushes."""
     if case.advisor_id is not None:
         raise DomainError(_("This case has already been taken."))
-    assign_case(case, actor, actor.id)
+    assign_case(case, actor, actor.id, expected_version)

@@ -7,7 +7,7 @@ from wtforms import HiddenField, SelectChoice, ValidationError
 
 
 def Stripped(value):  # noqa: N802 - used like a class in ``filters=[...]``
-    """Trim surrounding white space; an empty string becomes None-like ''."""
+    """Trim surrounding white space (pair with EmptyToNone to store None for blanks)."""
     return value.strip() if isinstance(value, str) else value
 
 

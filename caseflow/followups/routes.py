@@ -6,7 +6,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from caseflow.auth.permissions import can_complete_followup, can_edit_case, visible_cases_clause
+from caseflow.auth.permissions import (
+    can_complete_followup,
+    can_edit_case,
+    can_view_case,
+    visible_cases_clause,
+)
 from caseflow.auth.services import centre_users
 from caseflow.cases.access import case_access
 from caseflow.cases.models import Case
@@ -22,7 +27,7 @@ from caseflow.followups.models import FollowUp, FollowUpStatus
 bp = Blueprint("followups", __name__)
 
 PER_PAGE = 50
-VIEWS = ("overdue", "today", "upcoming", "all")
+VIEWS = ("due", "overdue", "today", "upcoming", "all")
 
 
 @bp.post("/cases/<id:case_id>/followups")
@@ -72,9 +77,11 @@ def _close(case: Case, followup_id: int, status: FollowUpStatus, message: str):
 
 
 def safe_back(case: Case) -> str:
-    """Back to the follow-up list when the action came from there, else to the case."""
-    if request.form.get("back") == "followups":
-        return url_for("followups.index", view=request.form.get("view", "overdue"))
+    """Back to the follow-up list when the action came from there (or when closing the
+    follow-up ended this user's access to the case), else to the case."""
+    view = request.form.get("view")
+    if request.form.get("back") == "followups" or not can_view_case(current_user, case):
+        return url_for("followups.index", view=view if view in VIEWS else "due")
     return url_for("cases.detail", case_id=case.id, _anchor="followups")
 
 
@@ -92,10 +99,10 @@ def cancel(case: Case, followup_id: int):
 
 @bp.get("/followups")
 def index():
-    """My open follow-ups: overdue, due today, upcoming or all."""
-    view = request.args.get("view", "overdue")
+    """My open follow-ups: due (today or overdue), overdue, today, upcoming or all."""
+    view = request.args.get("view", "due")
     if view not in VIEWS:
-        view = "overdue"
+        view = "due"
     day = today()
     query = (
         select(FollowUp)
@@ -108,7 +115,9 @@ def index():
         .options(joinedload(FollowUp.case))
         .order_by(FollowUp.due_date, FollowUp.id)
     )
-    if view == "overdue":
+    if view == "due":
+        query = query.where(FollowUp.due_date <= day)
+    elif view == "overdue":
         query = query.where(FollowUp.due_date < day)
     elif view == "today":
         query = query.where(FollowUp.due_date == day)
