@@ -100,8 +100,19 @@ def _register_blueprints(app: Flask) -> None:
     from caseflow.admin.routes import bp as admin_bp
     from caseflow.auth.routes import bp as auth_bp
     from caseflow.cases.routes import bp as cases_bp
+    from caseflow.checklists.admin_routes import bp as checklist_admin_bp
+    from caseflow.checklists.routes import bp as checklists_bp
     from caseflow.followups.routes import bp as followups_bp
     from caseflow.notes.routes import bp as notes_bp
 
-    for blueprint in (main.bp, auth_bp, cases_bp, notes_bp, followups_bp, admin_bp):
+    for blueprint in (
+        main.bp,
+        auth_bp,
+        cases_bp,
+        checklists_bp,
+        notes_bp,
+        followups_bp,
+        admin_bp,
+        checklist_admin_bp,
+    ):
         app.register_blueprint(blueprint)

@@ -18,6 +18,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from caseflow.auth.permissions import visible_cases_clause
 from caseflow.auth.routes import safe_next
 from caseflow.cases.models import Case, CaseStatus
+from caseflow.checklists.models import ChecklistItem
+from caseflow.checklists.services import overdue_clause, progress_by_case
 from caseflow.core.time import today
 from caseflow.extensions import db
 from caseflow.followups.models import FollowUp, FollowUpStatus
@@ -57,11 +59,22 @@ def home():
             Case.status != CaseStatus.CLOSED,
         )
     )
+    overdue_steps = db.session.scalar(
+        select(func.count(ChecklistItem.id))
+        .join(Case, Case.id == ChecklistItem.case_id)
+        .where(
+            Case.advisor_id == current_user.id,
+            Case.status != CaseStatus.CLOSED,
+            overdue_clause(today()),
+        )
+    )
     return render_template(
         "main/home.html",
         my_cases=my_cases,
         due_followups=due_followups,
         queue_size=queue_size,
+        overdue_steps=overdue_steps,
+        progress=progress_by_case([case.id for case in my_cases.items]),
     )
 
 

@@ -13,6 +13,8 @@ from flask import url_for
 
 from caseflow import create_app
 from caseflow.cases.models import Case, CaseType
+from caseflow.checklists.models import ChecklistItem, TemplateItem
+from caseflow.checklists.seeding import seed_catalogue
 from caseflow.extensions import db
 from caseflow.followups.services import add_followup
 from caseflow.notes.services import add_note
@@ -81,6 +83,20 @@ MATRIX = {
     ("admin.case_types", "POST"): ADMINS_ONLY,
     ("admin.case_type_edit", "GET"): ADMINS_ONLY,
     ("admin.case_type_edit", "POST"): ADMINS_ONLY,
+    ("checklists.tick", "POST"): CASE_EDITORS,
+    ("checklists.item", "GET"): CASE_VIEWERS,
+    ("checklists.item", "POST"): CASE_EDITORS,
+    ("checklist_admin.index", "GET"): ADMINS_ONLY,
+    ("checklist_admin.template_new", "GET"): ADMINS_ONLY,
+    ("checklist_admin.template_new", "POST"): ADMINS_ONLY,
+    ("checklist_admin.template_edit", "GET"): ADMINS_ONLY,
+    ("checklist_admin.template_edit", "POST"): ADMINS_ONLY,
+    ("checklist_admin.item_new", "GET"): ADMINS_ONLY,
+    ("checklist_admin.item_new", "POST"): ADMINS_ONLY,
+    ("checklist_admin.item_edit", "GET"): ADMINS_ONLY,
+    ("checklist_admin.item_edit", "POST"): ADMINS_ONLY,
+    ("checklist_admin.item_move", "POST"): ADMINS_ONLY,
+    ("checklist_admin.preview", "GET"): ADMINS_ONLY,
 }
 
 STATIC_FILES = {"static": "css/caseflow.css", "bootstrap.static": "css/bootstrap.min.css"}
@@ -111,6 +127,7 @@ def world(centre, other_centre, make_user, make_case):
         "admin": make_user("admin"),
         "other_centre": make_user("team_lead", centre_=other_centre),
     }
+    seed_catalogue(centre)
     case = make_case(
         users["advisor_a"], household_name=CANARY, persons=[person(first=CANARY_PERSON)]
     )
@@ -127,6 +144,10 @@ def world(centre, other_centre, make_user, make_case):
     case_type = db.session.scalars(
         db.select(CaseType).where(CaseType.centre_id == centre.id)
     ).first()
+    item = db.session.scalars(
+        db.select(ChecklistItem).where(ChecklistItem.case_id == case.id)
+    ).first()
+    template_item = db.session.get(TemplateItem, item.template_item_id)
     return SimpleNamespace(
         users=users,
         url_args={
@@ -135,6 +156,9 @@ def world(centre, other_centre, make_user, make_case):
             "followup_id": followup.id,
             "user_id": users["advisor_b"].id,
             "case_type_id": case_type.id,
+            "item_id": item.id,
+            "template_id": template_item.template_id,
+            "template_item_id": template_item.id,
         },
     )
 
@@ -142,6 +166,8 @@ def world(centre, other_centre, make_user, make_case):
 def _url(app, endpoint, world):
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     args = {name: world.url_args[name] for name in rule.arguments if name in world.url_args}
+    if endpoint.startswith("checklist_admin.") and "item_id" in args:
+        args["item_id"] = world.url_args["template_item_id"]  # a template's step
     if endpoint in STATIC_FILES:
         args["filename"] = STATIC_FILES[endpoint]
     with app.test_request_context():
@@ -225,3 +251,14 @@ def test_followup_assignee_sees_the_case_read_only(client_for, world, make_case)
     assert client.get(f"/cases/{case_id}/edit").status_code == 403
     assert client.post_form(f"/cases/{case_id}/notes", {"body": "hi"}).status_code == 403
     assert CANARY in client.get("/cases?status=all").get_data(as_text=True)
+
+
+def test_an_admin_of_another_centre_cannot_reach_our_checklists(
+    client_for, world, make_user, other_centre
+):
+    stranger = client_for(make_user("admin", centre_=other_centre))
+    template_id = world.url_args["template_id"]
+    assert stranger.get(f"/admin/checklists/{template_id}").status_code == 404
+    step = world.url_args["template_item_id"]
+    assert stranger.get(f"/admin/checklists/{template_id}/items/{step}").status_code == 404
+    assert "Arrival in Flanders" not in stranger.get("/admin/checklists").get_data(as_text=True)

@@ -1,5 +1,8 @@
 """Both interface languages are complete; dates and times follow Belgian conventions."""
 
+import subprocess
+import sys
+from pathlib import Path
 from datetime import datetime
 
 from babel.messages.pofile import read_po
@@ -11,15 +14,50 @@ from caseflow.notes.services import add_note
 from tests.conftest import login, person, reload
 
 
-def test_dutch_catalogue_is_complete():
+def _dutch_catalogue():
     with open(ROOT / "caseflow/translations/nl/LC_MESSAGES/messages.po", "rb") as handle:
-        catalogue = read_po(handle)
+        return read_po(handle)
+
+
+def test_dutch_catalogue_is_complete():
+    catalogue = _dutch_catalogue()
     missing = [m.id for m in catalogue if m.id and (not m.string or m.fuzzy)]
     missing += [
         m.id for m in catalogue if m.id and isinstance(m.string, tuple) and not all(m.string)
     ]
     assert missing == []
     assert len(catalogue) > 200
+
+
+def test_every_ui_string_in_the_code_has_a_dutch_translation(tmp_path):
+    """Extract the strings as `make extract-messages` does; each must be in the catalogue."""
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [
+            str(Path(sys.executable).with_name("pybabel")),
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            str(ROOT),
+        ],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+    )
+    with open(pot, "rb") as handle:
+        extracted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+    translated = {
+        m.id if isinstance(m.id, str) else m.id[0]
+        for m in _dutch_catalogue()
+        if m.id and m.string and (all(m.string) if isinstance(m.string, tuple) else True)
+    }
+    assert sorted(extracted - translated) == []
 
 
 def test_user_picks_dutch_in_the_profile(client, make_user):

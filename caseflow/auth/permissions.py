@@ -94,5 +94,10 @@ def can_manage_case_types(user: User) -> bool:
     return user.is_authenticated and user.is_admin
 
 
+def can_manage_checklists(user: User) -> bool:
+    """Checklist templates are the centre's rules: admins edit them."""
+    return user.is_authenticated and user.is_admin
+
+
 def can_create_case(user: User) -> bool:
     return user.is_authenticated

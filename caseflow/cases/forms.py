@@ -194,6 +194,12 @@ class StatusForm(FlaskForm):
         filters=[Stripped, EmptyToNone],
         validators=[Optional(), Length(max=2000), NoNulBytes()],
     )
+    close_anyway_reason = TextAreaField(
+        _l("Close anyway, because… (team leads)"),
+        filters=[Stripped, EmptyToNone],
+        validators=[Optional(), Length(max=2000), NoNulBytes()],
+        description=_l("Only needed when required steps are still open. It is recorded."),
+    )
     version = VersionField()
 
     def validate_closing_reason(self, field):
@@ -222,6 +228,9 @@ class FilterForm(SubForm):
     case_type = SelectField(_l("Case type"))
     municipality = StringField(_l("Municipality"), filters=[Stripped], validators=[Length(max=80)])
     nationality = SelectField(_l("Nationality"))
+    overdue = SelectField(
+        _l("Checklist"), choices=[("", _l("Any")), ("1", _l("Has overdue steps"))]
+    )
     sort = SelectField(
         _l("Sort by"),
         choices=[

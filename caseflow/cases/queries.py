@@ -8,6 +8,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from caseflow.auth.models import User
 from caseflow.auth.permissions import visible_cases_clause
 from caseflow.cases.models import Case, CaseStatus, CaseType, Person
+from caseflow.checklists.models import ChecklistItem
+from caseflow.checklists.services import overdue_clause
+from caseflow.core.time import today
 from caseflow.extensions import db
 
 SORTS = {
@@ -27,6 +30,7 @@ class CaseFilters:
     case_type: str = ""
     municipality: str = ""
     nationality: str = ""
+    overdue: str = ""  # "1": only cases with overdue checklist items
     sort: str = "-updated"
 
 
@@ -60,6 +64,10 @@ def case_list_query(user: User, filters: CaseFilters) -> Select:
                     Person.second_nationality == filters.nationality,
                 ),
             )
+        )
+    if filters.overdue == "1":
+        query = query.where(
+            exists().where(ChecklistItem.case_id == Case.id, overdue_clause(today()))
         )
     if filters.q:
         pattern = f"%{_escape_like(filters.q.lower())}%"

@@ -21,9 +21,12 @@ from caseflow.cases.forms import (
 )
 from caseflow.cases.models import Activity, Case, CaseStatus, ClosingReason
 from caseflow.cases.queries import CaseFilters, case_list_query, centre_case_types
+from caseflow.checklists.services import progress_by_case
+from caseflow.checklists.views import group_checklist, load_items, progress_of_groups
 from caseflow.core.errors import ConflictError, DomainError
 from caseflow.core.forms import parse_id
 from caseflow.core.i18n import current_locale
+from caseflow.core.time import today
 from caseflow.core.web import page_number
 from caseflow.extensions import db
 from caseflow.followups.forms import FollowUpForm
@@ -49,7 +52,10 @@ def index():
         per_page=current_app.config["CASES_PER_PAGE"],
         error_out=False,
     )
-    return render_template("cases/index.html", form=form, filters=filters, pagination=pagination)
+    progress = progress_by_case([case.id for case in pagination.items])
+    return render_template(
+        "cases/index.html", form=form, filters=filters, pagination=pagination, progress=progress
+    )
 
 
 def _filters_from(form: FilterForm) -> CaseFilters:
@@ -172,6 +178,7 @@ def render_detail(case: Case, status: int = 200, **forms):
         .order_by(Activity.id.desc())
         .limit(TIMELINE_LIMIT + 1)
     ).all()
+    checklist = group_checklist(case.persons, load_items(case), today())
     staff_choices = _advisor_choices()
     status_form = forms.get("status_form") or StatusForm(formdata=None, status=case.status.value)
     status_form.version.data = case.version
@@ -195,6 +202,9 @@ def render_detail(case: Case, status: int = 200, **forms):
         assign_form=assign_form,
         followup_form=followup_form,
         note_form=forms.get("note_form") or NoteForm(formdata=None),
+        checklist=checklist,
+        case_progress=progress_of_groups(checklist),
+        blocking_items=forms.get("blocking_items", []),
         can_edit=can_edit_case(current_user, case),
         can_assign=can_assign_case(current_user, case),
         can_take=can_take_case(current_user, case),
@@ -252,13 +262,16 @@ def change_status(case: Case):
             reason=ClosingReason(form.closing_reason.data) if form.closing_reason.data else None,
             comment=form.closing_comment.data,
             expected_version=form.version.data,
+            close_anyway_reason=form.close_anyway_reason.data if current_user.is_lead else None,
         )
+    except services.ClosingBlockedError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return render_detail(case, 400, status_form=form, blocking_items=error.items)
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "danger")
-        return render_detail(
-            case, 409 if isinstance(error, ConflictError) else 400, status_form=form
-        )
+        return render_detail(case, _error_status(error), status_form=form)
     db.session.commit()
     flash(_("Status changed."), "success")
     return redirect(url_for("cases.detail", case_id=case.id))

@@ -63,3 +63,13 @@ def group_checklist(
             )
         )
     return groups
+
+
+def progress_of_groups(groups: list[PersonChecklist]) -> Progress:
+    """The case's progress: the sum over its people."""
+    total = Progress()
+    for group in groups:
+        total.done += group.progress.done
+        total.applicable += group.progress.applicable
+        total.overdue += group.progress.overdue
+    return total

@@ -4,6 +4,7 @@ import wtforms
 from flask_babel import lazy_gettext as _l
 from flask_wtf.i18n import translations as flask_wtf_translations
 from wtforms import HiddenField, SelectChoice, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 def Stripped(value):  # noqa: N802 - used like a class in ``filters=[...]``
@@ -75,12 +76,9 @@ def _as_select_choices(choices):
     return choices
 
 
-class SelectField(wtforms.SelectField):
-    """WTForms' SelectField, accepting (value, label) pairs as choices.
-
-    WTForms 3.3 deprecates tuple choices in favour of SelectChoice objects; converting
-    them here keeps every form's choice list short and readable.
-    """
+class _ChoicePairsMixin:
+    """Accept (value, label) pairs as choices: WTForms 3.3 deprecates tuples in favour
+    of SelectChoice objects, and converting here keeps every form's choices readable."""
 
     def __init__(self, label=None, validators=None, choices=None, **kwargs):
         super().__init__(label, validators, choices=_as_select_choices(choices), **kwargs)
@@ -88,6 +86,17 @@ class SelectField(wtforms.SelectField):
     choices = wtforms.SelectField.choices.setter(
         lambda self, value: wtforms.SelectField.choices.fset(self, _as_select_choices(value))
     )
+
+
+class SelectField(_ChoicePairsMixin, wtforms.SelectField):
+    """A select list."""
+
+
+class CheckboxesField(_ChoicePairsMixin, wtforms.SelectMultipleField):
+    """A group of checkboxes (the template renders it as a fieldset)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class SubForm(wtforms.Form):

@@ -29,6 +29,16 @@ def format_day(value: date | None) -> str:
     return format_date(value, "dd/MM/yyyy") if value else ""
 
 
+def format_iso_day(value: str | None) -> str:
+    """A date stored as ISO text (in history rows) shown as dd/mm/yyyy."""
+    if not value:
+        return ""
+    try:
+        return format_day(date.fromisoformat(value))
+    except ValueError:
+        return value
+
+
 def format_moment(value: datetime | None) -> str:
     # Stored naive UTC; Flask-Babel converts to BABEL_DEFAULT_TIMEZONE (Brussels).
     return format_datetime(value, "dd/MM/yyyy HH:mm") if value else ""
@@ -38,5 +48,6 @@ def init_app(app) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["moment"] = format_moment
+    app.jinja_env.filters["iso_day"] = format_iso_day
     app.jinja_env.filters["country"] = lambda code: country_name(code, current_locale())
     app.jinja_env.globals["current_locale"] = current_locale

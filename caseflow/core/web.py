@@ -147,10 +147,14 @@ def _template_globals() -> dict:
     from caseflow.auth import permissions
     from caseflow.auth.forms import ROLE_LABELS
     from caseflow.cases import labels
+    from caseflow.checklists import labels as checklist_labels
     from caseflow.core.time import today
 
     return {
         "labels": labels,
+        "checklist_labels": checklist_labels,
+        "describe_deadline": checklist_labels.describe_deadline,
+        "can_manage_checklists": permissions.can_manage_checklists,
         "today": today,
         "role_labels": ROLE_LABELS,
         "can_manage_users": permissions.can_manage_users,

@@ -1,0 +1,105 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from caseflow.cases import labels as case_labels
+from caseflow.cases.forms import text_field
+from caseflow.checklists import labels
+from caseflow.checklists.models import DeadlineKind
+from caseflow.core.forms import CheckboxesField, EmptyToNone, NoNulBytes, SelectField, Stripped
+
+
+def _explanation(label):
+    return TextAreaField(
+        label,
+        filters=[Stripped, EmptyToNone],
+        validators=[Optional(), Length(max=2000), NoNulBytes()],
+    )
+
+
+class TemplateForm(FlaskForm):
+    name = text_field(_l("Name"), 120, required=True)
+    case_type_ids = CheckboxesField(
+        _l("For case types"),
+        coerce=int,
+        description=_l("None ticked: the checklist is used for every case type."),
+    )
+    is_active = BooleanField(_l("In use"), default=True)
+
+
+class TemplateItemForm(FlaskForm):
+    category = SelectField(
+        _l("Category"), choices=[(c.value, text) for c, text in labels.CATEGORY.items()]
+    )
+    title_en = text_field(_l("Title in English"), 120, required=True)
+    title_nl = text_field(_l("Title in Dutch"), 120, required=True)
+    title_fr = text_field(_l("Title in French"), 120, required=True)
+    explanation_en = _explanation(_l("Explanation for the client, in English"))
+    explanation_nl = _explanation(_l("Explanation for the client, in Dutch"))
+    explanation_fr = _explanation(_l("Explanation for the client, in French"))
+    scope = SelectField(_l("Applies to"), choices=[(s.value, t) for s, t in labels.SCOPE.items()])
+    nationality_group = SelectField(
+        _l("Nationality"),
+        choices=[("", _l("Any nationality"))]
+        + [(g.value, t) for g, t in labels.NATIONALITY_GROUP.items()],
+        validators=[Optional()],
+    )
+    household_roles = CheckboxesField(
+        _l("Role in the household"),
+        choices=case_labels.choices(case_labels.HOUSEHOLD_ROLE),
+        description=_l("None ticked: any role."),
+    )
+    min_age = IntegerField(
+        _l("From age (on arrival)"), validators=[Optional(), NumberRange(min=0, max=120)]
+    )
+    max_age = IntegerField(
+        _l("Up to age (on arrival)"), validators=[Optional(), NumberRange(min=0, max=120)]
+    )
+    case_type_ids = CheckboxesField(
+        _l("Only for case types"), coerce=int, description=_l("None ticked: any case type.")
+    )
+    deadline_kind = SelectField(
+        _l("Deadline"), choices=[(k.value, t) for k, t in labels.DEADLINE_KIND.items()]
+    )
+    deadline_value = IntegerField(
+        _l("N (days, months or age)"), validators=[Optional(), NumberRange(min=0, max=3650)]
+    )
+    deadline_value_to = IntegerField(
+        _l("M (months before expiry when it is due)"),
+        validators=[Optional(), NumberRange(min=0, max=120)],
+    )
+    is_required = BooleanField(_l("Required before the case can be closed"))
+    is_active = BooleanField(_l("In use"), default=True)
+
+    def validate_max_age(self, field):
+        if (
+            field.data is not None
+            and self.min_age.data is not None
+            and field.data < self.min_age.data
+        ):
+            raise ValidationError(_l("The upper age is below the lower age."))
+
+    def validate_deadline_value(self, field):
+        if self.deadline_kind.data != DeadlineKind.NONE and field.data is None:
+            raise ValidationError(_l("This deadline needs a number."))
+
+    def validate_deadline_value_to(self, field):
+        if self.deadline_kind.data != DeadlineKind.EXPIRY_WINDOW:
+            return
+        if field.data is None:
+            raise ValidationError(_l("Say how many months before expiry the step is due."))
+        if self.deadline_value.data is not None and field.data > self.deadline_value.data:
+            raise ValidationError(_l("The window must open (N) before it is due (M)."))
+
+
+class PreviewForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET that changes nothing
+
+    reference = StringField(
+        _l("Case reference"),
+        filters=[Stripped],
+        validators=[DataRequired(), Length(max=24), NoNulBytes()],
+        description=_l("For example LIM-2026-0042."),
+    )

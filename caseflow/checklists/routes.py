@@ -1,0 +1,126 @@
+"""A case's checklist items: tick done, and the item page with its history."""
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from caseflow.auth.permissions import can_edit_case
+from caseflow.cases.access import case_access
+from caseflow.cases.models import Case, Person
+from caseflow.cases.services import check_version
+from caseflow.checklists import services
+from caseflow.checklists.forms import ItemForm, TickForm
+from caseflow.checklists.models import ChecklistEvent, ChecklistItem, DeadlineKind, ItemState
+from caseflow.checklists.views import load_items
+from caseflow.core.errors import ConflictError, DomainError
+from caseflow.core.i18n import current_locale
+from caseflow.core.time import today
+from caseflow.extensions import db
+
+bp = Blueprint("checklists", __name__, url_prefix="/cases/<id:case_id>/checklist")
+
+
+def _item_of(case: Case, item_id: int) -> ChecklistItem:
+    item = db.session.get(ChecklistItem, item_id, options=[joinedload(ChecklistItem.template_item)])
+    if item is None or item.case_id != case.id:
+        abort(404)
+    return item
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.post("/<id:item_id>/done")
+@case_access(can_edit_case)
+def tick(case: Case, item_id: int):
+    """Mark one item done from the case page (a form post; the page script sends JSON)."""
+    item = _item_of(case, item_id)
+    form = TickForm()
+    if not form.validate():
+        abort(400)
+    try:
+        check_version(item.version, form.version.data)
+        services.set_state(item, current_user, ItemState.DONE)
+    except ConflictError as error:
+        db.session.rollback()
+        if _wants_json():
+            return jsonify(error=str(error)), 409
+        flash(str(error), "danger")
+        return redirect(url_for("cases.detail", case_id=case.id, _anchor=f"item-{item_id}"))
+    db.session.commit()
+    if _wants_json():
+        progress = services.progress_of(load_items(case), today())
+        return jsonify(
+            item_id=item.id,
+            done=progress.done,
+            applicable=progress.applicable,
+            overdue=progress.overdue,
+            progress_text=progress_text(progress),
+            message=_("Step done: %(title)s", title=item.template_item.title(current_locale())),
+        )
+    flash(_("Step done: %(title)s", title=item.template_item.title(current_locale())), "success")
+    return redirect(url_for("cases.detail", case_id=case.id, _anchor=f"item-{item_id}"))
+
+
+def progress_text(progress: services.Progress) -> str:
+    text = _("%(done)d of %(total)d done", done=progress.done, total=progress.applicable)
+    if progress.overdue:
+        text += " · " + ngettext("%(num)d overdue", "%(num)d overdue", progress.overdue)
+    return text
+
+
+@bp.route("/<id:item_id>", methods=["GET", "POST"])
+@case_access()
+def item(case: Case, item_id: int):
+    """One item: its explanation, rule, state, dates, note and history."""
+    checklist_item = _item_of(case, item_id)
+    may_edit = can_edit_case(current_user, case)
+    if request.method == "POST" and not may_edit:
+        abort(403)
+    form = ItemForm(obj=checklist_item if request.method == "GET" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate():
+            try:
+                check_version(checklist_item.version, form.version.data)
+                services.update_item(
+                    checklist_item,
+                    current_user,
+                    state=ItemState(form.state.data),
+                    reason=form.not_applicable_reason.data,
+                    due_date_override=form.due_date_override.data,
+                    expiry_date=form.expiry_date.data,
+                    note=form.note.data,
+                )
+            except DomainError as error:
+                db.session.rollback()
+                flash(str(error), "danger")
+                status = 409 if isinstance(error, ConflictError) else 400
+            else:
+                db.session.commit()
+                flash(_("Step saved."), "success")
+                return redirect(url_for("cases.detail", case_id=case.id, _anchor=f"item-{item_id}"))
+    else:
+        form.state.data = checklist_item.state.value
+    person = db.session.get(Person, checklist_item.person_id) if checklist_item.person_id else None
+    events = db.session.scalars(
+        select(ChecklistEvent)
+        .where(ChecklistEvent.item_id == checklist_item.id)
+        .options(selectinload(ChecklistEvent.actor))
+        .order_by(ChecklistEvent.id.desc())
+    ).all()
+    return render_template(
+        "checklists/item.html",
+        case=case,
+        item=checklist_item,
+        person=person,
+        events=events,
+        form=form,
+        may_edit=may_edit,
+        uses_expiry=checklist_item.template_item.deadline_kind == DeadlineKind.EXPIRY_WINDOW,
+    ), status
