@@ -36,6 +36,7 @@ instance/config.py:
 
 run: $(VENV)/.installed translations instance/config.py
 	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-catalogue
 	$(BIN)/flask seed-demo --if-empty
 	@echo ""
 	@echo "Caseflow is running at http://127.0.0.1:$(PORT)  (Ctrl+C stops it)"
