@@ -53,13 +53,20 @@ def tick(case: Case, item_id: int):
         return redirect(url_for("cases.detail", case_id=case.id, _anchor=f"item-{item_id}"))
     db.session.commit()
     if _wants_json():
-        progress = services.progress_of(load_items(case), today())
+        items = load_items(case)
+        progress = services.progress_of(items, today())
+        same_owner = [
+            i
+            for i in items
+            if (i.person_id, i.former_person_name) == (item.person_id, item.former_person_name)
+        ]
         return jsonify(
             item_id=item.id,
             done=progress.done,
             applicable=progress.applicable,
             overdue=progress.overdue,
             progress_text=progress_text(progress),
+            person_progress_text=progress_text(services.progress_of(same_owner, today())),
             message=_("Step done: %(title)s", title=item.template_item.title(current_locale())),
         )
     flash(_("Step done: %(title)s", title=item.template_item.title(current_locale())), "success")

@@ -42,6 +42,9 @@
         if (overdue) overdue.remove();
         const caseProgress = section.querySelector('[data-progress="case"]');
         if (caseProgress) caseProgress.textContent = data.progress_text;
+        const group = item.closest(".cf-checklist-person");
+        const personProgress = group && group.querySelector('[data-progress="person"]');
+        if (personProgress) personProgress.textContent = data.person_progress_text;
         form.remove();
         announce(section, data.message);
       })
