@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from caseflow.auth.models import User
@@ -211,9 +212,10 @@ class ClosingBlockedError(DomainError):
     def __init__(self, items):
         self.items = items
         super().__init__(
-            _(
-                "This case cannot be closed yet: %(count)d required steps are still open.",
-                count=len(items),
+            ngettext(
+                "This case cannot be closed yet: %(num)d required step is still open.",
+                "This case cannot be closed yet: %(num)d required steps are still open.",
+                len(items),
             )
         )
 
