@@ -62,13 +62,9 @@ class TemplateItemForm(FlaskForm):
     deadline_kind = SelectField(
         _l("Deadline"), choices=[(k.value, t) for k, t in labels.DEADLINE_KIND.items()]
     )
-    deadline_value = IntegerField(
-        _l("N (days, months or age)"), validators=[Optional(), NumberRange(min=0, max=3650)]
-    )
-    deadline_value_to = IntegerField(
-        _l("M (months before expiry when it is due)"),
-        validators=[Optional(), NumberRange(min=0, max=120)],
-    )
+    # Checked in validate_deadline_value(_to): whether they are needed depends on the kind.
+    deadline_value = IntegerField(_l("N (days, months or age)"))
+    deadline_value_to = IntegerField(_l("M (months before expiry when it is due)"))
     is_required = BooleanField(_l("Required before the case can be closed"))
     is_active = BooleanField(_l("In use"), default=True)
 
@@ -81,14 +77,24 @@ class TemplateItemForm(FlaskForm):
             raise ValidationError(_l("The upper age is below the lower age."))
 
     def validate_deadline_value(self, field):
-        if self.deadline_kind.data != DeadlineKind.NONE and field.data is None:
+        if self.deadline_kind.data == DeadlineKind.NONE:
+            field.errors[:] = []  # a number typed for "no deadline" is ignored
+            field.data = None
+            return
+        if field.data is None:
             raise ValidationError(_l("This deadline needs a number."))
+        if not 0 <= field.data <= 3650:
+            raise ValidationError(_l("Enter a number from 0 to 3650."))
 
     def validate_deadline_value_to(self, field):
         if self.deadline_kind.data != DeadlineKind.EXPIRY_WINDOW:
+            field.errors[:] = []
+            field.data = None
             return
         if field.data is None:
             raise ValidationError(_l("Say how many months before expiry the step is due."))
+        if not 0 <= field.data <= 120:
+            raise ValidationError(_l("Enter a number from 0 to 120."))
         if self.deadline_value.data is not None and field.data > self.deadline_value.data:
             raise ValidationError(_l("The window must open (N) before it is due (M)."))
 

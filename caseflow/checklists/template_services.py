@@ -47,12 +47,15 @@ def save_template(
     is_active: bool,
 ) -> ChecklistTemplate:
     """Create or change a template; only the centre's own case types are linked. Flushes."""
+    # Looked up before the new template joins the session, so no flush happens halfway.
+    case_types = _centre_case_types(centre_id, case_type_ids)
     if template is None:
-        template = ChecklistTemplate(centre_id=centre_id)
+        template = ChecklistTemplate(centre_id=centre_id, case_types=case_types)
         db.session.add(template)
+    else:
+        template.case_types = case_types
     template.name = name
     template.is_active = is_active
-    template.case_types = _centre_case_types(centre_id, case_type_ids)
     db.session.flush()
     return template
 
