@@ -78,7 +78,16 @@ def _init_extensions(app: Flask) -> None:
 
     from caseflow import models  # noqa: F401  (every model registered before use)
     from caseflow.core import database, i18n, web
-    from caseflow.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from caseflow.extensions import (
+        babel,
+        bootstrap,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        mail,
+        migrate,
+    )
 
     db.init_app(app)
     database.configure_sqlite(app)
@@ -87,6 +96,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     bootstrap.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
@@ -102,7 +112,9 @@ def _register_blueprints(app: Flask) -> None:
     from caseflow.cases.routes import bp as cases_bp
     from caseflow.checklists.admin_routes import bp as checklist_admin_bp
     from caseflow.checklists.routes import bp as checklists_bp
+    from caseflow.documents.routes import bp as documents_bp
     from caseflow.followups.routes import bp as followups_bp
+    from caseflow.mail.routes import bp as mail_bp
     from caseflow.notes.routes import bp as notes_bp
 
     for blueprint in (
@@ -114,5 +126,7 @@ def _register_blueprints(app: Flask) -> None:
         followups_bp,
         admin_bp,
         checklist_admin_bp,
+        documents_bp,
+        mail_bp,
     ):
         app.register_blueprint(blueprint)

@@ -72,7 +72,77 @@ def seed_catalogue_command(centre):
     click.echo(f"Checklist catalogue: {added} steps added to {target.name}.")
 
 
+outbox_cli = AppGroup("outbox", help="Deliver queued email.")
+
+
+@outbox_cli.command("send")
+def outbox_send_command():
+    """Send every email that is due now (for cron)."""
+    from caseflow.mail.services import deliver_due
+
+    sent, failed = deliver_due()
+    click.echo(f"Sent {sent} email(s); {failed} attempt(s) failed and will be retried.")
+
+
+@outbox_cli.command("worker")
+@click.option("--interval", default=10, show_default=True, help="Seconds between rounds.")
+@click.option("--rounds", default=0, help="Stop after this many rounds (0: run until stopped).")
+def outbox_worker_command(interval, rounds):
+    """Keep sending due email until stopped (Ctrl+C)."""
+    import time
+
+    from caseflow.mail.services import deliver_due
+
+    done = 0
+    while not rounds or done < rounds:
+        sent, failed = deliver_due()
+        if sent or failed:
+            click.echo(f"Sent {sent}, failed {failed}.")
+        db.session.remove()
+        done += 1
+        if not rounds or done < rounds:
+            time.sleep(interval)
+
+
+@click.command("send-reminders")
+def send_reminders_command():
+    """Email each advisor what is due today or overdue (run daily)."""
+    from caseflow.mail.reminders import queue_reminders
+    from caseflow.mail.services import deliver_due
+
+    queued = queue_reminders()
+    db.session.commit()
+    sent, failed = deliver_due()
+    click.echo(f"Queued {queued} reminder(s); sent {sent}, failed {failed}.")
+
+
+@click.command("export-pdfs")
+@click.argument("output", type=click.Path(dir_okay=False, writable=True))
+@click.option("--user", "email", required=True, help="Team lead or admin the export is for.")
+@click.option("--status", default="", help="Only cases with this status (default: not closed).")
+def export_pdfs_command(output, email, status):
+    """Write the summary PDF of every case the user may see into a ZIP file."""
+    from caseflow.cases.queries import CaseFilters, case_list_query
+    from caseflow.documents.services import record_export, summaries_zip
+
+    user = find_user_by_email(email)
+    if user is None or not user.is_lead:
+        raise click.ClickException("Give the email address of a team lead or admin.")
+    cases = list(db.session.scalars(case_list_query(user, CaseFilters(status=status))))
+    with click.progressbar(length=len(cases), label="Rendering summaries") as bar:
+        data = summaries_zip(cases, user, user.locale or "en", lambda _done: bar.update(1))
+    for case in cases:
+        record_export(case, user, "summary")
+    with open(output, "wb") as handle:
+        handle.write(data)
+    db.session.commit()
+    click.echo(f"Wrote {len(cases)} summaries to {output}.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(seed_catalogue_command)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(send_reminders_command)
+    app.cli.add_command(export_pdfs_command)

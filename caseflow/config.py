@@ -53,6 +53,30 @@ class Defaults:
     # Bootstrap is served from the Bootstrap-Flask package: the app works offline.
     BOOTSTRAP_SERVE_LOCAL = True
 
+    # Where staff reach Caseflow: links in emails sent outside a request (reminders).
+    PUBLIC_URL = "http://127.0.0.1:5000"
+
+    # Email. Messages wait in the outbox table until delivered over SMTP.
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 8025
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "Expat Centre Limburg <noreply@caseflow.example>"
+    MAIL_TIMEOUT = 10  # seconds for one SMTP conversation step
+    MAIL_MAX_ATTEMPTS = 6  # then the email is marked failed (an advisor can retry it)
+    MAIL_RETRY_BASE_SECONDS = 60  # retries after 1, 2, 4, 8, 16 minutes
+    # "background": a request that queued mail sends it from a thread after commit;
+    # "inline": before the response (tests); "off": only `flask outbox send/worker`.
+    MAIL_DELIVERY = "background"
+
+    # PDFs: bulk exports of more cases than this run in the background with progress.
+    EXPORT_INLINE_MAX = 5
+    EXPORT_MAX_CASES = 500
+    # Background work (bulk exports) runs in a thread of the web worker; tests run it inline.
+    JOBS_IN_BACKGROUND = True
+
     CASES_PER_PAGE = 25
     # HSTS header max-age in production (seconds).
     HSTS_MAX_AGE = 31536000

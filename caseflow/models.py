@@ -9,7 +9,9 @@ from caseflow.checklists.models import (
     ChecklistTemplate,
     TemplateItem,
 )
+from caseflow.documents.models import ExportJob
 from caseflow.followups.models import FollowUp
+from caseflow.mail.models import OutboxAttachment, OutboxMessage
 from caseflow.notes.models import Note, NoteRevision
 
 __all__ = [
@@ -21,9 +23,12 @@ __all__ = [
     "ChecklistEvent",
     "ChecklistItem",
     "ChecklistTemplate",
+    "ExportJob",
     "FollowUp",
     "Note",
     "NoteRevision",
+    "OutboxAttachment",
+    "OutboxMessage",
     "Person",
     "Role",
     "TemplateItem",

@@ -38,6 +38,13 @@ def make_test_config(database_url: str) -> dict:
         "ARGON2_PARAMETERS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
         # The test's own reads between requests must not hold SQLite's write lock.
         "SQLITE_IMMEDIATE_OUTSIDE_REQUESTS": False,
+        # Deterministic: mail is attempted before the response, exports run inline.
+        # Port 9 on loopback refuses at once, so no test mails anything by accident.
+        "MAIL_DELIVERY": "inline",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": 9,
+        "MAIL_TIMEOUT": 5,
+        "JOBS_IN_BACKGROUND": False,
     }
 
 

@@ -15,8 +15,10 @@ from caseflow import create_app
 from caseflow.cases.models import Case, CaseType
 from caseflow.checklists.models import ChecklistItem, TemplateItem
 from caseflow.checklists.seeding import seed_catalogue
+from caseflow.documents.models import ExportJob, ExportStatus
 from caseflow.extensions import db
 from caseflow.followups.services import add_followup
+from caseflow.mail.services import queue_email
 from caseflow.notes.services import add_note
 from tests.conftest import db_digest, person
 
@@ -97,6 +99,15 @@ MATRIX = {
     ("checklist_admin.item_edit", "POST"): ADMINS_ONLY,
     ("checklist_admin.item_move", "POST"): ADMINS_ONLY,
     ("checklist_admin.preview", "GET"): ADMINS_ONLY,
+    ("documents.summary", "POST"): CASE_EDITORS,
+    ("documents.client_checklist", "POST"): CASE_EDITORS,
+    ("documents.export_start", "POST"): row(OK, anonymous=LOGIN, advisor_a=403, advisor_b=403),
+    # An export job is its creator's (the team lead's) alone.
+    ("documents.export_status", "GET"): row(404, anonymous=LOGIN, team_lead=OK),
+    ("documents.export_download", "GET"): row(404, anonymous=LOGIN, team_lead=OK),
+    ("mail.email_checklist", "GET"): CASE_EDITORS,
+    ("mail.email_checklist", "POST"): CASE_EDITORS,
+    ("mail.retry", "POST"): CASE_EDITORS,
 }
 
 STATIC_FILES = {"static": "css/caseflow.css", "bootstrap.static": "css/bootstrap.min.css"}
@@ -148,6 +159,25 @@ def world(centre, other_centre, make_user, make_case):
         db.select(ChecklistItem).where(ChecklistItem.case_id == case.id)
     ).first()
     template_item = db.session.get(TemplateItem, item.template_item_id)
+    message = queue_email(
+        centre_id=centre.id,
+        case_id=case.id,
+        kind="test",
+        recipients=["x@example.org"],
+        subject="Canary",
+        text_body="Canary",
+    )
+    job = ExportJob(
+        centre_id=centre.id,
+        user_id=users["team_lead"].id,
+        case_ids=[case.id],
+        total=1,
+        done=1,
+        status=ExportStatus.DONE,
+        result=b"PK\x05\x06" + b"\x00" * 18,  # an empty ZIP
+    )
+    db.session.add(job)
+    db.session.commit()
     return SimpleNamespace(
         users=users,
         url_args={
@@ -159,6 +189,8 @@ def world(centre, other_centre, make_user, make_case):
             "item_id": item.id,
             "template_id": template_item.template_id,
             "template_item_id": template_item.id,
+            "message_id": message.id,
+            "job_id": job.id,
         },
     )
 
@@ -194,7 +226,7 @@ def test_access(app, client_for, world, endpoint, method, role):
 
     response = client.get(url) if method == "GET" else client.post_form(url)
 
-    body = response.get_data(as_text=True)
+    body = response.get_data().decode("utf-8", "replace")  # PDFs and ZIPs too
     response.close()  # static files are streamed from open files
     outcome = _outcome(response, body)
     if expected == LOGGED_OUT and outcome == LOGIN:

@@ -2,8 +2,8 @@
 
 import subprocess
 import sys
-from pathlib import Path
 from datetime import datetime
+from pathlib import Path
 
 from babel.messages.pofile import read_po
 
@@ -29,15 +29,15 @@ def test_dutch_catalogue_is_complete():
     assert len(catalogue) > 200
 
 
-def test_every_ui_string_in_the_code_has_a_dutch_translation(tmp_path):
-    """Extract the strings as `make extract-messages` does; each must be in the catalogue."""
+def _extract(config: str, tmp_path) -> set[str]:
+    """The msgids `pybabel extract` finds with ``config`` (as `make extract-messages`)."""
     pot = tmp_path / "messages.pot"
     subprocess.run(
         [
             str(Path(sys.executable).with_name("pybabel")),
             "extract",
             "-F",
-            str(ROOT / "babel.cfg"),
+            str(ROOT / config),
             "-k",
             "_l",
             "-k",
@@ -51,13 +51,31 @@ def test_every_ui_string_in_the_code_has_a_dutch_translation(tmp_path):
         capture_output=True,
     )
     with open(pot, "rb") as handle:
-        extracted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
-    translated = {
+        return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+
+
+def _translated(language: str) -> set[str]:
+    with open(ROOT / f"caseflow/translations/{language}/LC_MESSAGES/messages.po", "rb") as handle:
+        catalogue = read_po(handle)
+    return {
         m.id if isinstance(m.id, str) else m.id[0]
-        for m in _dutch_catalogue()
-        if m.id and m.string and (all(m.string) if isinstance(m.string, tuple) else True)
+        for m in catalogue
+        if m.id
+        and not m.fuzzy
+        and m.string
+        and (all(m.string) if isinstance(m.string, tuple) else True)
     }
-    assert sorted(extracted - translated) == []
+
+
+def test_every_ui_string_in_the_code_has_a_dutch_translation(tmp_path):
+    assert sorted(_extract("babel.cfg", tmp_path) - _translated("nl")) == []
+
+
+def test_every_client_facing_string_has_a_french_translation(tmp_path):
+    """Clients get documents and emails in nl, en or fr; staff pages are en and nl only."""
+    client_strings = _extract("babel-client.cfg", tmp_path)
+    assert len(client_strings) > 20
+    assert sorted(client_strings - _translated("fr")) == []
 
 
 def test_user_picks_dutch_in_the_profile(client, make_user):

@@ -99,5 +99,10 @@ def can_manage_checklists(user: User) -> bool:
     return user.is_authenticated and user.is_admin
 
 
+def can_export_cases(user: User) -> bool:
+    """Bulk exports of many cases are for team leads and admins."""
+    return user.is_authenticated and user.is_lead
+
+
 def can_create_case(user: User) -> bool:
     return user.is_authenticated

@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from caseflow.cases import labels
+from caseflow.cases.queries import CaseFilters
 from caseflow.cases.services import CaseData, PersonData
 from caseflow.core.countries import country_names
 from caseflow.core.forms import (
@@ -255,3 +256,18 @@ class FilterForm(SubForm):
             *[(str(t.id), t.name(locale)) for t in case_types],
         ]
         self.nationality.choices = _country_choices(_l("Any"))
+
+    def to_filters(self) -> CaseFilters:
+        """The filters asked for; a value that is not a valid choice is ignored, not an error."""
+        self.validate()  # runs the filters (strip); invalid values are dropped below
+        values = {}
+        for name in CaseFilters.__dataclass_fields__:
+            field = getattr(self, name)
+            value = (field.data or "").replace("\x00", "")[:100]
+            choices = getattr(field, "choices", None)
+            if choices is not None and value not in {str(choice.value) for choice in choices}:
+                value = ""
+            values[name] = value
+        if not values["sort"]:
+            values["sort"] = "-updated"
+        return CaseFilters(**values)

@@ -67,6 +67,16 @@ ACTIVITY = {
     ActivityKind.FOLLOWUP_ADDED: _l("Follow-up planned"),
     ActivityKind.FOLLOWUP_DONE: _l("Follow-up completed"),
     ActivityKind.FOLLOWUP_CANCELLED: _l("Follow-up cancelled"),
+    ActivityKind.EXPORTED: _l("Document exported"),
+    ActivityKind.EMAILED: _l("Email sent to the client"),
+}
+
+
+MAIL_STATUS = {
+    "queued": _l("Queued"),
+    "sending": _l("Sending"),
+    "sent": _l("Sent"),
+    "failed": _l("Failed"),
 }
 
 

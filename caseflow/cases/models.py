@@ -192,6 +192,8 @@ class ActivityKind(enum.StrEnum):
     FOLLOWUP_ADDED = "followup_added"
     FOLLOWUP_DONE = "followup_done"
     FOLLOWUP_CANCELLED = "followup_cancelled"
+    EXPORTED = "exported"
+    EMAILED = "emailed"
 
 
 class Activity(db.Model):

@@ -20,7 +20,7 @@ from caseflow.cases.forms import (
     TakeForm,
 )
 from caseflow.cases.models import Activity, Case, CaseStatus, ClosingReason
-from caseflow.cases.queries import CaseFilters, case_list_query, centre_case_types
+from caseflow.cases.queries import case_list_query, centre_case_types
 from caseflow.checklists.services import progress_by_case
 from caseflow.checklists.views import group_checklist, load_items, progress_of_groups
 from caseflow.core.errors import ConflictError, DomainError
@@ -31,6 +31,7 @@ from caseflow.core.web import page_number
 from caseflow.extensions import db
 from caseflow.followups.forms import FollowUpForm
 from caseflow.followups.models import FollowUp
+from caseflow.mail.models import OutboxMessage
 from caseflow.notes.forms import NoteForm
 from caseflow.notes.models import Note
 
@@ -45,7 +46,7 @@ def index():
     staff = centre_users(current_user.centre_id, active_only=False)
     case_types = centre_case_types(current_user.centre_id)
     form = FilterForm(request.args, staff, case_types, locale)
-    filters = _filters_from(form)
+    filters = form.to_filters()
     pagination = db.paginate(
         case_list_query(current_user, filters),
         page=page_number(),
@@ -56,22 +57,6 @@ def index():
     return render_template(
         "cases/index.html", form=form, filters=filters, pagination=pagination, progress=progress
     )
-
-
-def _filters_from(form: FilterForm) -> CaseFilters:
-    """The filters asked for; a value that is not a valid choice is ignored, not an error."""
-    form.validate()  # runs the filters (strip); invalid values are dropped below
-    values = {}
-    for name in CaseFilters.__dataclass_fields__:
-        field = getattr(form, name)
-        value = (field.data or "").replace("\x00", "")[:100]
-        choices = getattr(field, "choices", None)
-        if choices is not None and value not in {str(choice.value) for choice in choices}:
-            value = ""
-        values[name] = value
-    if not values["sort"]:
-        values["sort"] = "-updated"
-    return CaseFilters(**values)
 
 
 def _case_form_choices(form, case=None):
@@ -179,6 +164,12 @@ def render_detail(case: Case, status: int = 200, **forms):
         .limit(TIMELINE_LIMIT + 1)
     ).all()
     checklist = group_checklist(case.persons, load_items(case), today())
+    emails = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.case_id == case.id)
+        .order_by(OutboxMessage.id.desc())
+        .limit(20)
+    ).all()
     staff_choices = _advisor_choices()
     status_form = forms.get("status_form") or StatusForm(formdata=None, status=case.status.value)
     status_form.version.data = case.version
@@ -203,6 +194,7 @@ def render_detail(case: Case, status: int = 200, **forms):
         followup_form=followup_form,
         note_form=forms.get("note_form") or NoteForm(formdata=None),
         checklist=checklist,
+        emails=emails,
         case_progress=progress_of_groups(checklist),
         blocking_items=forms.get("blocking_items", []),
         can_edit=can_edit_case(current_user, case),

@@ -226,13 +226,17 @@ def effective_due_date():
     return func.coalesce(ChecklistItem.due_date_override, ChecklistItem.computed_due_date)
 
 
-def overdue_clause(on: date):
-    """SQL for "open and past its due date" (the same rule as ChecklistItem.is_overdue)."""
+def open_item_clause():
+    """SQL for ChecklistItem.is_open: still to do and still applying."""
     return and_(
         ChecklistItem.no_longer_applies.is_(False),
         ChecklistItem.state.not_in(list(CLOSED_STATES)),
-        effective_due_date() < on,
     )
+
+
+def overdue_clause(on: date):
+    """SQL for "open and past its due date" (the same rule as ChecklistItem.is_overdue)."""
+    return and_(open_item_clause(), effective_due_date() < on)
 
 
 def progress_by_case(case_ids: list[int]) -> dict[int, Progress]:

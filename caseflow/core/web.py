@@ -152,9 +152,11 @@ def _template_globals() -> dict:
 
     return {
         "labels": labels,
+        "mail_status": labels.MAIL_STATUS,
         "checklist_labels": checklist_labels,
         "describe_deadline": checklist_labels.describe_deadline,
         "can_manage_checklists": permissions.can_manage_checklists,
+        "can_export_cases": permissions.can_export_cases,
         "today": today,
         "role_labels": ROLE_LABELS,
         "can_manage_users": permissions.can_manage_users,

@@ -1,0 +1,1 @@
+"""Documents: PDF case summaries and client checklists (WeasyPrint), and bulk exports."""

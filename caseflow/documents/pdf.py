@@ -1,0 +1,76 @@
+"""HTML to PDF with WeasyPrint, safely and fast.
+
+- A URL fetcher that only serves ``data:`` URLs and the app's own static files: a
+  name like ``<img src="file:///etc/passwd">`` (escaped anyway) can never make the
+  renderer read a file or call a server. Redirects are off.
+- The font configuration and the print stylesheet are built once per process and
+  reused by every render (building them dominates a small document's cost).
+"""
+
+import threading
+from functools import cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
+
+STATIC_ROOT = (Path(__file__).resolve().parent.parent / "static").resolve()
+PRINT_CSS = STATIC_ROOT / "css" / "print.css"
+# The scheme under which documents may name the app's own static files.
+STATIC_URL = "caseflow-static:/"
+
+_lock = threading.Lock()
+
+
+class RefusedURL(URLFetchingError):
+    """A document asked for something outside data: URLs and the app's static files."""
+
+
+class SafeFetcher(URLFetcher):
+    """Serves ``data:`` URLs and ``caseflow-static:/path`` files; refuses everything else.
+
+    ``refused`` lists what was asked and refused, so tests can prove nothing was fetched.
+    """
+
+    def __init__(self):
+        super().__init__(allowed_protocols={"data"}, allow_redirects=False, timeout=1)
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        if url.startswith(STATIC_URL):
+            path = (STATIC_ROOT / unquote(urlsplit(url).path).lstrip("/")).resolve()
+            if path.is_relative_to(STATIC_ROOT) and path.is_file():
+                return URLFetcherResponse(url, body=path.read_bytes())
+        self.refused.append(url)
+        raise RefusedURL(f"Refused to fetch {url!r}: documents may only use their own files.")
+
+
+@cache
+def font_config() -> FontConfiguration:
+    return FontConfiguration()
+
+
+@cache
+def print_stylesheet() -> CSS:
+    return CSS(filename=str(PRINT_CSS), font_config=font_config(), url_fetcher=SafeFetcher())
+
+
+def render_pdf(html: str, *, extra_css: str = "", fetcher: SafeFetcher | None = None) -> bytes:
+    """Render a complete HTML document to PDF bytes (A4, tagged, the print stylesheet)."""
+    fetcher = fetcher or SafeFetcher()
+    stylesheets = [print_stylesheet()]
+    if extra_css:
+        stylesheets.append(_small_css(extra_css))
+    document = HTML(string=html, base_url=STATIC_URL, url_fetcher=fetcher)
+    # FontConfiguration is not thread-safe; renders in one process take turns.
+    with _lock:
+        return document.write_pdf(stylesheets=stylesheets, font_config=font_config(), pdf_tags=True)
+
+
+@cache
+def _small_css(text: str) -> CSS:
+    return CSS(string=text, font_config=font_config(), url_fetcher=SafeFetcher())

@@ -1,0 +1,130 @@
+"""PDF downloads of a case, and bulk exports of summaries for team leads."""
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from caseflow.auth.permissions import can_edit_case, can_export_cases
+from caseflow.auth.services import centre_users
+from caseflow.cases.access import case_access
+from caseflow.cases.forms import FilterForm
+from caseflow.cases.models import Case
+from caseflow.cases.queries import case_list_query, centre_case_types
+from caseflow.core.forms import parse_id
+from caseflow.core.i18n import current_locale
+from caseflow.documents import jobs, services
+from caseflow.documents.models import ExportJob, ExportStatus
+from caseflow.extensions import db
+
+bp = Blueprint("documents", __name__)
+
+
+def download(data: bytes, filename: str, mimetype: str) -> Response:
+    """A file for the browser to save: attachment, ASCII name, never cached."""
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/cases/<id:case_id>/summary.pdf")
+@case_access(can_edit_case)
+def summary(case: Case):
+    """The internal case summary, in the user's language."""
+    pdf = services.case_summary_pdf(case, current_user, current_locale())
+    services.record_export(case, current_user, "summary")
+    db.session.commit()
+    return download(pdf, services.safe_filename(case.reference, "summary"), "application/pdf")
+
+
+@bp.post("/cases/<id:case_id>/client-checklist.pdf")
+@case_access(can_edit_case)
+def client_checklist(case: Case):
+    """The client's checklist, in the client's language."""
+    pdf = services.client_checklist_pdf(case, current_user.centre.name)
+    services.record_export(case, current_user, "client_checklist")
+    db.session.commit()
+    return download(pdf, services.safe_filename(case.reference, "checklist"), "application/pdf")
+
+
+def _selected_case_ids() -> list[int]:
+    """The ticked cases, or every case matching the list's filters ("all matching")."""
+    if request.form.get("scope") == "filter":
+        form = FilterForm(
+            request.form,
+            centre_users(current_user.centre_id, active_only=False),
+            centre_case_types(current_user.centre_id),
+            current_locale(),
+        )
+        query = case_list_query(current_user, form.to_filters())
+        limit = current_app.config["EXPORT_MAX_CASES"] + 1
+        return list(db.session.scalars(query.with_only_columns(Case.id).limit(limit)))
+    ids = [parse_id(value) for value in request.form.getlist("case_ids")]
+    return list(dict.fromkeys(i for i in ids if i is not None))
+
+
+@bp.post("/exports")
+def export_start():
+    if not can_export_cases(current_user):
+        abort(403)
+    case_ids = _selected_case_ids()
+    cases = jobs.exportable_cases(current_user, case_ids)
+    if not cases:
+        flash(_("Select at least one case to export."), "warning")
+        return redirect(url_for("cases.index"))
+    if len(cases) > current_app.config["EXPORT_MAX_CASES"]:
+        flash(
+            _(
+                "At most %(n)d cases can be exported at once. Narrow the filter.",
+                n=current_app.config["EXPORT_MAX_CASES"],
+            ),
+            "warning",
+        )
+        return redirect(url_for("cases.index"))
+    if len(cases) <= current_app.config["EXPORT_INLINE_MAX"]:
+        data = services.summaries_zip(cases, current_user, current_locale())
+        for case in cases:
+            services.record_export(case, current_user, "summary")
+        db.session.commit()
+        return download(
+            data, services.safe_filename("case-summaries", suffix=".zip"), "application/zip"
+        )
+    job = jobs.start_export(current_user, [c.id for c in cases], current_locale())
+    db.session.commit()
+    jobs.launch(current_app._get_current_object(), job.id)
+    return redirect(url_for("documents.export_status", job_id=job.id))
+
+
+def _own_job(job_id: int) -> ExportJob:
+    job = db.session.get(ExportJob, job_id)
+    if job is None or job.user_id != current_user.id:
+        abort(404)
+    return job
+
+
+@bp.get("/exports/<id:job_id>")
+def export_status(job_id: int):
+    job = _own_job(job_id)
+    return render_template("documents/export.html", job=job, ExportStatus=ExportStatus)
+
+
+@bp.get("/exports/<id:job_id>/download")
+def export_download(job_id: int):
+    job = _own_job(job_id)
+    if job.status != ExportStatus.DONE or job.result is None:
+        abort(404)
+    return download(
+        job.result,
+        services.safe_filename("case-summaries", str(job.id), suffix=".zip"),
+        "application/zip",
+    )

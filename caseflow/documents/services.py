@@ -1,0 +1,90 @@
+"""Producing case documents. Rendering reads only; recording an export flushes."""
+
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from caseflow.auth.models import User
+from caseflow.cases.models import ActivityKind, Case
+from caseflow.cases.timeline import record
+from caseflow.core.i18n import format_moment
+from caseflow.core.time import utcnow
+from caseflow.documents.content import case_document
+from caseflow.documents.pdf import SafeFetcher, render_pdf
+
+
+def safe_filename(*parts: str, suffix: str = ".pdf") -> str:
+    """An ASCII file name for a download header: 'LIM-2026-0042-summary.pdf'."""
+    text = "-".join(parts)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "document"
+    return text[:80] + suffix
+
+
+def summary_html(case_id: int, generated_by: User, locale: str) -> str:
+    """The internal case summary as HTML, in ``locale`` (the staff member's language)."""
+    doc = case_document(case_id, internal=True)
+    with force_locale(locale):
+        return render_template(
+            "documents/summary.html",
+            doc=doc,
+            lang=locale,
+            doc_title=_("Case summary %(reference)s", reference=doc.case.reference),
+            centre_name=generated_by.centre.name,
+            generated_line=_(
+                "Generated %(when)s by %(name)s",
+                when=format_moment(utcnow()),
+                name=generated_by.full_name,
+            ),
+        )
+
+
+def client_checklist_html(case_id: int, centre_name: str) -> str:
+    """The client's checklist as HTML, in the case's client language (nl, en or fr)."""
+    doc = case_document(case_id, internal=False)
+    locale = doc.case.client_language.value
+    with force_locale(locale):
+        return render_template(
+            "documents/client_checklist.html",
+            doc=doc,
+            lang=locale,
+            doc_title=_("Your checklist %(reference)s", reference=doc.case.reference),
+            centre_name=centre_name,
+            generated_line=_("Situation on %(when)s", when=format_moment(utcnow())[:10]),
+        )
+
+
+def case_summary_pdf(case: Case, generated_by: User, locale: str, fetcher=None) -> bytes:
+    return render_pdf(summary_html(case.id, generated_by, locale), fetcher=fetcher or SafeFetcher())
+
+
+def client_checklist_pdf(case: Case, centre_name: str, fetcher=None) -> bytes:
+    return render_pdf(client_checklist_html(case.id, centre_name), fetcher=fetcher or SafeFetcher())
+
+
+def record_export(case: Case, actor: User, document: str) -> None:
+    """Note on the case timeline that a document was produced. Does not commit."""
+    record(case, actor, ActivityKind.EXPORTED, document=document)
+
+
+def summaries_zip(
+    cases: list[Case],
+    generated_by: User,
+    locale: str,
+    progress: Callable[[int], None] = lambda done: None,
+) -> bytes:
+    """One ZIP with the summary PDF of each case. Reads only: the caller records the
+    exports (``record_export``) once the ZIP exists."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for done, case in enumerate(cases, start=1):
+            pdf = case_summary_pdf(case, generated_by, locale)
+            archive.writestr(safe_filename(case.reference, "summary"), pdf)
+            progress(done)
+    return buffer.getvalue()

@@ -1,0 +1,1 @@
+"""Email through an outbox: written with the action, delivered after the commit."""

@@ -1,0 +1,78 @@
+"""The client checklist email: recipients, the message in the client's language, the PDF."""
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from caseflow.auth.models import User
+from caseflow.cases.models import ActivityKind, Case, Person
+from caseflow.cases.timeline import record
+from caseflow.documents.services import client_checklist_pdf, safe_filename
+from caseflow.extensions import db
+from caseflow.mail import services
+from caseflow.mail.models import OutboxMessage
+
+KIND = "client_checklist"
+
+
+def case_addresses(case: Case) -> list[tuple[str, str]]:
+    """(address, label) for each email on the case: the contact address, then persons'."""
+    seen, options = set(), []
+    if case.contact_email:
+        seen.add(case.contact_email.lower())
+        options.append((case.contact_email, case.household_name))
+    persons = db.session.scalars(
+        select(Person).where(Person.case_id == case.id).order_by(Person.position)
+    )
+    for person in persons:
+        if person.email and person.email.lower() not in seen:
+            seen.add(person.email.lower())
+            options.append((person.email, person.full_name))
+    return options
+
+
+def render_email(case: Case, advisor: User, personal_message: str | None) -> dict[str, str]:
+    """Subject, text and HTML of the checklist email, in the client's language."""
+    context = {
+        "case": case,
+        "advisor": advisor,
+        "centre_name": advisor.centre.name,
+        "personal_message": personal_message,
+    }
+    with force_locale(case.client_language.value):
+        return {
+            "subject": _("Your checklist from %(centre)s", centre=advisor.centre.name),
+            "text": render_template("mail/client_checklist.txt", **context),
+            "html": render_template("mail/client_checklist.html", **context),
+        }
+
+
+def email_checklist(
+    case: Case, advisor: User, recipients: list[str], personal_message: str | None
+) -> OutboxMessage:
+    """Queue the checklist email with its PDF and record it on the timeline. Flushes.
+
+    Only addresses that are on the case can be chosen.
+    """
+    allowed = {address.lower() for address, _label in case_addresses(case)}
+    if not recipients or any(r.lower() not in allowed for r in recipients):
+        raise services.InvalidAddressError(_("Choose recipients from the case's addresses."))
+    rendered = render_email(case, advisor, personal_message)
+    pdf = client_checklist_pdf(case, advisor.centre.name)
+    message = services.queue_email(
+        centre_id=case.centre_id,
+        case_id=case.id,
+        kind=KIND,
+        recipients=recipients,
+        subject=rendered["subject"],
+        text_body=rendered["text"],
+        html_body=rendered["html"],
+        created_by_id=advisor.id,
+        reply_to=advisor.email,
+        attachments=[
+            services.Attachment(safe_filename(case.reference, "checklist"), "application/pdf", pdf)
+        ],
+    )
+    record(case, advisor, ActivityKind.EMAILED, recipients=message.recipients)
+    return message

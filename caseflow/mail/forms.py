@@ -1,0 +1,18 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from caseflow.core.forms import CheckboxesField, EmptyToNone, NoNulBytes, Stripped
+
+
+class EmailChecklistForm(FlaskForm):
+    recipients = CheckboxesField(
+        _l("Send to"), validators=[DataRequired(message=_l("Choose at least one recipient."))]
+    )
+    personal_message = TextAreaField(
+        _l("Personal message (optional)"),
+        filters=[Stripped, EmptyToNone],
+        validators=[Optional(), Length(max=2000), NoNulBytes()],
+        description=_l("Added to the email as you type it, in the language you write it in."),
+    )

@@ -1,0 +1,95 @@
+"""The daily reminder: each advisor's follow-ups and checklist steps due today or late."""
+
+from flask import current_app, render_template
+from flask_babel import force_locale, ngettext
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from caseflow.auth.models import User
+from caseflow.cases.models import Case, CaseStatus
+from caseflow.checklists.models import ChecklistItem
+from caseflow.checklists.services import effective_due_date, open_item_clause
+from caseflow.core.time import today
+from caseflow.extensions import db
+from caseflow.followups.models import FollowUp, FollowUpStatus
+from caseflow.mail import services
+
+KIND = "reminder"
+
+
+def _due_followups(user: User, day) -> list[FollowUp]:
+    return list(
+        db.session.scalars(
+            select(FollowUp)
+            .where(
+                FollowUp.assignee_id == user.id,
+                FollowUp.status == FollowUpStatus.OPEN,
+                FollowUp.due_date <= day,
+            )
+            .options(joinedload(FollowUp.case))
+            .order_by(FollowUp.due_date, FollowUp.id)
+        )
+    )
+
+
+def _due_steps(user: User, day) -> list[ChecklistItem]:
+    return list(
+        db.session.scalars(
+            select(ChecklistItem)
+            .join(Case, Case.id == ChecklistItem.case_id)
+            .where(
+                Case.advisor_id == user.id,
+                Case.status != CaseStatus.CLOSED,
+                open_item_clause(),
+                effective_due_date() <= day,
+            )
+            .options(
+                joinedload(ChecklistItem.case),
+                joinedload(ChecklistItem.template_item),
+                joinedload(ChecklistItem.person),
+            )
+            .order_by(effective_due_date(), ChecklistItem.id)
+        )
+    )
+
+
+def queue_reminders(default_locale: str = "en") -> int:
+    """Queue one email per active staff member with something due; returns how many.
+
+    Nothing is queued for someone with nothing due. Flushes.
+    """
+    day = today()
+    queued = 0
+    staff = db.session.scalars(
+        select(User).where(User.is_active_account.is_(True)).order_by(User.id)
+    ).all()
+    for user in staff:
+        followups, steps = _due_followups(user, day), _due_steps(user, day)
+        if not followups and not steps:
+            continue
+        locale = user.locale or default_locale
+        context = {
+            "user": user,
+            "followups": followups,
+            "steps": steps,
+            "locale": locale,
+            "link": current_app.config["PUBLIC_URL"].rstrip("/") + "/",
+        }
+        with force_locale(locale):
+            subject = ngettext(
+                "Caseflow: %(num)d thing due today or overdue",
+                "Caseflow: %(num)d things due today or overdue",
+                len(followups) + len(steps),
+            )
+            text = render_template("mail/reminder.txt", **context)
+            html = render_template("mail/reminder.html", **context)
+        services.queue_email(
+            centre_id=user.centre_id,
+            kind=KIND,
+            recipients=[user.email],
+            subject=subject,
+            text_body=text,
+            html_body=html,
+        )
+        queued += 1
+    return queued

@@ -1,0 +1,67 @@
+"""Emailing the checklist to a client, and the state of a case's emails."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from caseflow.auth.permissions import can_edit_case
+from caseflow.cases.access import case_access
+from caseflow.cases.models import Case
+from caseflow.core.errors import DomainError
+from caseflow.extensions import db
+from caseflow.mail import client, services
+from caseflow.mail.forms import EmailChecklistForm
+from caseflow.mail.models import OutboxMessage
+
+bp = Blueprint("mail", __name__, url_prefix="/cases/<id:case_id>")
+
+
+@bp.route("/email-checklist", methods=["GET", "POST"])
+@case_access(can_edit_case)
+def email_checklist(case: Case):
+    """Pick recipients, preview the message in the client's language, send."""
+    form = EmailChecklistForm()
+    options = client.case_addresses(case)
+    form.recipients.choices = [(address, f"{label} <{address}>") for address, label in options]
+    if request.method == "GET":
+        form.recipients.data = [address for address, _label in options[:1]]
+    preview = None
+    status = 200
+    if form.validate_on_submit():
+        if request.form.get("action") == "send":
+            try:
+                client.email_checklist(
+                    case, current_user, form.recipients.data, form.personal_message.data
+                )
+            except DomainError as error:
+                db.session.rollback()
+                flash(str(error), "danger")
+                status = 400
+            else:
+                db.session.commit()
+                services.deliver_after_commit(current_app._get_current_object())
+                flash(_("The checklist email is on its way."), "success")
+                return redirect(url_for("cases.detail", case_id=case.id, _anchor="emails"))
+        preview = client.render_email(case, current_user, form.personal_message.data)
+    elif form.is_submitted():
+        status = 400
+    return render_template(
+        "mail/email_checklist.html", case=case, form=form, options=options, preview=preview
+    ), status
+
+
+@bp.post("/emails/<id:message_id>/retry")
+@case_access(can_edit_case)
+def retry(case: Case, message_id: int):
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.case_id != case.id:
+        abort(404)
+    try:
+        services.retry(message)
+    except DomainError as error:
+        flash(str(error), "warning")
+        return redirect(url_for("cases.detail", case_id=case.id, _anchor="emails"))
+    db.session.commit()
+    services.deliver_after_commit(current_app._get_current_object())
+    flash(_("The email will be sent again."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id, _anchor="emails"))
