@@ -15,6 +15,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
+$(VENV)/.installed-mailsink: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[mailsink]'
+	touch $(VENV)/.installed $@
+
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(VENV)/.installed $@
@@ -34,14 +38,22 @@ instance/config.py:
 	@$(BIN)/python -c "import secrets; print('# Local development settings, made by make run.\nSECRET_KEY = %r\n# Served over plain http on 127.0.0.1, so the cookie cannot be Secure-only.\nSESSION_COOKIE_SECURE = False' % secrets.token_urlsafe(48))" > $@
 	@echo "Created $@ with a new random SECRET_KEY."
 
-run: $(VENV)/.installed translations instance/config.py
+# make run also starts a local mail sink (aiosmtpd on 127.0.0.1:8025, the default
+# MAIL_SERVER/MAIL_PORT) that stores every email as a file in instance/mail/new/,
+# and the outbox worker that retries what could not be sent at once.
+run: $(VENV)/.installed-mailsink translations instance/config.py
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-catalogue
 	$(BIN)/flask seed-demo --if-empty
+	@mkdir -p instance/mail
 	@echo ""
 	@echo "Caseflow is running at http://127.0.0.1:$(PORT)  (Ctrl+C stops it)"
+	@echo "Emails it sends are saved in instance/mail/new/ (one file per email)."
 	@echo ""
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - wsgi:app
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(BIN)/python -m aiosmtpd -n -l 127.0.0.1:8025 -c aiosmtpd.handlers.Mailbox instance/mail & \
+	  $(BIN)/flask outbox worker --interval 30 & \
+	  $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - wsgi:app
 
 test: $(VENV)/.installed-dev translations
 	$(BIN)/pytest
@@ -49,6 +61,10 @@ test: $(VENV)/.installed-dev translations
 # The same suite against PostgreSQL (see DEVELOPERS.md).
 test-postgres: $(VENV)/.installed-dev translations
 	CASEFLOW_TEST_DATABASE_URL=$${CASEFLOW_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest
+
+# Speed, as ratios to baselines measured in the same run (see docs in each script).
+bench: $(VENV)/.installed-dev translations
+	$(BIN)/python bench/pdf_bench.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -74,6 +74,8 @@ class Defaults:
     # PDFs: bulk exports of more cases than this run in the background with progress.
     EXPORT_INLINE_MAX = 5
     EXPORT_MAX_CASES = 500
+    # Worker processes that render a bulk export's PDFs (1: in the web worker itself).
+    EXPORT_PROCESSES = 2
     # Background work (bulk exports) runs in a thread of the web worker; tests run it inline.
     JOBS_IN_BACKGROUND = True
 

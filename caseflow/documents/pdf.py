@@ -7,7 +7,9 @@
   reused by every render (building them dominates a small document's cost).
 """
 
+import multiprocessing
 import threading
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -74,3 +76,26 @@ def render_pdf(html: str, *, extra_css: str = "", fetcher: SafeFetcher | None = 
 @cache
 def _small_css(text: str) -> CSS:
     return CSS(string=text, font_config=font_config(), url_fetcher=SafeFetcher())
+
+
+def render_many(htmls: list[str], processes: int = 1, on_done=lambda done: None) -> list[bytes]:
+    """Render many documents; with ``processes`` > 1, in that many worker processes.
+
+    Rendering is CPU-bound pure Python, so threads would not help; the HTML is built
+    by the caller (it needs the database), only the PDF work is farmed out.
+    """
+    if processes <= 1 or len(htmls) < 2 * processes:
+        results = []
+        for done, html in enumerate(htmls, start=1):
+            results.append(render_pdf(html))
+            on_done(done)
+        return results
+    # "spawn": the caller may be a threaded web worker, where fork is unsafe.
+    context = multiprocessing.get_context("spawn")
+    results: list[bytes | None] = [None] * len(htmls)
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        futures = {pool.submit(render_pdf, html): index for index, html in enumerate(htmls)}
+        for done, future in enumerate(as_completed(futures), start=1):
+            results[futures[future]] = future.result()
+            on_done(done)
+    return results

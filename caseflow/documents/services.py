@@ -6,7 +6,7 @@ import unicodedata
 import zipfile
 from collections.abc import Callable
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -16,7 +16,7 @@ from caseflow.cases.timeline import record
 from caseflow.core.i18n import format_moment
 from caseflow.core.time import utcnow
 from caseflow.documents.content import case_document
-from caseflow.documents.pdf import SafeFetcher, render_pdf
+from caseflow.documents.pdf import SafeFetcher, render_many, render_pdf
 
 
 def safe_filename(*parts: str, suffix: str = ".pdf") -> str:
@@ -78,13 +78,21 @@ def summaries_zip(
     generated_by: User,
     locale: str,
     progress: Callable[[int], None] = lambda done: None,
+    processes: int | None = None,
 ) -> bytes:
     """One ZIP with the summary PDF of each case. Reads only: the caller records the
-    exports (``record_export``) once the ZIP exists."""
+    exports (``record_export``) once the ZIP exists.
+
+    The HTML is built here (it needs the database); the PDFs are rendered in
+    ``EXPORT_PROCESSES`` worker processes when there are enough of them.
+    """
+    if processes is None:
+        processes = current_app.config["EXPORT_PROCESSES"]
+    htmls = [summary_html(case.id, generated_by, locale) for case in cases]
+    names = [safe_filename(case.reference, "summary") for case in cases]
+    pdfs = render_many(htmls, processes, progress)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for done, case in enumerate(cases, start=1):
-            pdf = case_summary_pdf(case, generated_by, locale)
-            archive.writestr(safe_filename(case.reference, "summary"), pdf)
-            progress(done)
+        for name, pdf in zip(names, pdfs, strict=True):
+            archive.writestr(name, pdf)
     return buffer.getvalue()
