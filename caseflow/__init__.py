@@ -116,6 +116,9 @@ def _register_blueprints(app: Flask) -> None:
     from caseflow.followups.routes import bp as followups_bp
     from caseflow.mail.routes import bp as mail_bp
     from caseflow.notes.routes import bp as notes_bp
+    from caseflow.reports.routes import bp as reports_bp
+    from caseflow.reviews.routes import bp as reviews_bp
+    from caseflow.team.routes import bp as team_bp
 
     for blueprint in (
         main.bp,
@@ -128,5 +131,8 @@ def _register_blueprints(app: Flask) -> None:
         checklist_admin_bp,
         documents_bp,
         mail_bp,
+        reviews_bp,
+        team_bp,
+        reports_bp,
     ):
         app.register_blueprint(blueprint)

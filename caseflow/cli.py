@@ -116,6 +116,18 @@ def send_reminders_command():
     click.echo(f"Queued {queued} reminder(s); sent {sent}, failed {failed}.")
 
 
+@click.command("send-digests")
+def send_digests_command():
+    """Email each team lead the weekly overview (run weekly, e.g. Monday morning)."""
+    from caseflow.mail.digests import queue_digests
+    from caseflow.mail.services import deliver_due
+
+    queued = queue_digests()
+    db.session.commit()
+    sent, failed = deliver_due()
+    click.echo(f"Queued {queued} digest(s); sent {sent}, failed {failed}.")
+
+
 @click.command("export-pdfs")
 @click.argument("output", type=click.Path(dir_okay=False, writable=True))
 @click.option("--user", "email", required=True, help="Team lead or admin the export is for.")
@@ -145,4 +157,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_catalogue_command)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(send_reminders_command)
+    app.cli.add_command(send_digests_command)
     app.cli.add_command(export_pdfs_command)

@@ -79,6 +79,15 @@ class Defaults:
     # Background work (bulk exports) runs in a thread of the web worker; tests run it inline.
     JOBS_IN_BACKGROUND = True
 
+    # The funder report's "key steps": checklist step keys (from the catalogue) per step.
+    REPORT_KEY_STEPS: dict = {
+        "registration": ["municipal-registration-third-country", "municipal-registration-eu"],
+        "health_fund": ["health-fund-membership", "health-fund-children"],
+        "bank_account": ["bank-account"],
+    }
+    # Counts below this are shown as "<5" in anything exported.
+    REPORT_SUPPRESS_BELOW = 5
+
     CASES_PER_PAGE = 25
     # HSTS header max-age in production (seconds).
     HSTS_MAX_AGE = 31536000

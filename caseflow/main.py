@@ -1,5 +1,7 @@
 """Home ("My work"), the health check and the language switch."""
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     current_app,
@@ -20,9 +22,10 @@ from caseflow.auth.routes import safe_next
 from caseflow.cases.models import Case, CaseStatus
 from caseflow.checklists.models import ChecklistItem
 from caseflow.checklists.services import overdue_clause, progress_by_case
-from caseflow.core.time import today
+from caseflow.core.time import today, utcnow
 from caseflow.extensions import db
 from caseflow.followups.models import FollowUp, FollowUpStatus
+from caseflow.reviews.models import ReviewRequest, ReviewStatus
 
 bp = Blueprint("main", __name__)
 
@@ -68,8 +71,20 @@ def home():
             overdue_clause(today()),
         )
     )
+    my_reviews = db.session.scalars(
+        select(ReviewRequest)
+        .where(
+            ReviewRequest.requested_by_id == current_user.id,
+            (ReviewRequest.status == ReviewStatus.PENDING)
+            | (ReviewRequest.decided_at >= utcnow() - timedelta(days=14)),
+        )
+        .options(joinedload(ReviewRequest.case), joinedload(ReviewRequest.reviewer))
+        .order_by(ReviewRequest.id.desc())
+        .limit(20)
+    ).all()
     return render_template(
         "main/home.html",
+        my_reviews=my_reviews,
         my_cases=my_cases,
         due_followups=due_followups,
         queue_size=queue_size,

@@ -13,6 +13,7 @@ from caseflow.documents.models import ExportJob
 from caseflow.followups.models import FollowUp
 from caseflow.mail.models import OutboxAttachment, OutboxMessage
 from caseflow.notes.models import Note, NoteRevision
+from caseflow.reviews.models import ReviewRequest
 
 __all__ = [
     "Activity",
@@ -30,6 +31,7 @@ __all__ = [
     "OutboxAttachment",
     "OutboxMessage",
     "Person",
+    "ReviewRequest",
     "Role",
     "TemplateItem",
     "User",

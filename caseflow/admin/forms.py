@@ -13,3 +13,13 @@ class CaseTypeForm(FlaskForm):
         _l("Position in lists"), default=0, validators=[Optional(), NumberRange(min=0, max=999)]
     )
     is_active = BooleanField(_l("In use (offered for new cases)"), default=True)
+
+
+class CentreSettingsForm(FlaskForm):
+    closing_needs_approval = BooleanField(
+        _l("Closing a case needs a team lead's approval"),
+        description=_l(
+            "When on, an advisor who closes a case sends a closing request; "
+            "a team lead approves it or sends it back."
+        ),
+    )

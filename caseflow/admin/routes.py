@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from caseflow.admin.forms import CaseTypeForm
+from caseflow.admin.forms import CaseTypeForm, CentreSettingsForm
 from caseflow.auth import services as users
 from caseflow.auth.forms import NewUserForm, PasswordResetForm, UserForm
 from caseflow.auth.models import Role, User
@@ -193,3 +193,17 @@ def case_type_edit(case_type_id: int):
             return redirect(url_for("admin.case_types"))
     status = 400 if form.is_submitted() else 200
     return render_template("admin/case_type_edit.html", form=form, case_type=case_type), status
+
+
+@bp.route("/centre", methods=["GET", "POST"])
+@requires(can_manage_users)
+def centre_settings():
+    centre = current_user.centre
+    form = CentreSettingsForm(obj=centre if request.method == "GET" else None)
+    if form.validate_on_submit():
+        centre.closing_needs_approval = form.closing_needs_approval.data
+        db.session.commit()
+        flash(_("Centre settings saved."), "success")
+        return redirect(url_for("admin.centre_settings"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/centre.html", form=form, centre=centre), status

@@ -99,6 +99,16 @@ def can_manage_checklists(user: User) -> bool:
     return user.is_authenticated and user.is_admin
 
 
+def must_request_closing(user: User) -> bool:
+    """With the centre's approval setting on, an advisor's close is only a request."""
+    return user.centre.closing_needs_approval and not user.is_lead
+
+
+def can_review(user: User) -> bool:
+    """Team leads (and admins) answer review requests and see the team overview."""
+    return user.is_authenticated and user.is_lead
+
+
 def can_export_cases(user: User) -> bool:
     """Bulk exports of many cases are for team leads and admins."""
     return user.is_authenticated and user.is_lead

@@ -184,7 +184,11 @@ class EditCaseForm(CaseForm):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField(_l("New status"), choices=labels.choices(labels.STATUS))
+    # "Closing requested" is reached by closing when approval is needed, never chosen.
+    status = SelectField(
+        _l("New status"),
+        choices=[c for c in labels.choices(labels.STATUS) if c[0] != "closing_requested"],
+    )
     closing_reason = SelectField(
         _l("Reason for closing"),
         choices=labels.choices(labels.CLOSING_REASON, blank=_l("Choose…")),
@@ -232,6 +236,13 @@ class FilterForm(SubForm):
     overdue = SelectField(
         _l("Checklist"), choices=[("", _l("Any")), ("1", _l("Has overdue steps"))]
     )
+    waiting = SelectField(
+        _l("Waiting on client"),
+        choices=[("", _l("Any")), ("long", _l("For more than 14 days"))],
+    )
+    followups = SelectField(
+        _l("Follow-ups"), choices=[("", _l("Any")), ("overdue", _l("Has overdue follow-ups"))]
+    )
     sort = SelectField(
         _l("Sort by"),
         choices=[
@@ -241,6 +252,7 @@ class FilterForm(SubForm):
             ("-arrival", _l("Arrival (newest first)")),
             ("arrival", _l("Arrival (oldest first)")),
             ("status", _l("Status")),
+            ("opened", _l("Opened (oldest first)")),
         ],
     )
 

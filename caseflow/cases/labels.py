@@ -15,6 +15,7 @@ STATUS = {
     CaseStatus.INTAKE: _l("Intake"),
     CaseStatus.OPEN: _l("Open"),
     CaseStatus.WAITING_ON_CLIENT: _l("Waiting on client"),
+    CaseStatus.CLOSING_REQUESTED: _l("Closing requested"),
     CaseStatus.CLOSED: _l("Closed"),
 }
 CLOSING_REASON = {
@@ -69,6 +70,9 @@ ACTIVITY = {
     ActivityKind.FOLLOWUP_CANCELLED: _l("Follow-up cancelled"),
     ActivityKind.EXPORTED: _l("Document exported"),
     ActivityKind.EMAILED: _l("Email sent to the client"),
+    ActivityKind.REVIEW_REQUESTED: _l("Review requested"),
+    ActivityKind.REVIEW_APPROVED: _l("Approved by a team lead"),
+    ActivityKind.REVIEW_SENT_BACK: _l("Sent back by a team lead"),
 }
 
 

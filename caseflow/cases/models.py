@@ -22,6 +22,7 @@ class CaseStatus(enum.StrEnum):
     INTAKE = "intake"
     OPEN = "open"
     WAITING_ON_CLIENT = "waiting_on_client"
+    CLOSING_REQUESTED = "closing_requested"  # waits for a team lead's approval
     CLOSED = "closed"
 
 
@@ -117,6 +118,8 @@ class Case(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None]
+    # When the status last changed: "waiting on the client for more than 14 days".
+    status_changed_at: Mapped[datetime | None] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -194,6 +197,9 @@ class ActivityKind(enum.StrEnum):
     FOLLOWUP_CANCELLED = "followup_cancelled"
     EXPORTED = "exported"
     EMAILED = "emailed"
+    REVIEW_REQUESTED = "review_requested"
+    REVIEW_APPROVED = "review_approved"
+    REVIEW_SENT_BACK = "review_sent_back"
 
 
 class Activity(db.Model):

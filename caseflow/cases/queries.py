@@ -1,6 +1,7 @@
 """Read-side queries for case lists. Every list starts from ``visible_cases_clause``."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -10,8 +11,9 @@ from caseflow.auth.permissions import visible_cases_clause
 from caseflow.cases.models import Case, CaseStatus, CaseType, Person
 from caseflow.checklists.models import ChecklistItem
 from caseflow.checklists.services import overdue_clause
-from caseflow.core.time import today
+from caseflow.core.time import today, utcnow
 from caseflow.extensions import db
+from caseflow.followups.models import FollowUp, FollowUpStatus
 
 SORTS = {
     "reference": (Case.reference,),
@@ -19,6 +21,7 @@ SORTS = {
     "arrival": (Case.arrival_date,),
     "status": (Case.status,),
     "updated": (Case.updated_at,),
+    "opened": (Case.created_at,),
 }
 
 
@@ -31,6 +34,8 @@ class CaseFilters:
     municipality: str = ""
     nationality: str = ""
     overdue: str = ""  # "1": only cases with overdue checklist items
+    waiting: str = ""  # "long": waiting on the client for more than 14 days
+    followups: str = ""  # "overdue": with a follow-up past its due date
     sort: str = "-updated"
 
 
@@ -68,6 +73,19 @@ def case_list_query(user: User, filters: CaseFilters) -> Select:
     if filters.overdue == "1":
         query = query.where(
             exists().where(ChecklistItem.case_id == Case.id, overdue_clause(today()))
+        )
+    if filters.waiting == "long":
+        query = query.where(
+            Case.status == CaseStatus.WAITING_ON_CLIENT,
+            Case.status_changed_at < utcnow() - timedelta(days=14),
+        )
+    if filters.followups == "overdue":
+        query = query.where(
+            exists().where(
+                FollowUp.case_id == Case.id,
+                FollowUp.status == FollowUpStatus.OPEN,
+                FollowUp.due_date < today(),
+            )
         )
     if filters.q:
         pattern = f"%{_escape_like(filters.q.lower())}%"

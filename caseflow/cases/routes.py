@@ -6,7 +6,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from caseflow.auth.permissions import can_assign_case, can_edit_case, can_take_case
+from caseflow.auth.permissions import (
+    can_assign_case,
+    can_edit_case,
+    can_take_case,
+    must_request_closing,
+)
 from caseflow.auth.services import centre_users
 from caseflow.cases import services
 from caseflow.cases.access import case_access
@@ -34,6 +39,9 @@ from caseflow.followups.models import FollowUp
 from caseflow.mail.models import OutboxMessage
 from caseflow.notes.forms import NoteForm
 from caseflow.notes.models import Note
+from caseflow.reviews import services as reviews
+from caseflow.reviews.forms import DecisionForm, ReviewRequestForm
+from caseflow.reviews.models import ReviewRequest
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -164,6 +172,13 @@ def render_detail(case: Case, status: int = 200, **forms):
         .limit(TIMELINE_LIMIT + 1)
     ).all()
     checklist = group_checklist(case.persons, load_items(case), today())
+    case_reviews = db.session.scalars(
+        select(ReviewRequest)
+        .where(ReviewRequest.case_id == case.id)
+        .options(joinedload(ReviewRequest.requested_by), joinedload(ReviewRequest.reviewer))
+        .order_by(ReviewRequest.id.desc())
+        .limit(5)
+    ).all()
     emails = db.session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.case_id == case.id)
@@ -195,6 +210,9 @@ def render_detail(case: Case, status: int = 200, **forms):
         note_form=forms.get("note_form") or NoteForm(formdata=None),
         checklist=checklist,
         emails=emails,
+        case_reviews=case_reviews,
+        review_form=ReviewRequestForm(formdata=None),
+        decision_form=DecisionForm(formdata=None),
         case_progress=progress_of_groups(checklist),
         blocking_items=forms.get("blocking_items", []),
         can_edit=can_edit_case(current_user, case),
@@ -246,11 +264,14 @@ def change_status(case: Case):
     form = StatusForm()
     if not form.validate():
         return render_detail(case, 400, status_form=form)
+    new_status = CaseStatus(form.status.data)
+    if new_status == CaseStatus.CLOSED and must_request_closing(current_user):
+        return _request_closing(case, form)
     try:
         services.change_status(
             case,
             current_user,
-            CaseStatus(form.status.data),
+            new_status,
             reason=ClosingReason(form.closing_reason.data) if form.closing_reason.data else None,
             comment=form.closing_comment.data,
             expected_version=form.version.data,
@@ -266,6 +287,26 @@ def change_status(case: Case):
         return render_detail(case, _error_status(error), status_form=form)
     db.session.commit()
     flash(_("Status changed."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+def _request_closing(case: Case, form: StatusForm):
+    """The centre wants a team lead to approve closings: ask instead of closing."""
+    try:
+        services.check_version(case.version, form.version.data)
+        reviews.request_closing(
+            case, current_user, ClosingReason(form.closing_reason.data), form.closing_comment.data
+        )
+    except services.ClosingBlockedError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return render_detail(case, 400, status_form=form, blocking_items=error.items)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return render_detail(case, _error_status(error), status_form=form)
+    db.session.commit()
+    flash(_("Closing requested: a team lead will approve it."), "success")
     return redirect(url_for("cases.detail", case_id=case.id))
 
 
@@ -289,6 +330,8 @@ def assign(case: Case):
         return render_detail(case, _error_status(error), assign_form=form)
     db.session.commit()
     flash(_("Advisor changed."), "success")
+    if request.form.get("back") == "intake":
+        return redirect(url_for("team.intake"))
     return redirect(url_for("cases.detail", case_id=case.id))
 
 

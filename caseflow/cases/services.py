@@ -220,6 +220,13 @@ class ClosingBlockedError(DomainError):
         )
 
 
+def set_status(case: Case, status: CaseStatus) -> None:
+    """Set the status and when it changed (no timeline entry: callers record why)."""
+    if case.status != status:
+        case.status = status
+        case.status_changed_at = utcnow()
+
+
 def check_version(record_version: int, expected_version: int | None) -> None:
     """Refuse a change made from a stale form (someone saved in between)."""
     if expected_version is not None and record_version != expected_version:
@@ -293,6 +300,10 @@ def change_status(
     check_version(case.version, expected_version)
     if status == case.status:
         return
+    if case.status == CaseStatus.CLOSING_REQUESTED and not actor.is_lead:
+        raise DomainError(_("Closing this case waits for a team lead's approval."))
+    if status == CaseStatus.CLOSING_REQUESTED:
+        raise DomainError(_("Ask for closing by closing the case."))
     # The status says where the case is; who holds it is the advisor field.
     if status in (CaseStatus.OPEN, CaseStatus.WAITING_ON_CLIENT) and case.advisor_id is None:
         raise DomainError(_("Assign an advisor before opening the case."))
@@ -322,7 +333,7 @@ def change_status(
         comment=comment or None,
         closed_anyway=(close_anyway_reason or "").strip() or None,
     )
-    case.status = status
+    set_status(case, status)
     db.session.flush()
 
 
@@ -342,9 +353,9 @@ def assign_case(
     previous = db.session.get(User, case.advisor_id) if case.advisor_id else None
     case.advisor_id = advisor.id if advisor else None
     if advisor and case.status == CaseStatus.INTAKE:
-        case.status = CaseStatus.OPEN
+        set_status(case, CaseStatus.OPEN)
     elif advisor is None:
-        case.status = CaseStatus.INTAKE
+        set_status(case, CaseStatus.INTAKE)
     record(
         case,
         actor,

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from caseflow.core.time import utcnow
@@ -16,6 +16,8 @@ class Centre(db.Model):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     # Prefix of case references, e.g. LIM in LIM-2026-0042.
     code: Mapped[str] = mapped_column(String(8), unique=True)
+    # When on, an advisor's "close" becomes "closing requested" until a team lead approves.
+    closing_needs_approval: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

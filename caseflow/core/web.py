@@ -157,6 +157,7 @@ def _template_globals() -> dict:
         "describe_deadline": checklist_labels.describe_deadline,
         "can_manage_checklists": permissions.can_manage_checklists,
         "can_export_cases": permissions.can_export_cases,
+        "can_review": permissions.can_review,
         "today": today,
         "role_labels": ROLE_LABELS,
         "can_manage_users": permissions.can_manage_users,

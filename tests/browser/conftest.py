@@ -20,6 +20,7 @@ import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from caseflow.extensions import db
+from tests.mail.smtp import SmtpServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -112,3 +113,16 @@ def make_staff(make_user):
         return staff
 
     return make
+
+
+@pytest.fixture
+def smtp(app, monkeypatch):
+    """A real SMTP server (aiosmtpd) on a free loopback port, where the app sends mail.
+
+    The live server serves the same ``app``, so its requests see the changed port;
+    MAIL_DELIVERY is "inline", so mail is sent before the response the browser waits for.
+    """
+    server = SmtpServer().start()
+    monkeypatch.setitem(app.config, "MAIL_PORT", server.port)
+    yield server
+    server.stop()

@@ -1,0 +1,1 @@
+"""Reports: the funder report (Warm Welkom) with charts and exports."""

@@ -1,0 +1,164 @@
+"""The funder report as labelled tables (page and exports) and SVG charts."""
+
+import base64
+from dataclasses import dataclass
+
+import pygal
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from pygal.style import Style
+
+from caseflow.cases import labels
+from caseflow.cases.queries import centre_case_types
+from caseflow.core.countries import country_name
+from caseflow.reports.funder import FunderReport
+
+KEY_STEP_LABELS = {
+    "registration": _l("Municipal registration"),
+    "health_fund": _l("Health fund"),
+    "bank_account": _l("Bank account"),
+}
+
+# Colours with at least 3:1 contrast on white (WCAG 1.4.11 for graphics).
+CHART_STYLE = Style(
+    background="white",
+    plot_background="white",
+    foreground="#1f2933",
+    foreground_strong="#1f2933",
+    foreground_subtle="#52606d",
+    colors=("#1d4e6b", "#b3471b", "#1e6b3a", "#6b4e00", "#5b3c88"),
+    font_family="DejaVu Sans, sans-serif",
+)
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    rows: list[tuple[str, int]]
+    chart: bool = True
+
+
+@dataclass
+class KeyStepRow:
+    label: str
+    applicable: int
+    done: int
+    share: float | None
+    median_days: float | None
+
+
+def tables(report: FunderReport, centre_id: int, locale: str) -> list[Table]:
+    type_names = {t.id: t.name(locale) for t in centre_case_types(centre_id)}
+    unknown = _("Unknown")
+    return [
+        Table(
+            "summary",
+            _("Cases and persons"),
+            [
+                (_("New cases"), report.new_cases),
+                (_("Closed cases"), report.closed_cases),
+                (_("Cases served"), report.served_cases),
+                (_("Persons served"), report.persons),
+                (_("Adults (18 and over)"), report.adults),
+                (_("Children"), report.children),
+                (_("Age unknown"), report.age_unknown),
+            ],
+            chart=False,
+        ),
+        Table(
+            "closing_reasons",
+            _("Reasons for closing"),
+            [(str(labels.CLOSING_REASON.get(r, r)), n) for r, n in report.closing_reasons],
+        ),
+        Table(
+            "nationalities",
+            _("Nationality (persons, top countries)"),
+            [
+                (_("Other countries") if code == "other" else country_name(code, locale), n)
+                for code, n in report.nationalities
+            ],
+        ),
+        Table(
+            "nationality_groups",
+            _("EU/EEA/Swiss or third country (persons)"),
+            [
+                (_("EU/EEA/Swiss") if group == "eu" else _("Third country"), n)
+                for group, n in report.nationality_groups
+            ],
+        ),
+        Table(
+            "case_types",
+            _("Case type"),
+            [(type_names.get(type_id, str(type_id)), n) for type_id, n in report.case_types],
+        ),
+        Table(
+            "municipalities",
+            _("Municipality"),
+            [(m if m != "unknown" else unknown, n) for m, n in report.municipalities],
+        ),
+        Table(
+            "sectors",
+            _("Employer sector"),
+            [(m if m != "unknown" else unknown, n) for m, n in report.sectors],
+        ),
+        Table(
+            "referral_channels",
+            _("Referral channel"),
+            [
+                (str(labels.REFERRAL_CHANNEL.get(c, unknown)), n)
+                for c, n in report.referral_channels
+            ],
+        ),
+    ]
+
+
+def key_step_rows(report: FunderReport) -> list[KeyStepRow]:
+    return [
+        KeyStepRow(
+            str(KEY_STEP_LABELS.get(s.key, s.key)), s.applicable, s.done, s.share, s.median_days
+        )
+        for s in report.key_steps
+    ]
+
+
+def suppress(count: int) -> int | str:
+    """Exported counts below the threshold become "<5", so nobody can be recognised."""
+    threshold = current_app.config["REPORT_SUPPRESS_BELOW"]
+    return f"<{threshold}" if count < threshold else count
+
+
+def suppressed_share(row: KeyStepRow) -> str:
+    """A share would reveal a small count: shown only when done and not done are both >= 5."""
+    threshold = current_app.config["REPORT_SUPPRESS_BELOW"]
+    if row.share is None or min(row.done, row.applicable - row.done) < threshold:
+        return "–"
+    return f"{round(100 * row.share)}%"
+
+
+def suppressed_median(row: KeyStepRow) -> str:
+    if row.median_days is None or row.done < current_app.config["REPORT_SUPPRESS_BELOW"]:
+        return "–"
+    return f"{row.median_days:g}"
+
+
+def chart(table: Table) -> str | None:
+    """A horizontal bar chart of a table as a data: URI (an <img>: no script, no CSP issue)."""
+    if not table.chart or not table.rows:
+        return None
+    bar = pygal.HorizontalBar(
+        style=CHART_STYLE,
+        js=[],  # no scripts in the SVG
+        show_legend=False,
+        width=640,
+        height=max(160, 34 * len(table.rows) + 60),
+        print_values=True,
+        disable_xml_declaration=False,
+        explicit_size=True,
+    )
+    bar.title = table.title
+    bar.x_labels = [label for label, _n in reversed(table.rows)]
+    bar.add(table.title, [n for _label, n in reversed(table.rows)])
+    svg = bar.render()
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()

@@ -1,0 +1,99 @@
+"""The funder report page and its CSV, Excel and PDF exports (team leads and admins)."""
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from caseflow.auth.permissions import can_review
+from caseflow.core.i18n import current_locale, format_day, format_moment
+from caseflow.core.time import today, utcnow
+from caseflow.documents.routes import download
+from caseflow.documents.services import safe_filename
+from caseflow.reports import exports, presentation
+from caseflow.reports.forms import PeriodForm
+from caseflow.reports.funder import funder_report
+from caseflow.reports.periods import period_for
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+FORMATS = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def _context():
+    if not can_review(current_user):
+        abort(403)
+    form = PeriodForm(request.args)
+    if request.args and not form.validate():
+        return form, None
+    period = period_for(
+        form.period.data or "quarter",
+        form.on.data or today(),
+        form.start.data,
+        form.end.data,
+    )
+    report = funder_report(current_user.centre_id, period)
+    locale = current_locale()
+    tables = presentation.tables(report, current_user.centre_id, locale)
+    return form, {
+        "report": report,
+        "period": period,
+        "tables": tables,
+        "steps": presentation.key_step_rows(report),
+        "centre_name": current_user.centre.name,
+        "title": _(
+            "Funder report %(start)s – %(end)s",
+            start=format_day(period.start),
+            end=format_day(period.end),
+        ),
+        "suppression_note": _(
+            "In every export, counts below %(n)d (including 0) are shown as “<%(n)d” so that "
+            "no person can be recognised.",
+            n=current_app.config["REPORT_SUPPRESS_BELOW"],
+        ),
+    }
+
+
+@bp.get("/funder")
+def funder():
+    form, context = _context()
+    if context is None:
+        return render_template("reports/funder.html", form=form, context=None), 400
+    charts = {table.key: presentation.chart(table) for table in context["tables"]}
+    return render_template("reports/funder.html", form=form, context=context, charts=charts)
+
+
+@bp.get("/funder.<any(csv, xlsx, pdf):fmt>")
+def funder_export(fmt: str):
+    form, context = _context()
+    if context is None:
+        abort(400)
+    rows = exports.export_rows(context["tables"], context["steps"])
+    header = [_("Section"), _("Item"), _("Value")]
+    if fmt == "csv":
+        data = exports.to_csv(header, rows)
+    elif fmt == "xlsx":
+        data = exports.to_xlsx(context["title"], header, rows, context["suppression_note"])
+    else:
+        data = exports.to_pdf(
+            context
+            | {
+                "rows": rows,
+                "generated": _(
+                    "Generated %(when)s by %(name)s",
+                    when=format_moment(utcnow()),
+                    name=current_user.full_name,
+                ),
+                "suppress": presentation.suppress,
+                "share": presentation.suppressed_share,
+                "median": presentation.suppressed_median,
+            }
+        )
+    period = context["period"]
+    name = safe_filename(
+        "funder-report", period.start.isoformat(), period.end.isoformat(), suffix=f".{fmt}"
+    )
+    return download(data, name, FORMATS[fmt])

@@ -1,0 +1,135 @@
+"""Team lead pages: overview per advisor, intake queue, bulk reassign, review queue."""
+
+from functools import wraps
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from caseflow.auth.permissions import can_review
+from caseflow.auth.services import centre_users
+from caseflow.cases import services as cases
+from caseflow.cases.models import Case, CaseStatus
+from caseflow.core.errors import DomainError
+from caseflow.core.forms import parse_id
+from caseflow.core.web import page_number
+from caseflow.extensions import db
+from caseflow.reviews.forms import DecisionForm
+from caseflow.reviews.models import ReviewRequest, ReviewStatus
+from caseflow.team.queries import WAITING_TOO_LONG_DAYS, team_overview
+
+bp = Blueprint("team", __name__, url_prefix="/team")
+
+
+def leads_only(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not can_review(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.get("")
+@leads_only
+def overview():
+    return render_template(
+        "team/overview.html",
+        loads=team_overview(current_user.centre_id),
+        waiting_days=WAITING_TOO_LONG_DAYS,
+    )
+
+
+@bp.get("/intake")
+@leads_only
+def intake():
+    """Unassigned cases, oldest first, each assignable in one action."""
+    pagination = db.paginate(
+        select(Case)
+        .where(
+            Case.centre_id == current_user.centre_id,
+            Case.advisor_id.is_(None),
+            Case.status != CaseStatus.CLOSED,
+        )
+        .options(joinedload(Case.case_type), selectinload(Case.persons))
+        .order_by(Case.created_at, Case.id),
+        page=page_number(),
+        per_page=current_app.config["CASES_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "team/intake.html", pagination=pagination, staff=centre_users(current_user.centre_id)
+    )
+
+
+@bp.route("/reassign", methods=["GET", "POST"])
+@leads_only
+def reassign():
+    """Move all or some open cases of one advisor to another (e.g. during leave)."""
+    staff = centre_users(current_user.centre_id)
+    staff_ids = {u.id for u in staff}
+    source = parse_id(request.values.get("from", ""))
+    if source is not None and source not in {
+        u.id for u in centre_users(current_user.centre_id, active_only=False)
+    }:
+        abort(404)
+    open_cases = []
+    if source is not None:
+        open_cases = db.session.scalars(
+            select(Case)
+            .where(
+                Case.centre_id == current_user.centre_id,
+                Case.advisor_id == source,
+                Case.status != CaseStatus.CLOSED,
+            )
+            .order_by(Case.reference)
+        ).all()
+    if request.method == "POST":
+        target = parse_id(request.form.get("to", ""))
+        chosen = {parse_id(v) for v in request.form.getlist("case_ids")}
+        selected = [c for c in open_cases if request.form.get("all") or c.id in chosen]
+        if target is None or target not in staff_ids or target == source:
+            flash(_("Choose another advisor to give the cases to."), "danger")
+        elif not selected:
+            flash(_("Select at least one case."), "danger")
+        else:
+            try:
+                for case in selected:
+                    cases.assign_case(case, current_user, target)
+            except DomainError as error:
+                db.session.rollback()
+                flash(str(error), "danger")
+            else:
+                db.session.commit()
+                flash(
+                    ngettext(
+                        "%(num)d case reassigned.", "%(num)d cases reassigned.", len(selected)
+                    ),
+                    "success",
+                )
+                return redirect(url_for("team.reassign", **{"from": source}))
+        return render_template(
+            "team/reassign.html", staff=staff, source=source, open_cases=open_cases
+        ), 400
+    return render_template("team/reassign.html", staff=staff, source=source, open_cases=open_cases)
+
+
+@bp.get("/reviews")
+@leads_only
+def reviews():
+    pending = db.session.scalars(
+        select(ReviewRequest)
+        .join(Case, Case.id == ReviewRequest.case_id)
+        .where(
+            Case.centre_id == current_user.centre_id,
+            ReviewRequest.status == ReviewStatus.PENDING,
+        )
+        .options(joinedload(ReviewRequest.case), joinedload(ReviewRequest.requested_by))
+        .order_by(ReviewRequest.created_at, ReviewRequest.id)
+        .limit(200)
+    ).all()
+    return render_template("team/reviews.html", pending=pending, form=DecisionForm(formdata=None))
