@@ -20,6 +20,7 @@ from caseflow.extensions import db
 from caseflow.followups.services import add_followup
 from caseflow.mail.services import queue_email
 from caseflow.notes.services import add_note
+from caseflow.reviews.services import request_review
 from tests.conftest import db_digest, person
 
 ROLES = ("anonymous", "advisor_a", "advisor_b", "team_lead", "admin", "other_centre")
@@ -42,6 +43,9 @@ CASE_EDITORS = row(OK, anonymous=LOGIN, advisor_b=404, other_centre=404)
 CASE_VIEWERS = CASE_EDITORS
 LEADS_ONLY = row(OK, anonymous=LOGIN, advisor_a=403, advisor_b=404, other_centre=404)
 ADMINS_ONLY = row(403, anonymous=LOGIN, admin=OK)
+# Pages about the user's own centre as a whole (team, funder report): team leads of any
+# centre reach them, and each sees only their centre (tested with canaries below).
+LEADS_OF_ANY_CENTRE = row(OK, anonymous=LOGIN, advisor_a=403, advisor_b=403)
 # Taking a case: only an unassigned one can be taken, and this one is assigned.
 TAKE_ASSIGNED = row(403, anonymous=LOGIN, advisor_b=404, other_centre=404)
 # Only a note's author edits it.
@@ -108,6 +112,19 @@ MATRIX = {
     ("mail.email_checklist", "GET"): CASE_EDITORS,
     ("mail.email_checklist", "POST"): CASE_EDITORS,
     ("mail.retry", "POST"): CASE_EDITORS,
+    ("reviews.ask", "POST"): CASE_EDITORS,
+    ("reviews.decide", "POST"): row(
+        OK, anonymous=LOGIN, advisor_a=403, advisor_b=403, other_centre=404
+    ),
+    ("team.overview", "GET"): LEADS_OF_ANY_CENTRE,
+    ("team.intake", "GET"): LEADS_OF_ANY_CENTRE,
+    ("team.reassign", "GET"): LEADS_OF_ANY_CENTRE,
+    ("team.reassign", "POST"): LEADS_OF_ANY_CENTRE,
+    ("team.reviews", "GET"): LEADS_OF_ANY_CENTRE,
+    ("reports.funder", "GET"): LEADS_OF_ANY_CENTRE,
+    ("reports.funder_export", "GET"): LEADS_OF_ANY_CENTRE,
+    ("admin.centre_settings", "GET"): ADMINS_ONLY,
+    ("admin.centre_settings", "POST"): ADMINS_ONLY,
 }
 
 STATIC_FILES = {"static": "css/caseflow.css", "bootstrap.static": "css/bootstrap.min.css"}
@@ -177,6 +194,7 @@ def world(centre, other_centre, make_user, make_case):
         result=b"PK\x05\x06" + b"\x00" * 18,  # an empty ZIP
     )
     db.session.add(job)
+    review = request_review(case, users["advisor_a"], "Please look at the canary household.")
     db.session.commit()
     return SimpleNamespace(
         users=users,
@@ -191,6 +209,9 @@ def world(centre, other_centre, make_user, make_case):
             "template_item_id": template_item.id,
             "message_id": message.id,
             "job_id": job.id,
+            "review_id": review.id,
+            "decision": "send_back",
+            "fmt": "csv",
         },
     )
 
@@ -294,3 +315,13 @@ def test_an_admin_of_another_centre_cannot_reach_our_checklists(
     step = world.url_args["template_item_id"]
     assert stranger.get(f"/admin/checklists/{template_id}/items/{step}").status_code == 404
     assert "Arrival in Flanders" not in stranger.get("/admin/checklists").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path", ["/team", "/team/intake", "/team/reviews", "/reports/funder?period=year"]
+)
+def test_centre_pages_never_show_another_centres_data(client_for, world, path):
+    body = client_for(world.users["other_centre"]).get(path).get_data(as_text=True)
+    assert CANARY not in body
+    for user in ("advisor_a", "advisor_b"):
+        assert world.users[user].full_name not in body

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import Optional
 
 from caseflow.core.forms import SelectField
 
@@ -28,12 +28,18 @@ class PeriodForm(FlaskForm):
     start = DateField(_l("From (custom)"), validators=[Optional()])
     end = DateField(_l("Until (custom)"), validators=[Optional()])
 
-    def validate_end(self, field):
+    def validate(self, extra_validators=None) -> bool:
+        # Not a validate_end: Optional() would skip it exactly when a date is missing.
+        valid = super().validate(extra_validators)
         if self.period.data != "custom":
-            return
-        if not self.start.data or not field.data:
-            raise ValidationError(_l("A custom period needs both dates."))
-        if field.data < self.start.data:
-            raise ValidationError(_l("The end date is before the start date."))
-        if (field.data - self.start.data).days > 3 * 366:
-            raise ValidationError(_l("Choose a period of at most three years."))
+            return valid
+        start, end = self.start.data, self.end.data
+        if not start or not end:
+            self.end.errors.append(_l("A custom period needs both dates."))
+        elif end < start:
+            self.end.errors.append(_l("The end date is before the start date."))
+        elif (end - start).days > 3 * 366:
+            self.end.errors.append(_l("Choose a period of at most three years."))
+        else:
+            return valid
+        return False

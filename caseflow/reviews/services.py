@@ -32,7 +32,7 @@ def request_review(case: Case, actor: User, comment: str | None) -> ReviewReques
         case_id=case.id, kind=ReviewKind.REVIEW, requested_by_id=actor.id, comment=comment
     )
     db.session.add(review)
-    record(case, actor, ActivityKind.REVIEW_REQUESTED, kind="review", comment=comment)
+    record(case, actor, ActivityKind.REVIEW_REQUESTED, request="review", comment=comment)
     db.session.flush()
     return review
 
@@ -83,7 +83,7 @@ def approve(review: ReviewRequest, lead: User, response: str | None) -> None:
     """Approve a review, or a closing (which then closes the case). Records it. Flushes."""
     case = review.case
     _decide(review, lead, ReviewStatus.APPROVED, response)
-    record(case, lead, ActivityKind.REVIEW_APPROVED, kind=review.kind.value, comment=response)
+    record(case, lead, ActivityKind.REVIEW_APPROVED, request=review.kind.value, comment=response)
     if review.kind == ReviewKind.CLOSING:
         # Leave the waiting state first, so the ordinary closing rules apply.
         cases.set_status(case, CaseStatus.OPEN if case.advisor_id else CaseStatus.INTAKE)
@@ -104,7 +104,7 @@ def send_back(review: ReviewRequest, lead: User, response: str) -> None:
         raise DomainError(_("Say what should change before the case comes back."))
     case = review.case
     _decide(review, lead, ReviewStatus.SENT_BACK, response)
-    record(case, lead, ActivityKind.REVIEW_SENT_BACK, kind=review.kind.value, comment=response)
+    record(case, lead, ActivityKind.REVIEW_SENT_BACK, request=review.kind.value, comment=response)
     if review.kind == ReviewKind.CLOSING and case.status == CaseStatus.CLOSING_REQUESTED:
         back_to = CaseStatus.OPEN if case.advisor_id else CaseStatus.INTAKE
         record(
