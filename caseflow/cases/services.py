@@ -220,6 +220,25 @@ class ClosingBlockedError(DomainError):
         )
 
 
+def _settle_closing_request(case: Case, lead: User, *, approved: bool) -> None:
+    """A lead moved a case out of "closing requested" by hand: answer the request too,
+    so it does not stay pending behind the new status."""
+    from caseflow.reviews.models import ReviewKind, ReviewRequest, ReviewStatus
+
+    pending = db.session.scalars(
+        select(ReviewRequest).where(
+            ReviewRequest.case_id == case.id,
+            ReviewRequest.kind == ReviewKind.CLOSING,
+            ReviewRequest.status == ReviewStatus.PENDING,
+        )
+    )
+    for review in pending:
+        review.status = ReviewStatus.APPROVED if approved else ReviewStatus.SENT_BACK
+        review.reviewer_id = lead.id
+        review.decided_at = utcnow()
+        review.response = _("The status was changed by %(name)s.", name=lead.full_name)
+
+
 def set_status(case: Case, status: CaseStatus) -> None:
     """Set the status and when it changed (no timeline entry: callers record why)."""
     if case.status != status:
@@ -304,6 +323,8 @@ def change_status(
         raise DomainError(_("Closing this case waits for a team lead's approval."))
     if status == CaseStatus.CLOSING_REQUESTED:
         raise DomainError(_("Ask for closing by closing the case."))
+    if case.status == CaseStatus.CLOSING_REQUESTED:
+        _settle_closing_request(case, actor, approved=status == CaseStatus.CLOSED)
     # The status says where the case is; who holds it is the advisor field.
     if status in (CaseStatus.OPEN, CaseStatus.WAITING_ON_CLIENT) and case.advisor_id is None:
         raise DomainError(_("Assign an advisor before opening the case."))

@@ -89,6 +89,17 @@ def days_from_arrival(done_at, arrival):
     return cast(func.julianday(func.date(done_at)) - func.julianday(arrival), Integer)
 
 
+def _done_with_arrival(served, keys: list[str]) -> tuple:
+    return (
+        served,
+        TemplateItem.key.in_(keys),
+        ChecklistItem.state == ItemState.DONE,
+        ChecklistItem.no_longer_applies.is_(False),
+        ChecklistItem.completed_at.is_not(None),
+        Case.arrival_date.is_not(None),
+    )
+
+
 def key_steps(served) -> list[KeyStep]:
     """Share done and median days to done for the configured key steps, in SQL."""
     groups: dict[str, list[str]] = current_app.config["REPORT_KEY_STEPS"]
@@ -107,37 +118,37 @@ def key_steps(served) -> list[KeyStep]:
         .join(Case, Case.id == ChecklistItem.case_id)
         .where(served, applies, key_of.is_not(None))
     )
-    counts = {
-        step: (total, done)
-        for step, total, done in db.session.execute(
-            base.add_columns(
-                func.count(),
-                func.sum(sql_case((ChecklistItem.state == ItemState.DONE, 1), else_=0)),
-            ).group_by(key_of)
-        )
-    }
-    # Median with window functions (works on SQLite and PostgreSQL alike).
-    days = days_from_arrival(ChecklistItem.completed_at, Case.arrival_date)
-    ranked = (
+    dated = and_(ChecklistItem.completed_at.is_not(None), Case.arrival_date.is_not(None))
+    is_done = ChecklistItem.state == ItemState.DONE
+    counts, dated_done = {}, {}
+    for step, total, done, with_dates in db.session.execute(
         base.add_columns(
-            days.label("days"),
-            func.row_number().over(partition_by=key_of, order_by=days).label("rn"),
-            func.count().over(partition_by=key_of).label("n"),
-        )
-        .where(
-            ChecklistItem.state == ItemState.DONE,
-            ChecklistItem.completed_at.is_not(None),
-            Case.arrival_date.is_not(None),
-        )
-        .subquery()
-    )
-    medians = dict(
-        db.session.execute(
-            select(ranked.c.step, func.avg(ranked.c.days))
-            .where(ranked.c.rn.in_([(ranked.c.n + 1) / 2, (ranked.c.n + 2) / 2]))
-            .group_by(ranked.c.step)
+            func.count(),
+            func.sum(sql_case((is_done, 1), else_=0)),
+            func.sum(sql_case((and_(is_done, dated), 1), else_=0)),
+        ).group_by(key_of)
+    ):
+        counts[step] = (total, done)
+        dated_done[step] = int(with_dates or 0)
+    # The median, in the database: the middle one or two values of each step's sorted
+    # day counts (LIMIT/OFFSET from the counts above; cheaper than a window function).
+    days = days_from_arrival(ChecklistItem.completed_at, Case.arrival_date)
+    medians = {}
+    for name, keys in groups.items():
+        done_with_dates = dated_done.get(name, 0)
+        if not done_with_dates:
+            continue
+        middle = db.session.scalars(
+            select(days)
+            .select_from(ChecklistItem)
+            .join(TemplateItem, TemplateItem.id == ChecklistItem.template_item_id)
+            .join(Case, Case.id == ChecklistItem.case_id)
+            .where(*_done_with_arrival(served, keys))
+            .order_by(days)
+            .offset((done_with_dates - 1) // 2)
+            .limit(2 - done_with_dates % 2)
         ).all()
-    )
+        medians[name] = sum(middle) / len(middle)
     return [
         KeyStep(
             name,

@@ -81,7 +81,7 @@ def _decide(review: ReviewRequest, lead: User, status: ReviewStatus, response: s
 
 def approve(review: ReviewRequest, lead: User, response: str | None) -> None:
     """Approve a review, or a closing (which then closes the case). Records it. Flushes."""
-    case = review.case
+    case = db.session.get(Case, review.case_id)
     _decide(review, lead, ReviewStatus.APPROVED, response)
     record(case, lead, ActivityKind.REVIEW_APPROVED, request=review.kind.value, comment=response)
     if review.kind == ReviewKind.CLOSING:
@@ -102,7 +102,7 @@ def send_back(review: ReviewRequest, lead: User, response: str) -> None:
     """Send a request back with a comment; a refused closing reopens the case. Flushes."""
     if not (response or "").strip():
         raise DomainError(_("Say what should change before the case comes back."))
-    case = review.case
+    case = db.session.get(Case, review.case_id)
     _decide(review, lead, ReviewStatus.SENT_BACK, response)
     record(case, lead, ActivityKind.REVIEW_SENT_BACK, request=review.kind.value, comment=response)
     if review.kind == ReviewKind.CLOSING and case.status == CaseStatus.CLOSING_REQUESTED:
