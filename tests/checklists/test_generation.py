@@ -280,10 +280,11 @@ def test_case_detail_queries_stay_fixed_for_5_persons_and_80_items(
             select(func.count()).select_from(ChecklistItem).where(ChecklistItem.case_id == big.id)
         )
     )
+    small_url, big_url = f"/cases/{small.id}", f"/cases/{big.id}"
     with count_queries() as few:
-        assert client.get(f"/cases/{small.id}").status_code == 200
+        assert client.get(small_url).status_code == 200
     with count_queries() as many:
-        assert client.get(f"/cases/{big.id}").status_code == 200
+        assert client.get(big_url).status_code == 200
     assert len(few) == len(many) <= 12
 
 
