@@ -45,10 +45,10 @@ def tick(case: Case, item_id: int):
     try:
         check_version(item.version, form.version.data)
         services.set_state(item, current_user, ItemState.DONE)
-    except ConflictError as error:
+    except DomainError as error:
         db.session.rollback()
         if _wants_json():
-            return jsonify(error=str(error)), 409
+            return jsonify(error=str(error)), 409 if isinstance(error, ConflictError) else 400
         flash(str(error), "danger")
         return redirect(url_for("cases.detail", case_id=case.id, _anchor=f"item-{item_id}"))
     db.session.commit()

@@ -13,7 +13,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import selectinload
 
 from caseflow.auth.models import User
-from caseflow.cases.models import Case, Person
+from caseflow.cases.models import Case, CaseStatus, Person
 from caseflow.checklists import rules
 from caseflow.checklists.models import (
     CLOSED_STATES,
@@ -150,12 +150,21 @@ def _event(item: ChecklistItem, actor: User, kind: EventKind, before, after) -> 
     )
 
 
+def _refuse_if_closed(item: ChecklistItem) -> None:
+    case = db.session.get(Case, item.case_id)
+    if case.status == CaseStatus.CLOSED:
+        raise DomainError(
+            _("The case is closed: its checklist can no longer change. Reopen it first.")
+        )
+
+
 def set_state(
     item: ChecklistItem, actor: User, state: ItemState, reason: str | None = None
 ) -> None:
     """Move an item to ``state``; "not applicable" needs a reason. Records it. Flushes."""
     if state == item.state:
         return
+    _refuse_if_closed(item)
     if state == ItemState.NOT_APPLICABLE and not (reason or "").strip():
         raise DomainError(_("Say why this step does not apply."))
     _event(item, actor, EventKind.STATE, item.state.value, state.value)
@@ -176,6 +185,7 @@ def update_item(
     note: str | None,
 ) -> None:
     """Apply an item form: state, due-date override, expiry date and note. Flushes."""
+    _refuse_if_closed(item)
     if due_date_override != item.due_date_override:
         _event(item, actor, EventKind.DUE_DATE, item.due_date_override, due_date_override)
         item.due_date_override = due_date_override

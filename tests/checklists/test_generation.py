@@ -311,3 +311,27 @@ def test_lists_show_progress_and_filter_overdue(catalogue, client_for, make_user
     assert "overdue checklist steps in my cases" in home
     assert f'href="/cases/{late.id}"' in overdue_only
     assert f'href="/cases/{fresh.id}"' not in overdue_only
+
+
+def test_a_closed_cases_checklist_is_frozen(catalogue, client_for, make_user, make_case):
+    advisor, lead = make_user("advisor"), make_user("team_lead")
+    case = make_case(advisor, arrival_date=ARRIVAL, persons=[_family_of_five()[0]])
+    item = next(iter(_steps(case).values()))
+    cases.change_status(
+        case,
+        lead,
+        CaseStatus.CLOSED,
+        reason=ClosingReason.MOVED_AWAY,
+        close_anyway_reason="Left Belgium",
+    )
+    db.session.commit()
+    with pytest.raises(DomainError):
+        checklists.set_state(reload(ChecklistItem, item.id), advisor, ItemState.DONE)
+    db.session.rollback()
+    http = client_for(lead)
+    response = http.post_form(
+        f"/cases/{case.id}/checklist/{item.id}/done", {"version": str(item.version)}
+    )
+    assert response.status_code == 302
+    assert reload(ChecklistItem, item.id).state == ItemState.TODO
+    assert "Mark done" not in http.get(f"/cases/{case.id}").get_data(as_text=True)
