@@ -15,6 +15,9 @@ from caseflow.core.time import today, utcnow
 from caseflow.extensions import db
 from caseflow.followups.models import FollowUp, FollowUpStatus
 
+# A case waiting on the client longer than this shows up in the team lead's overview.
+WAITING_TOO_LONG_DAYS = 14
+
 SORTS = {
     "reference": (Case.reference,),
     "household": (func.lower(Case.household_name),),
@@ -77,7 +80,7 @@ def case_list_query(user: User, filters: CaseFilters) -> Select:
     if filters.waiting == "long":
         query = query.where(
             Case.status == CaseStatus.WAITING_ON_CLIENT,
-            Case.status_changed_at < utcnow() - timedelta(days=14),
+            Case.status_changed_at < utcnow() - timedelta(days=WAITING_TOO_LONG_DAYS),
         )
     if filters.followups == "overdue":
         query = query.where(

@@ -94,10 +94,3 @@ def due_date(
     if kind == DeadlineKind.MONTHS:
         return arrival + relativedelta(months=n)
     return None
-
-
-def window_opens(item: TemplateItem, expiry: date | None) -> date | None:
-    """When an expiry-window step can start (e.g. 6 months before a permit expires)."""
-    if item.deadline_kind != DeadlineKind.EXPIRY_WINDOW or expiry is None:
-        return None
-    return expiry - relativedelta(months=item.deadline_value or 0)

@@ -32,6 +32,7 @@ def _deadline_columns(deadline: dict) -> dict:
 def _item(template: ChecklistTemplate, position: int, spec: dict, type_ids: dict) -> TemplateItem:
     applies = spec["applies"]
     group = applies.get("nationality_group")
+    wanted_types = [type_ids[n] for n in applies.get("case_types") or [] if n in type_ids]
     return TemplateItem(
         template_id=template.id,
         key=spec["key"],
@@ -44,9 +45,10 @@ def _item(template: ChecklistTemplate, position: int, spec: dict, type_ids: dict
         household_roles=list(applies.get("household_roles") or []),
         min_age=applies.get("min_age"),
         max_age=applies.get("max_age"),
-        case_type_ids=[
-            type_ids[name] for name in applies.get("case_types") or [] if name in type_ids
-        ],
+        case_type_ids=wanted_types,
+        # Meant for case types this centre does not have (renamed?): an empty list would
+        # mean "every case type", so the step starts retired instead.
+        is_active=not (applies.get("case_types") and not wanted_types),
         is_required=bool(spec["required"]),
         **_deadline_columns(spec["deadline"]),
     )
@@ -75,6 +77,8 @@ def seed_catalogue(centre: Centre) -> int:
         if template is None:
             template = ChecklistTemplate(centre_id=centre.id, key=spec["key"], name=spec["name"])
             template.case_types = [t for t in case_types if t.name_en in spec["case_types"]]
+            # Same rule as for steps: no matching case type must not mean "all of them".
+            template.is_active = not (spec["case_types"] and not template.case_types)
             db.session.add(template)
             db.session.flush()
         for position, item_spec in enumerate(spec["items"]):

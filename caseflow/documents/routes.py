@@ -92,7 +92,8 @@ def export_start():
         )
         return redirect(url_for("cases.index"))
     if len(cases) <= current_app.config["EXPORT_INLINE_MAX"]:
-        data = services.summaries_zip(cases, current_user, current_locale())
+        # A handful of cases: no worker processes to start for so little.
+        data = services.summaries_zip(cases, current_user, current_locale(), processes=1)
         for case in cases:
             services.record_export(case, current_user, "summary")
         db.session.commit()

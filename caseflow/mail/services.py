@@ -148,6 +148,7 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def _claim(message_id: int, now: datetime) -> bool:
+    """Mark a message as being sent by this sender; False if another one has it. Commits."""
     claimed = db.session.execute(
         update(OutboxMessage)
         .where(
@@ -185,7 +186,9 @@ def deliver_due(now: datetime | None = None, limit: int = 100) -> tuple[int, int
     connection = None
     try:
         for message_id in due_ids:
-            if not _claim(message_id, now):
+            # The clock at this message, not at the start of a possibly long loop.
+            moment = max(now, utcnow())
+            if not _claim(message_id, moment):
                 continue  # another sender has it
             message = db.session.get(OutboxMessage, message_id)
             attachments = list(
@@ -199,7 +202,7 @@ def deliver_due(now: datetime | None = None, limit: int = 100) -> tuple[int, int
                 connection.sendmail(message.sender, message.recipients, mail.as_bytes())
             except (OSError, smtplib.SMTPException, DomainError) as error:
                 connection = _close(connection)
-                _failed(message, error, now)
+                _failed(message, error, moment)
                 failed += 1
             else:
                 message.status = OutboxStatus.SENT

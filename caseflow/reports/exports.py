@@ -9,31 +9,30 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from caseflow.documents.pdf import render_pdf
-from caseflow.reports.presentation import (
-    KeyStepRow,
-    Table,
-    suppress,
-    suppressed_median,
-    suppressed_share,
-)
+from caseflow.reports.presentation import KeyStepRow, Table, protected_rows, protected_step
 
 
 def export_rows(tables: list[Table], steps: list[KeyStepRow]) -> list[list]:
-    """Every exported figure as [section, item, value…], counts suppressed."""
+    """Every exported figure as [section, item, value], protected (see protected_rows)."""
     rows: list[list] = []
     for table in tables:
-        for label, count in table.rows:
-            rows.append([table.title, label, suppress(count)])
+        for label, value in protected_rows(table):
+            rows.append([table.title, label, value])
     for step in steps:
-        rows.append(
-            [_("Key steps"), step.label + " – " + _("applicable"), suppress(step.applicable)]
-        )
-        rows.append([_("Key steps"), step.label + " – " + _("done"), suppress(step.done)])
-        rows.append([_("Key steps"), step.label + " – " + _("share done"), suppressed_share(step)])
-        rows.append(
-            [_("Key steps"), step.label + " – " + _("median days to done"), suppressed_median(step)]
-        )
-    return rows
+        applicable, done, share, median = protected_step(step)
+        section = _("Key steps")
+        rows.append([section, step.label + " – " + _("applicable"), applicable])
+        rows.append([section, step.label + " – " + _("done"), done])
+        rows.append([section, step.label + " – " + _("share done"), share])
+        rows.append([section, step.label + " – " + _("median days to done"), median])
+    return [[safe_cell(cell) for cell in row] for row in rows]
+
+
+def safe_cell(value):
+    """Text a spreadsheet would run as a formula (=, +, -, @, tab, CR) is made inert."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def to_csv(header: list[str], rows: list[list]) -> bytes:
@@ -58,6 +57,9 @@ def to_xlsx(title: str, header: list[str], rows: list[list], note: str) -> bytes
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula
     sheet.column_dimensions["A"].width = 38
     sheet.column_dimensions["B"].width = 48
     sheet.column_dimensions["C"].width = 14

@@ -31,6 +31,10 @@ class PeriodForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         # Not a validate_end: Optional() would skip it exactly when a date is missing.
         valid = super().validate(extra_validators)
+        for field in (self.on, self.start, self.end):
+            if field.data and not 2000 <= field.data.year <= 2100:
+                field.errors.append(_l("Choose a date between 2000 and 2100."))
+                valid = False
         if self.period.data != "custom":
             return valid
         start, end = self.start.data, self.end.data

@@ -79,7 +79,11 @@ def _grouped(column, where, *, joins=(), label_none: str = "") -> list[tuple[str
     rows = db.session.execute(
         query.where(where).group_by(column).order_by(func.count().desc(), column)
     ).all()
-    return [(value if value not in (None, "") else label_none, count) for value, count in rows]
+    merged: dict = {}
+    for value, count in rows:  # "" and NULL are both "unknown"
+        key = value if value not in (None, "") else label_none
+        merged[key] = merged.get(key, 0) + count
+    return sorted(merged.items(), key=lambda item: (-item[1], str(item[0])))
 
 
 def days_from_arrival(done_at, arrival):
@@ -100,7 +104,7 @@ def _done_with_arrival(served, keys: list[str]) -> tuple:
     )
 
 
-def key_steps(served) -> list[KeyStep]:
+def key_steps(served, period: Period) -> list[KeyStep]:
     """Share done and median days to done for the configured key steps, in SQL."""
     groups: dict[str, list[str]] = current_app.config["REPORT_KEY_STEPS"]
     key_of = sql_case(
@@ -119,7 +123,10 @@ def key_steps(served) -> list[KeyStep]:
         .where(served, applies, key_of.is_not(None))
     )
     dated = and_(ChecklistItem.completed_at.is_not(None), Case.arrival_date.is_not(None))
-    is_done = ChecklistItem.state == ItemState.DONE
+    # Done by the end of the period: a past period's figures do not move afterwards.
+    is_done = and_(
+        ChecklistItem.state == ItemState.DONE, ChecklistItem.completed_at < period.end_before
+    )
     counts, dated_done = {}, {}
     for step, total, done, with_dates in db.session.execute(
         base.add_columns(
@@ -143,7 +150,9 @@ def key_steps(served) -> list[KeyStep]:
             .select_from(ChecklistItem)
             .join(TemplateItem, TemplateItem.id == ChecklistItem.template_item_id)
             .join(Case, Case.id == ChecklistItem.case_id)
-            .where(*_done_with_arrival(served, keys))
+            .where(
+                *_done_with_arrival(served, keys), ChecklistItem.completed_at < period.end_before
+            )
             .order_by(days)
             .offset((done_with_dates - 1) // 2)
             .limit(2 - done_with_dates % 2)
@@ -206,5 +215,5 @@ def funder_report(centre_id: int, period: Period) -> FunderReport:
     report.municipalities = _grouped(Case.municipality, served, label_none="unknown")
     report.sectors = _grouped(Case.sector, served, label_none="unknown")
     report.referral_channels = _grouped(Case.referral_channel, served, label_none="unknown")
-    report.key_steps = key_steps(served)
+    report.key_steps = key_steps(served, period)
     return report

@@ -1,9 +1,11 @@
 """Report periods: a month, a quarter, a year, or custom dates (inclusive)."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
+
+from caseflow.core.time import BRUSSELS
 
 KINDS = ("month", "quarter", "year", "custom")
 
@@ -16,12 +18,18 @@ class Period:
 
     @property
     def start_at(self) -> datetime:
-        return datetime.combine(self.start, time.min)
+        """Midnight in Brussels at the start, as the naive UTC the database stores."""
+        return _utc(self.start)
 
     @property
     def end_before(self) -> datetime:
         """The first moment after the period (timestamps are compared with <)."""
-        return datetime.combine(self.end + timedelta(days=1), time.min)
+        return _utc(self.end + timedelta(days=1))
+
+
+def _utc(day: date) -> datetime:
+    local = datetime.combine(day, time.min, tzinfo=BRUSSELS)
+    return local.astimezone(UTC).replace(tzinfo=None)
 
 
 def period_for(kind: str, anchor: date, start: date | None = None, end: date | None = None):

@@ -38,6 +38,12 @@ class Table:
     title: str
     rows: list[tuple[str, int]]
     chart: bool = True
+    # Rows that add up to a total shown elsewhere: one hidden count could be worked out
+    # from the others, so exports hide a second one too.
+    partition: bool = True
+    # Rows whose label itself could point at someone (a rare sector, town or country):
+    # exports merge the small ones into one "other" row.
+    merge_small: bool = False
 
 
 @dataclass
@@ -61,6 +67,14 @@ def tables(report: FunderReport, centre_id: int, locale: str) -> list[Table]:
                 (_("Closed cases"), report.closed_cases),
                 (_("Cases served"), report.served_cases),
                 (_("Persons served"), report.persons),
+            ],
+            chart=False,
+            partition=False,
+        ),
+        Table(
+            "ages",
+            _("Persons by age"),
+            [
                 (_("Adults (18 and over)"), report.adults),
                 (_("Children"), report.children),
                 (_("Age unknown"), report.age_unknown),
@@ -79,6 +93,7 @@ def tables(report: FunderReport, centre_id: int, locale: str) -> list[Table]:
                 (_("Other countries") if code == "other" else country_name(code, locale), n)
                 for code, n in report.nationalities
             ],
+            merge_small=True,
         ),
         Table(
             "nationality_groups",
@@ -97,11 +112,13 @@ def tables(report: FunderReport, centre_id: int, locale: str) -> list[Table]:
             "municipalities",
             _("Municipality"),
             [(m if m != "unknown" else unknown, n) for m, n in report.municipalities],
+            merge_small=True,
         ),
         Table(
             "sectors",
             _("Employer sector"),
             [(m if m != "unknown" else unknown, n) for m, n in report.sectors],
+            merge_small=True,
         ),
         Table(
             "referral_channels",
@@ -123,24 +140,53 @@ def key_step_rows(report: FunderReport) -> list[KeyStepRow]:
     ]
 
 
+HIDDEN = "–"
+
+
+def threshold() -> int:
+    return current_app.config["REPORT_SUPPRESS_BELOW"]
+
+
 def suppress(count: int) -> int | str:
     """Exported counts below the threshold become "<5", so nobody can be recognised."""
-    threshold = current_app.config["REPORT_SUPPRESS_BELOW"]
-    return f"<{threshold}" if count < threshold else count
+    return f"<{threshold()}" if count < threshold() else count
 
 
-def suppressed_share(row: KeyStepRow) -> str:
-    """A share would reveal a small count: shown only when done and not done are both >= 5."""
-    threshold = current_app.config["REPORT_SUPPRESS_BELOW"]
-    if row.share is None or min(row.done, row.applicable - row.done) < threshold:
-        return "–"
-    return f"{round(100 * row.share)}%"
+def protected_rows(table: Table) -> list[tuple[str, int | str]]:
+    """A table's rows as exported: small counts "<5", and no way to work them out.
+
+    - rows whose label could point at someone are merged into one "other" row;
+    - in a partition of a total, a lone suppressed count would follow from the total
+      minus the others, so the next smallest count is hidden ("–") as well.
+    """
+    limit = threshold()
+    rows = list(table.rows)
+    if table.merge_small:
+        small = [count for _label, count in rows if count < limit]
+        rows = [(label, count) for label, count in rows if count >= limit]
+        if small:
+            rows.append((_("Other (fewer than %(n)d each)", n=limit), sum(small)))
+    suppressed = {i for i, (_label, count) in enumerate(rows) if count < limit}
+    hidden = set()
+    if table.partition and len(suppressed) == 1 and len(rows) > 1:
+        others = [i for i in range(len(rows)) if i not in suppressed]
+        hidden.add(min(others, key=lambda i: rows[i][1]))
+    return [
+        (label, suppress(count) if i in suppressed else HIDDEN if i in hidden else count)
+        for i, (label, count) in enumerate(rows)
+    ]
 
 
-def suppressed_median(row: KeyStepRow) -> str:
-    if row.median_days is None or row.done < current_app.config["REPORT_SUPPRESS_BELOW"]:
-        return "–"
-    return f"{row.median_days:g}"
+def protected_step(row: KeyStepRow) -> tuple:
+    """(applicable, done, share, median) as exported. Done and the share are shown only
+    when both done and not done are at least the threshold: otherwise either would
+    give away the other through the applicable count."""
+    limit = threshold()
+    clear = row.done >= limit and row.applicable - row.done >= limit
+    done = row.done if clear else HIDDEN
+    share = f"{round(100 * row.share)}%" if clear and row.share is not None else HIDDEN
+    median = f"{row.median_days:g}" if row.median_days is not None and row.done >= limit else HIDDEN
+    return suppress(row.applicable), done, share, median
 
 
 def chart(table: Table) -> str | None:

@@ -7,7 +7,7 @@ from flask_login import current_user
 from caseflow.auth.permissions import can_review
 from caseflow.core.i18n import current_locale, format_day, format_moment
 from caseflow.core.time import today, utcnow
-from caseflow.documents.routes import download
+from caseflow.documents.routes import download  # the one safe download response
 from caseflow.documents.services import safe_filename
 from caseflow.reports import exports, presentation
 from caseflow.reports.forms import PeriodForm
@@ -51,7 +51,9 @@ def _context():
         ),
         "suppression_note": _(
             "In every export, counts below %(n)d (including 0) are shown as “<%(n)d” so that "
-            "no person can be recognised.",
+            "no person can be recognised. Where such a count could be worked out from a total, "
+            "a second count is hidden (“–”), and small groups with a name (a country, town or "
+            "sector) are merged into “Other”.",
             n=current_app.config["REPORT_SUPPRESS_BELOW"],
         ),
     }
@@ -87,9 +89,8 @@ def funder_export(fmt: str):
                     when=format_moment(utcnow()),
                     name=current_user.full_name,
                 ),
-                "suppress": presentation.suppress,
-                "share": presentation.suppressed_share,
-                "median": presentation.suppressed_median,
+                "protected_rows": presentation.protected_rows,
+                "protected_step": presentation.protected_step,
             }
         )
     period = context["period"]

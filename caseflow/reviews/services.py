@@ -87,13 +87,10 @@ def approve(review: ReviewRequest, lead: User, response: str | None) -> None:
     if review.kind == ReviewKind.CLOSING:
         # Leave the waiting state first, so the ordinary closing rules apply.
         cases.set_status(case, CaseStatus.OPEN if case.advisor_id else CaseStatus.INTAKE)
+        # No override here: if required steps reopened meanwhile, this refuses
+        # (ClosingBlockedError) and the lead decides on the case page, in writing.
         cases.change_status(
-            case,
-            lead,
-            CaseStatus.CLOSED,
-            reason=review.closing_reason,
-            comment=review.comment,
-            close_anyway_reason=response,
+            case, lead, CaseStatus.CLOSED, reason=review.closing_reason, comment=review.comment
         )
     db.session.flush()
 

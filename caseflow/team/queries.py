@@ -1,19 +1,18 @@
 """The team overview, counted in the database: one grouped query per figure."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
 from caseflow.auth.models import User
 from caseflow.cases.models import Case, CaseStatus
+from caseflow.cases.queries import WAITING_TOO_LONG_DAYS
 from caseflow.checklists.models import ChecklistItem
 from caseflow.checklists.services import overdue_clause
 from caseflow.core.time import today, utcnow
 from caseflow.extensions import db
 from caseflow.followups.models import FollowUp, FollowUpStatus
-
-WAITING_TOO_LONG_DAYS = 14
 
 
 @dataclass
@@ -24,7 +23,6 @@ class AdvisorLoad:
     overdue_steps: int = 0
     overdue_followups: int = 0
     oldest_open_since: datetime | None = None
-    extra: dict = field(default_factory=dict)
 
     @property
     def oldest_open_days(self) -> int | None:
@@ -39,9 +37,13 @@ def waiting_since_limit() -> datetime:
 
 def team_overview(centre_id: int) -> list[AdvisorLoad]:
     """Per active staff member of the centre: their load and what is late."""
+    # Deactivated staff stay listed while they still hold open cases (someone left).
+    holds_open_cases = (
+        select(Case.id).where(Case.advisor_id == User.id, Case.status != CaseStatus.CLOSED).exists()
+    )
     staff = db.session.scalars(
         select(User)
-        .where(User.centre_id == centre_id, User.is_active_account.is_(True))
+        .where(User.centre_id == centre_id, User.is_active_account.is_(True) | holds_open_cases)
         .order_by(func.lower(User.full_name))
     ).all()
     loads = {user.id: AdvisorLoad(user) for user in staff}

@@ -13,13 +13,14 @@ from caseflow.auth.permissions import can_review
 from caseflow.auth.services import centre_users
 from caseflow.cases import services as cases
 from caseflow.cases.models import Case, CaseStatus
+from caseflow.cases.queries import WAITING_TOO_LONG_DAYS
 from caseflow.core.errors import DomainError
 from caseflow.core.forms import parse_id
 from caseflow.core.web import page_number
 from caseflow.extensions import db
 from caseflow.reviews.forms import DecisionForm
 from caseflow.reviews.models import ReviewRequest, ReviewStatus
-from caseflow.team.queries import WAITING_TOO_LONG_DAYS, team_overview
+from caseflow.team.queries import team_overview
 
 bp = Blueprint("team", __name__, url_prefix="/team")
 
@@ -64,6 +65,11 @@ def intake():
     return render_template(
         "team/intake.html", pagination=pagination, staff=centre_users(current_user.centre_id)
     )
+
+
+def _sources():
+    """Whose cases can be moved: everyone holding open cases, deactivated staff too."""
+    return [load.user for load in team_overview(current_user.centre_id) if load.open_cases]
 
 
 @bp.route("/reassign", methods=["GET", "POST"])
@@ -113,9 +119,21 @@ def reassign():
                 )
                 return redirect(url_for("team.reassign", **{"from": source}))
         return render_template(
-            "team/reassign.html", staff=staff, source=source, open_cases=open_cases
+            "team/reassign.html",
+            staff=staff,
+            sources=[
+                load.user for load in team_overview(current_user.centre_id) if load.open_cases
+            ],
+            source=source,
+            open_cases=open_cases,
         ), 400
-    return render_template("team/reassign.html", staff=staff, source=source, open_cases=open_cases)
+    return render_template(
+        "team/reassign.html",
+        staff=staff,
+        sources=_sources(),
+        source=source,
+        open_cases=open_cases,
+    )
 
 
 @bp.get("/reviews")

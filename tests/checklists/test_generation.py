@@ -335,3 +335,16 @@ def test_a_closed_cases_checklist_is_frozen(catalogue, client_for, make_user, ma
     assert response.status_code == 302
     assert reload(ChecklistItem, item.id).state == ItemState.TODO
     assert "Mark done" not in http.get(f"/cases/{case.id}").get_data(as_text=True)
+
+
+def test_seeding_never_widens_a_step_meant_for_a_missing_case_type(centre, make_user, make_case):
+    from caseflow.cases.models import CaseType
+
+    posted = db.session.scalars(select(CaseType).where(CaseType.name_en == "Posted worker")).one()
+    posted.name_en = "Detached worker"  # renamed by an admin before the catalogue is loaded
+    db.session.commit()
+    seed_catalogue(centre)
+    db.session.commit()
+    case = make_case(make_user("advisor"), arrival_date=ARRIVAL, persons=[_family_of_five()[0]])
+    keys = {key for _owner, key in _steps(case)}
+    assert "limosa-declaration" not in keys and "a1-form" not in keys

@@ -97,7 +97,6 @@ def test_expiry_window_counts_back_from_the_expiry_date():
     renewal = step(deadline_kind=DeadlineKind.EXPIRY_WINDOW, deadline_value=6, deadline_value_to=2)
     assert rules.due_date(renewal, date(2026, 1, 1)) is None  # no expiry date yet
     assert rules.due_date(renewal, date(2026, 1, 1), expiry=date(2027, 6, 30)) == date(2027, 4, 30)
-    assert rules.window_opens(renewal, date(2027, 6, 30)) == date(2026, 12, 30)
 
 
 def test_no_arrival_date_means_no_arrival_based_deadline():

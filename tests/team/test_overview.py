@@ -405,3 +405,17 @@ def test_advisors_cannot_reassign(client_for, leave):
         )
         == 5
     )
+
+
+def test_a_deactivated_advisor_with_open_cases_stays_in_the_team_tools(
+    client_for, make_user, make_case
+):
+    lead = make_user("team_lead")
+    gone = make_user("advisor", name="Gone Advisor")
+    make_case(gone, household_name="Left behind")
+    gone.is_active_account = False
+    db.session.commit()
+    http = client_for(lead)
+    assert "Gone Advisor" in http.get("/team").get_data(as_text=True)
+    page = http.get("/team/reassign").get_data(as_text=True)
+    assert "Gone Advisor (deactivated)" in page
