@@ -65,6 +65,7 @@ test-postgres: $(VENV)/.installed-dev translations
 # Speed, as ratios to baselines measured in the same run (see docs in each script).
 bench: $(VENV)/.installed-dev translations
 	$(BIN)/python bench/pdf_bench.py
+	$(BIN)/python bench/report_bench.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
