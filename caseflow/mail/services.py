@@ -14,6 +14,7 @@ import smtplib
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import charset as email_charset
 
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
@@ -27,6 +28,11 @@ from caseflow.extensions import db
 from caseflow.mail.models import OutboxAttachment, OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
+
+# Flask-Mail registers utf-8 with no body encoding, so long lines (an HTML list on one
+# line, a long personal message) would go out as they are, and SMTP servers refuse lines
+# over 998 characters. Quoted-printable keeps bodies readable and lines at 76.
+email_charset.add_charset("utf-8", email_charset.SHORTEST, email_charset.QP, "utf-8")
 # A sender that died mid-send leaves a claim behind; after this it is tried again.
 STALE_CLAIM = timedelta(minutes=10)
 

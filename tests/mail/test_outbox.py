@@ -253,3 +253,19 @@ def test_no_reminder_when_nothing_is_due(smtp, make_user):
     make_user("advisor")
     assert reminders.queue_reminders() == 0
     assert _count(OutboxMessage) == 0
+
+
+def test_long_lines_are_wrapped_so_smtp_servers_accept_them(smtp, centre):
+    # aiosmtpd, like real servers, refuses lines over 998 characters (RFC 5321).
+    services.queue_email(
+        centre_id=centre.id,
+        kind="test",
+        recipients=["a@example.org"],
+        subject="Long",
+        text_body="é" + "x" * 5000,
+        html_body="<ul>" + "<li>step</li>" * 500 + "</ul>",
+    )
+    db.session.commit()
+    assert services.deliver_due() == (1, 0)
+    mail = smtp.inbox.messages[0]
+    assert mail.get_body(("plain",)).get_content().rstrip("\n") == "é" + "x" * 5000
