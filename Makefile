@@ -45,7 +45,7 @@ run: $(VENV)/.installed-mailsink translations instance/config.py
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-catalogue
 	$(BIN)/flask seed-demo --if-empty
-	@mkdir -p instance/mail
+	@mkdir -p instance/mail/tmp instance/mail/new instance/mail/cur
 	@echo ""
 	@echo "Caseflow is running at http://127.0.0.1:$(PORT)  (Ctrl+C stops it)"
 	@echo "Emails it sends are saved in instance/mail/new/ (one file per email)."
