@@ -265,18 +265,25 @@ def change_status(case: Case):
     if not form.validate():
         return render_detail(case, 400, status_form=form)
     new_status = CaseStatus(form.status.data)
-    if new_status == CaseStatus.CLOSED and must_request_closing(current_user):
-        return _request_closing(case, form)
+    reason = ClosingReason(form.closing_reason.data) if form.closing_reason.data else None
+    # With the centre's approval setting, an advisor's "close" is a request to a lead.
+    requesting = new_status == CaseStatus.CLOSED and must_request_closing(current_user)
     try:
-        services.change_status(
-            case,
-            current_user,
-            new_status,
-            reason=ClosingReason(form.closing_reason.data) if form.closing_reason.data else None,
-            comment=form.closing_comment.data,
-            expected_version=form.version.data,
-            close_anyway_reason=form.close_anyway_reason.data if current_user.is_lead else None,
-        )
+        if requesting:
+            services.check_version(case.version, form.version.data)
+            reviews.request_closing(case, current_user, reason, form.closing_comment.data)
+        else:
+            services.change_status(
+                case,
+                current_user,
+                new_status,
+                reason=reason,
+                comment=form.closing_comment.data,
+                expected_version=form.version.data,
+                close_anyway_reason=(
+                    form.close_anyway_reason.data if current_user.is_lead else None
+                ),
+            )
     except services.ClosingBlockedError as error:
         db.session.rollback()
         flash(str(error), "danger")
@@ -286,27 +293,10 @@ def change_status(case: Case):
         flash(str(error), "danger")
         return render_detail(case, _error_status(error), status_form=form)
     db.session.commit()
-    flash(_("Status changed."), "success")
-    return redirect(url_for("cases.detail", case_id=case.id))
-
-
-def _request_closing(case: Case, form: StatusForm):
-    """The centre wants a team lead to approve closings: ask instead of closing."""
-    try:
-        services.check_version(case.version, form.version.data)
-        reviews.request_closing(
-            case, current_user, ClosingReason(form.closing_reason.data), form.closing_comment.data
-        )
-    except services.ClosingBlockedError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return render_detail(case, 400, status_form=form, blocking_items=error.items)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return render_detail(case, _error_status(error), status_form=form)
-    db.session.commit()
-    flash(_("Closing requested: a team lead will approve it."), "success")
+    if requesting:
+        flash(_("Closing requested: a team lead will approve it."), "success")
+    else:
+        flash(_("Status changed."), "success")
     return redirect(url_for("cases.detail", case_id=case.id))
 
 

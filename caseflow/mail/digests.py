@@ -1,7 +1,5 @@
 """The weekly digest for team leads: open reviews, late work per advisor, stuck cases."""
 
-from flask import current_app, render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -58,23 +56,12 @@ def queue_digests() -> int:
         content = contents[lead.centre_id]
         if not (content["reviews"] or content["late"] or content["stuck"]):
             continue
-        locale = lead.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
-        context = content | {
-            "user": lead,
-            "locale": locale,
-            "link": current_app.config["PUBLIC_URL"].rstrip("/") + "/team",
-        }
-        with force_locale(locale):
-            subject = _("Caseflow: your weekly team overview")
-            text = render_template("mail/digest.txt", **context)
-            html = render_template("mail/digest.html", **context)
-        services.queue_email(
-            centre_id=lead.centre_id,
-            kind=KIND,
-            recipients=[lead.email],
-            subject=subject,
-            text_body=text,
-            html_body=html,
+        services.queue_to_staff(
+            lead,
+            KIND,
+            "digest",
+            lambda: _("Caseflow: your weekly team overview"),
+            content | {"path": "/team"},
         )
         queued += 1
     return queued

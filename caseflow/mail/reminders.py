@@ -1,7 +1,6 @@
 """The daily reminder: each advisor's follow-ups and checklist steps due today or late."""
 
-from flask import current_app, render_template
-from flask_babel import force_locale, ngettext
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -53,7 +52,7 @@ def _due_steps(user: User, day) -> list[ChecklistItem]:
     )
 
 
-def queue_reminders(default_locale: str = "en") -> int:
+def queue_reminders() -> int:
     """Queue one email per active staff member with something due; returns how many.
 
     Nothing is queued for someone with nothing due. Flushes.
@@ -67,29 +66,17 @@ def queue_reminders(default_locale: str = "en") -> int:
         followups, steps = _due_followups(user, day), _due_steps(user, day)
         if not followups and not steps:
             continue
-        locale = user.locale or default_locale
-        context = {
-            "user": user,
-            "followups": followups,
-            "steps": steps,
-            "locale": locale,
-            "link": current_app.config["PUBLIC_URL"].rstrip("/") + "/",
-        }
-        with force_locale(locale):
-            subject = ngettext(
+        count = len(followups) + len(steps)
+        services.queue_to_staff(
+            user,
+            KIND,
+            "reminder",
+            lambda count=count: ngettext(
                 "Caseflow: %(num)d thing due today or overdue",
                 "Caseflow: %(num)d things due today or overdue",
-                len(followups) + len(steps),
-            )
-            text = render_template("mail/reminder.txt", **context)
-            html = render_template("mail/reminder.html", **context)
-        services.queue_email(
-            centre_id=user.centre_id,
-            kind=KIND,
-            recipients=[user.email],
-            subject=subject,
-            text_body=text,
-            html_body=html,
+                count,
+            ),
+            {"followups": followups, "steps": steps},
         )
         queued += 1
     return queued

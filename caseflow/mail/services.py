@@ -12,12 +12,14 @@ import contextlib
 import logging
 import smtplib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import charset as email_charset
 
 from email_validator import EmailNotValidError, validate_email
-from flask import Flask, current_app
+from flask import Flask, current_app, render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_mail import Message
 from sqlalchemy import or_, select, update
@@ -272,3 +274,30 @@ def _deliver_in_thread(app: Flask) -> None:
             log.exception("Background email delivery failed")
         finally:
             db.session.remove()
+
+
+def queue_to_staff(
+    user, kind: str, template: str, subject: Callable[[], str], context: dict
+) -> OutboxMessage:
+    """Render mail/<template>.txt and .html in the staff member's language and queue it.
+
+    ``subject`` is called inside that language. Flushes.
+    """
+    locale = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    context = context | {
+        "user": user,
+        "locale": locale,
+        "link": current_app.config["PUBLIC_URL"].rstrip("/") + context.get("path", "/"),
+    }
+    with force_locale(locale):
+        title = subject()
+        text = render_template(f"mail/{template}.txt", **context)
+        html = render_template(f"mail/{template}.html", **context)
+    return queue_email(
+        centre_id=user.centre_id,
+        kind=kind,
+        recipients=[user.email],
+        subject=title,
+        text_body=text,
+        html_body=html,
+    )
