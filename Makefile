@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := caseflow
 
-.PHONY: run test test-postgres lint format translations extract-messages bench clean
+.PHONY: run test test-postgres axe lint format translations extract-messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,11 +55,17 @@ run: $(VENV)/.installed-mailsink translations instance/config.py
 	  $(BIN)/flask outbox worker --interval 30 & \
 	  $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - wsgi:app
 
-test: $(VENV)/.installed-dev translations
+# axe-core (accessibility checks in the browser tests) comes from npm when npm exists.
+axe: tests/browser/axe/node_modules/axe-core/axe.min.js
+tests/browser/axe/node_modules/axe-core/axe.min.js: tests/browser/axe/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/browser/axe --no-audit --no-fund --silent; \
+	else echo "npm not found: the accessibility test will be skipped"; fi
+
+test: $(VENV)/.installed-dev translations axe
 	$(BIN)/pytest
 
 # The same suite against PostgreSQL (see DEVELOPERS.md).
-test-postgres: $(VENV)/.installed-dev translations
+test-postgres: $(VENV)/.installed-dev translations axe
 	CASEFLOW_TEST_DATABASE_URL=$${CASEFLOW_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest
 
 # Speed, as ratios to baselines measured in the same run (see docs in each script).

@@ -1,0 +1,106 @@
+"""WCAG 2.1 A and AA checks with axe-core on every main page, in English and Dutch.
+
+axe-core comes from npm (tests/browser/axe/package.json; `make test` installs it when
+npm exists). The test skips when it is not installed.
+"""
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+from caseflow.checklists.seeding import seed_catalogue
+from caseflow.extensions import db
+from caseflow.followups.services import add_followup
+from caseflow.notes.services import add_note
+from caseflow.reviews.services import request_review
+from tests.browser.conftest import CHROMIUM, release_db
+from tests.conftest import PASSWORD, person
+
+AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed"),
+    pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (npm)"),
+]
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args) -> dict:
+    # axe is injected as a script; the app's CSP rightly forbids that, so only here
+    # the browser is told to ignore it.
+    return {**browser_context_args, "bypass_csp": True}
+
+
+def violations(page: Page, path: str) -> list[str]:
+    page.goto(path)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {runOnly: {type: 'tag',
+                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+            return r.violations.map(v => ({id: v.id, impact: v.impact,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+        }"""
+    )
+    return [f"{path}: {v['id']} ({v['impact']}) at {json.dumps(v['nodes'])}" for v in result]
+
+
+@pytest.mark.parametrize("locale", ["en", "nl"])
+def test_main_pages_have_no_wcag_violations(page: Page, centre, make_user, make_case, locale):
+    seed_catalogue(centre)
+    admin = make_user("admin", name="Alex Admin", locale=locale)
+    case = make_case(
+        admin,
+        household_name="Access family",
+        arrival_date=date(2026, 1, 5),
+        contact_email="family@example.net",
+        persons=[person("Ana"), person("Bo", role="child", date_of_birth=date(2018, 3, 3))],
+    )
+    add_note(case, admin, "A note.")
+    add_followup(
+        case, admin, title="Call", details=None, due_date=date(2026, 1, 20), assignee_id=admin.id
+    )
+    request_review(case, admin, "Please check.")
+    db.session.commit()
+    case_id = case.id
+    item_id = db.session.execute(
+        db.text("SELECT id FROM checklist_items WHERE case_id = :c LIMIT 1"), {"c": case_id}
+    ).scalar()
+    template_id = db.session.execute(db.text("SELECT id FROM checklist_templates LIMIT 1")).scalar()
+    email = admin.email
+    release_db()
+
+    problems = violations(page, "/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/")
+    for path in [
+        "/",
+        "/cases",
+        "/cases/new",
+        f"/cases/{case_id}",
+        f"/cases/{case_id}/edit",
+        f"/cases/{case_id}/checklist/{item_id}",
+        f"/cases/{case_id}/email-checklist",
+        "/followups?view=all",
+        "/team",
+        "/team/intake",
+        "/team/reassign",
+        "/team/reviews",
+        "/reports/funder?period=year&on=2026-03-01",
+        "/profile",
+        "/admin/users",
+        "/admin/users/new",
+        "/admin/case-types",
+        "/admin/checklists",
+        f"/admin/checklists/{template_id}",
+        f"/admin/checklists/{template_id}/preview",
+        "/admin/centre",
+    ]:
+        problems += violations(page, path)
+    assert problems == []
