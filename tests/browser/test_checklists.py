@@ -27,7 +27,8 @@ from caseflow.checklists.services import open_required_items, progress_of
 from caseflow.core.time import today
 from caseflow.extensions import db
 from tests.browser.conftest import CHROMIUM, Staff, release_db
-from tests.conftest import PASSWORD, person
+from tests.browser.test_main_flows import flash, log_in, log_out
+from tests.conftest import person
 
 pytestmark = [
     pytest.mark.browser,
@@ -51,24 +52,6 @@ def seeded_centre(centre):
 
 
 # --- what a person does and sees -------------------------------------------------------
-
-
-def flash(page: Page) -> Locator:
-    return page.get_by_role("status")
-
-
-def log_in(page: Page, user: Staff) -> None:
-    page.goto("/login")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1, name="My work")).to_be_visible()
-    expect(page.get_by_role("link", name=user.name)).to_be_visible()
-
-
-def log_out(page: Page) -> None:
-    page.get_by_role("button", name="Log out").click()
-    expect(flash(page)).to_contain_text("You have been logged out.")
 
 
 def fill_person(page: Page, number: int, first: str, last: str, role: str, born: date, nat: str):
