@@ -9,9 +9,7 @@ Prints:
 
 import argparse
 import resource
-import statistics
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,9 +17,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import flask_migrate  # noqa: E402
+from common import bench_app, median_p95, timings  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
-from caseflow import create_app  # noqa: E402
 from caseflow.auth.models import Role  # noqa: E402
 from caseflow.auth.services import create_user  # noqa: E402
 from caseflow.cases.models import HouseholdRole  # noqa: E402
@@ -32,20 +30,6 @@ from caseflow.documents import pdf, services  # noqa: E402
 from caseflow.extensions import db  # noqa: E402
 from caseflow.followups.services import add_followup  # noqa: E402
 from caseflow.notes.services import add_note  # noqa: E402
-
-
-def timed(fn, repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
-
-
-def median_p95(times: list[float]) -> tuple[float, float]:
-    ordered = sorted(times)
-    return statistics.median(ordered), ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
 def make_cases(count: int):
@@ -89,16 +73,7 @@ def main():
     parser.add_argument("--cases", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
-    workdir = tempfile.mkdtemp()
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "bench" * 10,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir}/bench.sqlite",
-            "SQLITE_IMMEDIATE_OUTSIDE_REQUESTS": False,
-            "ARGON2_PARAMETERS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
-        }
-    )
+    app = bench_app()
     with app.app_context(), app.test_request_context():
         flask_migrate.upgrade()
         lead, cases = make_cases(args.cases)
@@ -108,10 +83,8 @@ def main():
         def minimal_page():
             HTML(string=minimal).write_pdf(font_config=pdf.font_config())
 
-        minimal_page()  # warm up fonts and caches for both
-        services.case_summary_pdf(one, lead, "en")
-        base = timed(minimal_page, args.repeat)
-        single = timed(lambda: services.case_summary_pdf(one, lead, "en"), args.repeat)
+        base = timings(minimal_page, args.repeat)
+        single = timings(lambda: services.case_summary_pdf(one, lead, "en"), args.repeat)
         b_med, b_p95 = median_p95(base)
         s_med, s_p95 = median_p95(single)
         pages = len(

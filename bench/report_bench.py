@@ -10,9 +10,7 @@ client (queries + charts + template).
 
 import argparse
 import random
-import statistics
 import sys
-import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -20,9 +18,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import flask_migrate  # noqa: E402
+from common import bench_app, median_max, timings  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
-from caseflow import create_app  # noqa: E402
 from caseflow.auth.models import Role  # noqa: E402
 from caseflow.auth.services import create_user  # noqa: E402
 from caseflow.cases.models import Case, Person  # noqa: E402
@@ -109,32 +107,12 @@ def seed(count: int) -> tuple[int, str, str]:
     return lead.id, len(persons), len(items)
 
 
-def times(fn, repeat):
-    fn()
-    result = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        result.append(time.perf_counter() - start)
-    return statistics.median(result), sorted(result)[-1]
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    workdir = tempfile.mkdtemp()
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "bench" * 10,
-            "WTF_CSRF_ENABLED": False,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir}/bench.sqlite",
-            "SQLITE_IMMEDIATE_OUTSIDE_REQUESTS": False,
-            "ARGON2_PARAMETERS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
-        }
-    )
+    app = bench_app(WTF_CSRF_ENABLED=False)
     with app.app_context():
         flask_migrate.upgrade()
         started = time.perf_counter()
@@ -169,9 +147,9 @@ def main():
             response = client.get("/reports/funder?period=year&on=2025-06-01")
             assert response.status_code == 200, response.status_code
 
-        b_med, b_max = times(bare, args.repeat)
-        r_med, r_max = times(report, args.repeat)
-        p_med, p_max = times(page, args.repeat)
+        b_med, b_max = median_max(timings(bare, args.repeat))
+        r_med, r_max = median_max(timings(report, args.repeat))
+        p_med, p_max = median_max(timings(page, args.repeat))
         print(f"bare aggregate query  median {b_med * 1000:8.1f} ms  max {b_max * 1000:8.1f} ms")
         print(
             f"whole report          median {r_med * 1000:8.1f} ms  max {r_max * 1000:8.1f} ms"

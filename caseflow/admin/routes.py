@@ -1,7 +1,5 @@
 """User and case-type administration. Admins only; everything stays within their centre."""
 
-from functools import wraps
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,6 +7,7 @@ from sqlalchemy import func, select
 
 from caseflow.admin.forms import CaseTypeForm, CentreSettingsForm
 from caseflow.auth import services as users
+from caseflow.auth.access import requires
 from caseflow.auth.forms import NewUserForm, PasswordResetForm, UserForm
 from caseflow.auth.models import Role, User
 from caseflow.auth.permissions import can_manage_case_types, can_manage_users
@@ -22,19 +21,6 @@ from caseflow.extensions import db
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 USERS_PER_PAGE = 50
-
-
-def requires(check):
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not check(current_user):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _centre_user_or_404(user_id: int) -> User:

@@ -256,6 +256,19 @@ class FilterForm(SubForm):
         ],
     )
 
+    @classmethod
+    def for_centre(cls, formdata, centre_id: int, locale: str) -> "FilterForm":
+        """The filter form with the centre's staff (leavers too) and case types."""
+        from caseflow.auth.services import centre_users
+        from caseflow.cases.queries import centre_case_types
+
+        return cls(
+            formdata,
+            centre_users(centre_id, active_only=False),
+            centre_case_types(centre_id),
+            locale,
+        )
+
     def __init__(self, formdata, advisors, case_types, locale):
         super().__init__(formdata)
         self.advisor.choices = [

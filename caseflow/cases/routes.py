@@ -28,7 +28,7 @@ from caseflow.cases.models import Activity, Case, CaseStatus, ClosingReason
 from caseflow.cases.queries import case_list_query, centre_case_types
 from caseflow.checklists.services import progress_by_case
 from caseflow.checklists.views import group_checklist, load_items, progress_of_groups
-from caseflow.core.errors import ConflictError, DomainError
+from caseflow.core.errors import DomainError, http_status
 from caseflow.core.forms import parse_id
 from caseflow.core.i18n import current_locale
 from caseflow.core.time import today
@@ -50,10 +50,7 @@ TIMELINE_LIMIT = 100
 
 @bp.get("")
 def index():
-    locale = current_locale()
-    staff = centre_users(current_user.centre_id, active_only=False)
-    case_types = centre_case_types(current_user.centre_id)
-    form = FilterForm(request.args, staff, case_types, locale)
+    form = FilterForm.for_centre(request.args, current_user.centre_id, current_locale())
     filters = form.to_filters()
     pagination = db.paginate(
         case_list_query(current_user, filters),
@@ -133,10 +130,6 @@ def new():
                 return redirect(url_for("cases.detail", case_id=case.id))
         return render_template("cases/new.html", form=form), 400
     return render_template("cases/new.html", form=form)
-
-
-def _error_status(error: DomainError) -> int:
-    return 409 if isinstance(error, ConflictError) else 400
 
 
 def render_detail(case: Case, status: int = 200, **forms):
@@ -248,9 +241,7 @@ def edit(case: Case):
             except DomainError as error:
                 db.session.rollback()
                 flash(str(error), "danger")
-                return render_template("cases/edit.html", form=form, case=case), _error_status(
-                    error
-                )
+                return render_template("cases/edit.html", form=form, case=case), http_status(error)
             db.session.commit()
             flash(_("Case saved."), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
@@ -291,7 +282,7 @@ def change_status(case: Case):
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "danger")
-        return render_detail(case, _error_status(error), status_form=form)
+        return render_detail(case, http_status(error), status_form=form)
     db.session.commit()
     if requesting:
         flash(_("Closing requested: a team lead will approve it."), "success")
@@ -317,7 +308,7 @@ def assign(case: Case):
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "danger")
-        return render_detail(case, _error_status(error), assign_form=form)
+        return render_detail(case, http_status(error), assign_form=form)
     db.session.commit()
     flash(_("Advisor changed."), "success")
     if request.form.get("back") == "intake":

@@ -26,6 +26,7 @@ from caseflow.checklists import services as checklists
 from caseflow.core.errors import ConflictError, DomainError
 from caseflow.core.time import today, utcnow
 from caseflow.extensions import db
+from caseflow.reviews.models import ReviewKind, ReviewRequest, ReviewStatus
 
 DEFAULT_CASE_TYPES = [
     ("Knowledge worker (non-EU)", "Kenniswerker (niet-EU)"),
@@ -223,8 +224,6 @@ class ClosingBlockedError(DomainError):
 def _settle_closing_request(case: Case, lead: User, *, approved: bool) -> None:
     """A lead moved a case out of "closing requested" by hand: answer the request too,
     so it does not stay pending behind the new status."""
-    from caseflow.reviews.models import ReviewKind, ReviewRequest, ReviewStatus
-
     pending = db.session.scalars(
         select(ReviewRequest).where(
             ReviewRequest.case_id == case.id,

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from caseflow.admin.routes import requires
+from caseflow.auth.access import requires
 from caseflow.auth.permissions import can_manage_checklists
 from caseflow.cases.models import Case, Person
 from caseflow.cases.queries import centre_case_types

@@ -15,7 +15,7 @@ from caseflow.checklists import services
 from caseflow.checklists.forms import ItemForm, TickForm
 from caseflow.checklists.models import ChecklistEvent, ChecklistItem, DeadlineKind, ItemState
 from caseflow.checklists.views import load_items
-from caseflow.core.errors import ConflictError, DomainError
+from caseflow.core.errors import DomainError, http_status
 from caseflow.core.i18n import current_locale
 from caseflow.core.time import today
 from caseflow.extensions import db
@@ -48,7 +48,7 @@ def tick(case: Case, item_id: int):
     except DomainError as error:
         db.session.rollback()
         if _wants_json():
-            return jsonify(error=str(error)), 409 if isinstance(error, ConflictError) else 400
+            return jsonify(error=str(error)), http_status(error)
         flash(str(error), "danger")
         return redirect(url_for("cases.detail", case_id=case.id, _anchor=f"item-{item_id}"))
     db.session.commit()
@@ -107,7 +107,7 @@ def item(case: Case, item_id: int):
             except DomainError as error:
                 db.session.rollback()
                 flash(str(error), "danger")
-                status = 409 if isinstance(error, ConflictError) else 400
+                status = http_status(error)
             else:
                 db.session.commit()
                 flash(_("Step saved."), "success")

@@ -7,3 +7,8 @@ class DomainError(Exception):
 
 class ConflictError(DomainError):
     """Someone else changed the record since the form was loaded (optimistic locking)."""
+
+
+def http_status(error: DomainError) -> int:
+    """409 for a conflict with someone else's change, 400 for any other refusal."""
+    return 409 if isinstance(error, ConflictError) else 400

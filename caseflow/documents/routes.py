@@ -2,7 +2,6 @@
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -15,11 +14,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from caseflow.auth.permissions import can_edit_case, can_export_cases
-from caseflow.auth.services import centre_users
 from caseflow.cases.access import case_access
 from caseflow.cases.forms import FilterForm
 from caseflow.cases.models import Case
-from caseflow.cases.queries import case_list_query, centre_case_types
+from caseflow.cases.queries import case_list_query
+from caseflow.core.downloads import download
 from caseflow.core.forms import parse_id
 from caseflow.core.i18n import current_locale
 from caseflow.documents import jobs, services
@@ -27,14 +26,6 @@ from caseflow.documents.models import ExportJob, ExportStatus
 from caseflow.extensions import db
 
 bp = Blueprint("documents", __name__)
-
-
-def download(data: bytes, filename: str, mimetype: str) -> Response:
-    """A file for the browser to save: attachment, ASCII name, never cached."""
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.post("/cases/<id:case_id>/summary.pdf")
@@ -60,12 +51,7 @@ def client_checklist(case: Case):
 def _selected_case_ids() -> list[int]:
     """The ticked cases, or every case matching the list's filters ("all matching")."""
     if request.form.get("scope") == "filter":
-        form = FilterForm(
-            request.form,
-            centre_users(current_user.centre_id, active_only=False),
-            centre_case_types(current_user.centre_id),
-            current_locale(),
-        )
+        form = FilterForm.for_centre(request.form, current_user.centre_id, current_locale())
         query = case_list_query(current_user, form.to_filters())
         limit = current_app.config["EXPORT_MAX_CASES"] + 1
         return list(db.session.scalars(query.with_only_columns(Case.id).limit(limit)))

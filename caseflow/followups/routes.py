@@ -16,7 +16,7 @@ from caseflow.auth.services import centre_users
 from caseflow.cases.access import case_access
 from caseflow.cases.models import Case
 from caseflow.cases.routes import render_detail
-from caseflow.core.errors import ConflictError, DomainError
+from caseflow.core.errors import DomainError, http_status
 from caseflow.core.time import today
 from caseflow.core.web import page_number
 from caseflow.extensions import db
@@ -69,7 +69,7 @@ def _close(case: Case, followup_id: int, status: FollowUpStatus, message: str):
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "danger")
-        status_code = 409 if isinstance(error, ConflictError) else 400
+        status_code = http_status(error)
         return render_detail(case, status_code)
     db.session.commit()
     flash(message, "success")

@@ -1,7 +1,5 @@
 """Team lead pages: overview per advisor, intake queue, bulk reassign, review queue."""
 
-from functools import wraps
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -9,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from caseflow.auth.access import requires
 from caseflow.auth.permissions import can_review
 from caseflow.auth.services import centre_users
 from caseflow.cases import services as cases
@@ -25,18 +24,8 @@ from caseflow.team.queries import team_overview
 bp = Blueprint("team", __name__, url_prefix="/team")
 
 
-def leads_only(view):
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not can_review(current_user):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
 @bp.get("")
-@leads_only
+@requires(can_review)
 def overview():
     return render_template(
         "team/overview.html",
@@ -46,7 +35,7 @@ def overview():
 
 
 @bp.get("/intake")
-@leads_only
+@requires(can_review)
 def intake():
     """Unassigned cases, oldest first, each assignable in one action."""
     pagination = db.paginate(
@@ -73,7 +62,7 @@ def _sources():
 
 
 @bp.route("/reassign", methods=["GET", "POST"])
-@leads_only
+@requires(can_review)
 def reassign():
     """Move all or some open cases of one advisor to another (e.g. during leave)."""
     staff = centre_users(current_user.centre_id)
@@ -137,7 +126,7 @@ def reassign():
 
 
 @bp.get("/reviews")
-@leads_only
+@requires(can_review)
 def reviews():
     pending = db.session.scalars(
         select(ReviewRequest)
