@@ -93,9 +93,13 @@ def export_start():
 
 
 def _own_job(job_id: int) -> ExportJob:
+    """The user's own export job, while they may still export (a lead who became an
+    advisor no longer downloads the summaries they exported before)."""
     job = db.session.get(ExportJob, job_id)
     if job is None or job.user_id != current_user.id:
         abort(404)
+    if not can_export_cases(current_user):
+        abort(403)
     return job
 
 

@@ -227,3 +227,18 @@ def test_other_centre_cases_are_never_in_an_export(
         == []
     )
     assert db.session.get(Case, case.id) is not None
+
+
+def test_an_export_is_no_longer_downloadable_once_its_owner_may_not_export(
+    client_for, make_user, make_case
+):
+    advisor, lead = make_user("advisor"), make_user("team_lead")
+    for n in range(7):
+        make_case(advisor, household_name=f"Household {n}")
+    http = client_for(lead)
+    http.post_form("/exports", {"scope": "filter", "status": ""})
+    job = db.session.scalars(select(ExportJob)).one()
+    assert http.get(f"/exports/{job.id}/download").status_code == 200
+    lead.role = "advisor"  # moved to another job within the centre
+    db.session.commit()
+    assert http.get(f"/exports/{job.id}/download").status_code == 403
