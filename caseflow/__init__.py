@@ -43,9 +43,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from caseflow import cli
+    from caseflow import cli, worker
 
     cli.init_app(app)
+    worker.init_app(app)
     hops = int(app.config["PROXY_FIX_HOPS"])
     if hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -77,7 +78,7 @@ def _init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from caseflow import models  # noqa: F401  (every model registered before use)
-    from caseflow.core import database, i18n, web
+    from caseflow.core import database, i18n, tasks, web
     from caseflow.extensions import (
         babel,
         bootstrap,
@@ -91,6 +92,7 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     database.configure_sqlite(app)
+    tasks.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)

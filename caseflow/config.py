@@ -67,17 +67,39 @@ class Defaults:
     MAIL_TIMEOUT = 10  # seconds for one SMTP conversation step
     MAIL_MAX_ATTEMPTS = 6  # then the email is marked failed (an advisor can retry it)
     MAIL_RETRY_BASE_SECONDS = 60  # retries after 1, 2, 4, 8, 16 minutes
-    # "background": a request that queued mail sends it from a thread after commit;
-    # "inline": before the response (tests); "off": only `flask outbox send/worker`.
-    MAIL_DELIVERY = "background"
+    # Bodies and attachments of sent emails are dropped after this (the row stays).
+    SENT_MAIL_KEEP_DAYS = 30
 
-    # PDFs: bulk exports of more cases than this run in the background with progress.
+    # Background work: `flask --app caseflow worker` (huey). None: a SQLite queue file
+    # in instance/ (nothing else to run); "redis://host:6379/1" for several hosts.
+    TASK_QUEUE_URL: str | None = None
+    # Tests only: run each task in-process when it is queued (huey's immediate mode).
+    TASKS_IMMEDIATE = False
+    # Threads of the worker that run tasks (a bulk export occupies one while it runs).
+    WORKER_THREADS = 2
+    # The worker's schedule: "minute hour day month weekday" in SCHEDULE_TIMEZONE;
+    # None or "" switches an entry off (e.g. when cron runs the CLI commands instead).
+    SCHEDULE_TIMEZONE = "Europe/Brussels"
+    SCHEDULE: dict = {
+        "outbox_sweep": "* * * * *",  # due email, and exports whose worker died
+        "reminders": "30 7 * * *",  # daily 07:30
+        "digests": "0 7 * * 1",  # Monday 07:00
+        "prune": "15 2 * * *",  # nightly: expired exports, old email bodies
+        "backup": "45 2 * * *",  # nightly, keeping the last BACKUP_KEEP
+    }
+
+    # PDFs: bulk exports of more cases than this run in the worker, with progress.
     EXPORT_INLINE_MAX = 5
     EXPORT_MAX_CASES = 500
-    # Worker processes that render a bulk export's PDFs (1: in the web worker itself).
+    # Processes the worker starts to render a bulk export's PDFs (1: in its own).
     EXPORT_PROCESSES = 2
-    # Background work (bulk exports) runs in a thread of the web worker; tests run it inline.
-    JOBS_IN_BACKGROUND = True
+    # A finished export's ZIP is deleted after this many hours.
+    EXPORT_KEEP_HOURS = 24
+    # An export whose worker died is run again this many times at most, then failed.
+    EXPORT_MAX_ATTEMPTS = 3
+    # A queued or running export untouched for this long counts as stalled: the sweep
+    # runs it again, and its page offers "Try again".
+    EXPORT_STALLED_SECONDS = 300
 
     # The funder report's "key steps": checklist step keys (from the catalogue) per step.
     REPORT_KEY_STEPS: dict = {

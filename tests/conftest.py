@@ -23,6 +23,7 @@ from caseflow.cases.models import Case, CaseType, HouseholdRole
 from caseflow.cases.services import CaseData, PersonData, open_case
 from caseflow.centres.models import Centre
 from caseflow.centres.services import get_or_create_centre
+from caseflow.core import tasks
 from caseflow.extensions import db, limiter
 
 PASSWORD = "lantern-orchard-violet-42"
@@ -38,13 +39,14 @@ def make_test_config(database_url: str) -> dict:
         "ARGON2_PARAMETERS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
         # The test's own reads between requests must not hold SQLite's write lock.
         "SQLITE_IMMEDIATE_OUTSIDE_REQUESTS": False,
-        # Deterministic: mail is attempted before the response, exports run inline.
+        # Deterministic: queued tasks (mail delivery, exports) run in-process when the
+        # transaction that queued them commits (huey's immediate mode). The real path, a
+        # worker process, is tested in tests/reliability.
         # Port 9 on loopback refuses at once, so no test mails anything by accident.
-        "MAIL_DELIVERY": "inline",
+        "TASKS_IMMEDIATE": True,
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": 9,
         "MAIL_TIMEOUT": 5,
-        "JOBS_IN_BACKGROUND": False,
     }
 
 
@@ -95,6 +97,15 @@ def app_ctx(app):
         empty_all_tables()
         db.session.remove()
     limiter.reset()
+
+
+@pytest.fixture
+def queued_tasks(monkeypatch) -> list[tuple]:
+    """Tasks asked for after a commit are recorded here instead of run: for tests of a
+    service on its own (``deliver_due``), without the delivery the commit would start."""
+    calls: list[tuple] = []
+    monkeypatch.setattr(tasks, "enqueue", lambda name, *args: calls.append((name, args)))
+    return calls
 
 
 def db_digest() -> str:

@@ -109,6 +109,7 @@ MATRIX = {
     # An export job is its creator's (the team lead's) alone.
     ("documents.export_status", "GET"): row(404, anonymous=LOGIN, team_lead=OK),
     ("documents.export_download", "GET"): row(404, anonymous=LOGIN, team_lead=OK),
+    ("documents.export_retry", "POST"): row(404, anonymous=LOGIN, team_lead=OK),
     ("mail.email_checklist", "GET"): CASE_EDITORS,
     ("mail.email_checklist", "POST"): CASE_EDITORS,
     ("mail.retry", "POST"): CASE_EDITORS,

@@ -1,14 +1,35 @@
 """SQLite connection settings: WAL, foreign keys, busy timeout, IMMEDIATE writes."""
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+
 from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 
 from caseflow.extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_reading: ContextVar[bool] = ContextVar("caseflow_reading", default=False)
+
+
+@contextlib.contextmanager
+def reading() -> Iterator[None]:
+    """Transactions begun inside this block only read: on SQLite they take no write lock.
+
+    For slow reads outside GET requests (the worker building a bulk export's HTML): end
+    the transaction (commit) before leaving the block, and write in a later one.
+    """
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
 
 
 def _is_write_transaction() -> bool:
+    if _reading.get():
+        return False
     # A GET never writes, so its reads can share the database with a writer. Anything
     # else (a form post, a CLI command) may write, and a deferred BEGIN that upgrades
     # to a write lock later fails at once with "database is locked" under concurrency,

@@ -7,7 +7,12 @@
   reused by every render (building them dominates a small document's cost).
 """
 
+import ctypes
+import ctypes.util
 import multiprocessing
+import os
+import signal
+import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import cache
@@ -24,6 +29,7 @@ PRINT_CSS = STATIC_ROOT / "css" / "print.css"
 STATIC_URL = "caseflow-static:/"
 
 _lock = threading.Lock()
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 class RefusedURL(URLFetchingError):
@@ -73,6 +79,18 @@ def render_pdf(html: str, *, extra_css: str = "", fetcher: SafeFetcher | None = 
         return document.write_pdf(stylesheets=stylesheets, font_config=font_config(), pdf_tags=True)
 
 
+def die_with_parent(parent_pid: int) -> None:
+    """In a render process: end it when the process that started it dies (kill -9 of
+    the worker included), so no renderer is ever left orphaned. Linux only."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    # The parent may have died before prctl: then this process was re-parented already.
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
 @cache
 def _small_css(text: str) -> CSS:
     return CSS(string=text, font_config=font_config(), url_fetcher=SafeFetcher())
@@ -90,10 +108,15 @@ def render_many(htmls: list[str], processes: int = 1, on_done=lambda done: None)
             results.append(render_pdf(html))
             on_done(done)
         return results
-    # "spawn": the caller may be a threaded web worker, where fork is unsafe.
+    # "spawn": the caller is a threaded worker, where fork is unsafe.
     context = multiprocessing.get_context("spawn")
     results: list[bytes | None] = [None] * len(htmls)
-    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=processes,
+        mp_context=context,
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         futures = {pool.submit(render_pdf, html): index for index, html in enumerate(htmls)}
         for done, future in enumerate(as_completed(futures), start=1):
             results[futures[future]] = future.result()

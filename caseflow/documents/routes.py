@@ -19,8 +19,10 @@ from caseflow.cases.forms import FilterForm
 from caseflow.cases.models import Case
 from caseflow.cases.queries import case_list_query
 from caseflow.core.downloads import download
+from caseflow.core.errors import DomainError
 from caseflow.core.forms import parse_id
 from caseflow.core.i18n import current_locale
+from caseflow.core.time import utcnow
 from caseflow.documents import jobs, services
 from caseflow.documents.models import ExportJob, ExportStatus
 from caseflow.extensions import db
@@ -78,8 +80,10 @@ def export_start():
         )
         return redirect(url_for("cases.index"))
     if len(cases) <= current_app.config["EXPORT_INLINE_MAX"]:
-        # A handful of cases: no worker processes to start for so little.
-        data = services.summaries_zip(cases, current_user, current_locale(), processes=1)
+        # A handful of cases: rendered here, in this process, with no transaction open.
+        documents = services.summary_documents(cases, current_user, current_locale())
+        db.session.commit()
+        data = services.render_zip(documents, processes=1)
         for case in cases:
             services.record_export(case, current_user, "summary")
         db.session.commit()
@@ -88,7 +92,6 @@ def export_start():
         )
     job = jobs.start_export(current_user, [c.id for c in cases], current_locale())
     db.session.commit()
-    jobs.launch(current_app._get_current_object(), job.id)
     return redirect(url_for("documents.export_status", job_id=job.id))
 
 
@@ -106,7 +109,23 @@ def _own_job(job_id: int) -> ExportJob:
 @bp.get("/exports/<id:job_id>")
 def export_status(job_id: int):
     job = _own_job(job_id)
-    return render_template("documents/export.html", job=job, ExportStatus=ExportStatus)
+    stalled = job.is_stalled(utcnow(), jobs.stalled_after())
+    return render_template(
+        "documents/export.html", job=job, stalled=stalled, ExportStatus=ExportStatus
+    )
+
+
+@bp.post("/exports/<id:job_id>/retry")
+def export_retry(job_id: int):
+    """Run a failed or stalled export again."""
+    job = _own_job(job_id)
+    try:
+        jobs.retry_export(job)
+    except DomainError as error:
+        flash(str(error), "info")
+    else:
+        db.session.commit()
+    return redirect(url_for("documents.export_status", job_id=job.id))
 
 
 @bp.get("/exports/<id:job_id>/download")

@@ -73,6 +73,34 @@ def record_export(case: Case, actor: User, document: str) -> None:
     record(case, actor, ActivityKind.EXPORTED, document=document)
 
 
+def summary_documents(cases: list[Case], generated_by: User, locale: str) -> list[tuple]:
+    """(file name, HTML) of each case's summary. Reads only."""
+    return [
+        (safe_filename(case.reference, "summary"), summary_html(case.id, generated_by, locale))
+        for case in cases
+    ]
+
+
+def render_zip(
+    documents: list[tuple],
+    progress: Callable[[int], None] = lambda done: None,
+    processes: int | None = None,
+) -> bytes:
+    """Render (file name, HTML) pairs to PDFs in one ZIP. Touches no database, so the
+    caller can (and should) hold no transaction while it runs.
+
+    The PDFs are rendered in ``EXPORT_PROCESSES`` processes when there are enough.
+    """
+    if processes is None:
+        processes = current_app.config["EXPORT_PROCESSES"]
+    pdfs = render_many([html for _name, html in documents], processes, progress)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for (name, _html), pdf in zip(documents, pdfs, strict=True):
+            archive.writestr(name, pdf)
+    return buffer.getvalue()
+
+
 def summaries_zip(
     cases: list[Case],
     generated_by: User,
@@ -81,18 +109,5 @@ def summaries_zip(
     processes: int | None = None,
 ) -> bytes:
     """One ZIP with the summary PDF of each case. Reads only: the caller records the
-    exports (``record_export``) once the ZIP exists.
-
-    The HTML is built here (it needs the database); the PDFs are rendered in
-    ``EXPORT_PROCESSES`` worker processes when there are enough of them.
-    """
-    if processes is None:
-        processes = current_app.config["EXPORT_PROCESSES"]
-    htmls = [summary_html(case.id, generated_by, locale) for case in cases]
-    names = [safe_filename(case.reference, "summary") for case in cases]
-    pdfs = render_many(htmls, processes, progress)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, pdf in zip(names, pdfs, strict=True):
-            archive.writestr(name, pdf)
-    return buffer.getvalue()
+    exports (``record_export``) once the ZIP exists."""
+    return render_zip(summary_documents(cases, generated_by, locale), progress, processes)

@@ -44,6 +44,8 @@ class OutboxMessage(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # Set when the body and attachments were dropped (SENT_MAIL_KEEP_DAYS after sending).
+    body_pruned_at: Mapped[datetime | None]
 
     attachments: Mapped[list["OutboxAttachment"]] = relationship(
         back_populates="message", cascade="all, delete-orphan", lazy="raise_on_sql"

@@ -1,6 +1,6 @@
 """Emailing the checklist to a client, and the state of a case's emails."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -39,7 +39,6 @@ def email_checklist(case: Case):
                 status = 400
             else:
                 db.session.commit()
-                services.deliver_after_commit(current_app._get_current_object())
                 flash(_("The checklist email is on its way."), "success")
                 return redirect(url_for("cases.detail", case_id=case.id, _anchor="emails"))
         preview = client.render_email(case, current_user, form.personal_message.data)
@@ -62,6 +61,5 @@ def retry(case: Case, message_id: int):
         flash(str(error), "warning")
         return redirect(url_for("cases.detail", case_id=case.id, _anchor="emails"))
     db.session.commit()
-    services.deliver_after_commit(current_app._get_current_object())
     flash(_("The email will be sent again."), "success")
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="emails"))

@@ -2,39 +2,42 @@
 
 - ``queue_email`` writes the message (and attachments) in the caller's transaction: a
   rolled-back action sends nothing, and nothing is lost while SMTP is down.
+- Once that transaction commits, the worker is asked to deliver (a queued task); its
+  sweep every minute catches anything a lost task missed.
 - ``deliver_due`` claims due messages one by one (an UPDATE that only one sender can
-  win, so a message is never sent twice), sends them over SMTP with a timeout, and
-  schedules retries with growing delays until ``MAIL_MAX_ATTEMPTS``, then marks them
-  failed with the error.
+  win, so a message is never sent twice), sends them over SMTP with a timeout and no
+  transaction open, and schedules retries with growing delays until
+  ``MAIL_MAX_ATTEMPTS``, then marks them failed with the error.
+- ``prune_sent`` drops the bodies and attachments of emails sent long ago.
 """
 
 import contextlib
 import logging
 import smtplib
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import charset as email_charset
+from email.mime.text import MIMEText
 
 from email_validator import EmailNotValidError, validate_email
-from flask import Flask, current_app, render_template
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_mail import Message
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 
+from caseflow.core.database import reading
 from caseflow.core.errors import DomainError
+from caseflow.core.tasks import enqueue_after_commit
 from caseflow.core.time import utcnow
 from caseflow.extensions import db
 from caseflow.mail.models import OutboxAttachment, OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
-# Flask-Mail registers utf-8 with no body encoding, so long lines (an HTML list on one
-# line, a long personal message) would go out as they are, and SMTP servers refuse lines
-# over 998 characters. Quoted-printable keeps bodies readable and lines at 76.
-email_charset.add_charset("utf-8", email_charset.SHORTEST, email_charset.QP, "utf-8")
+# The worker task that delivers what is due (registered in caseflow/worker.py).
+DELIVER_TASK = "outbox.deliver"
 # A sender that died mid-send leaves a claim behind; after this it is tried again.
 STALE_CLAIM = timedelta(minutes=10)
 
@@ -119,13 +122,31 @@ def queue_email(
             )
         )
     db.session.flush()
+    enqueue_after_commit(DELIVER_TASK)
     return message
+
+
+class _Message(Message):
+    """Flask-Mail's message with quoted-printable text parts.
+
+    Flask-Mail registers utf-8 without a body encoding, so long lines (an HTML list on
+    one line, a long personal message) would go out as they are, and SMTP servers refuse
+    lines over 998 characters. Quoted-printable keeps bodies readable and lines at 76;
+    the charset object is this module's own, so nothing global changes.
+    """
+
+    def _mimetext(self, text, subtype="plain"):
+        return MIMEText(text, _subtype=subtype, _charset=_UTF8_QP)
+
+
+_UTF8_QP = email_charset.Charset("utf-8")
+_UTF8_QP.body_encoding = email_charset.QP
 
 
 def build_message(message: OutboxMessage, attachments: list[OutboxAttachment]) -> Message:
     for value in (message.subject, message.sender, message.reply_to, *message.recipients):
         check_header(value)  # again: rows could have been written by older code
-    mail = Message(
+    mail = _Message(
         subject=message.subject,
         recipients=list(message.recipients),
         body=message.text_body,
@@ -139,6 +160,9 @@ def build_message(message: OutboxMessage, attachments: list[OutboxAttachment]) -
 
 
 def _smtp(config) -> smtplib.SMTP:
+    # Our own smtplib connection rather than Flask-Mail's ``mail.connect()``: Flask-Mail
+    # opens SMTP without a timeout, so a server that accepts and then hangs would block
+    # the worker for ever. Every step here gives up after MAIL_TIMEOUT seconds.
     host, port, timeout = config["MAIL_SERVER"], config["MAIL_PORT"], config["MAIL_TIMEOUT"]
     smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
     connection = smtp_class(host, port, timeout=timeout)
@@ -155,70 +179,109 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=base * 2 ** max(attempts - 1, 0))
 
 
-def _claim(message_id: int, now: datetime) -> bool:
-    """Mark a message as being sent by this sender; False if another one has it. Commits."""
+def _due_clause(now: datetime):
+    return or_(
+        (OutboxMessage.status == OutboxStatus.QUEUED) & (OutboxMessage.next_attempt_at <= now),
+        (OutboxMessage.status == OutboxStatus.SENDING)
+        & (OutboxMessage.claimed_at < now - STALE_CLAIM),
+    )
+
+
+@dataclass
+class _Envelope:
+    """What SMTP needs of a claimed message, read before the transaction ends."""
+
+    message_id: int
+    sender: str
+    recipients: list[str]
+    data: bytes | None
+    error: DomainError | None = None
+
+
+def _claim(message_id: int, now: datetime) -> _Envelope | None:
+    """Claim one due message and read it, in one short transaction. Commits.
+
+    None when another sender has it (the UPDATE only one sender can win) or it is no
+    longer due. The message is built here, so no transaction is open while SMTP talks.
+    """
     claimed = db.session.execute(
         update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            or_(
-                OutboxMessage.status == OutboxStatus.QUEUED,
-                (OutboxMessage.status == OutboxStatus.SENDING)
-                & (OutboxMessage.claimed_at < now - STALE_CLAIM),
-            ),
-        )
+        .where(OutboxMessage.id == message_id, _due_clause(now))
         .values(status=OutboxStatus.SENDING, claimed_at=now)
     )
+    if claimed.rowcount != 1:
+        db.session.commit()
+        return None
+    message = db.session.get(OutboxMessage, message_id)
+    attachments = list(
+        db.session.scalars(
+            select(OutboxAttachment).where(OutboxAttachment.message_id == message_id)
+        )
+    )
+    envelope = _Envelope(message_id, message.sender, list(message.recipients), None)
+    try:
+        envelope.data = build_message(message, attachments).as_bytes()
+    except DomainError as error:
+        envelope.error = error
     db.session.commit()
-    return claimed.rowcount == 1
+    return envelope
+
+
+def _send(connection, envelope: _Envelope):
+    """Talk SMTP (no transaction is open). Returns the connection to reuse."""
+    if envelope.error:
+        raise envelope.error
+    connection = connection or _smtp(current_app.config)
+    connection.sendmail(envelope.sender, envelope.recipients, envelope.data)
+    return connection
+
+
+def _record(message_id: int, error: Exception | None, moment: datetime) -> None:
+    """Write the outcome of one attempt in a new short transaction. Commits."""
+    message = db.session.get(OutboxMessage, message_id)
+    if error is None:
+        message.status = OutboxStatus.SENT
+        message.attempts += 1
+        message.sent_at = utcnow()
+        message.last_error = None
+    else:
+        _failed(message, error, moment)
+    db.session.commit()
 
 
 def deliver_due(now: datetime | None = None, limit: int = 100) -> tuple[int, int]:
-    """Send what is due. Commits after each message. Returns (sent, failed attempts)."""
+    """Send what is due. Returns (sent, failed attempts).
+
+    For each message: claim and read it in one short transaction, talk SMTP with no
+    transaction open, then record the result in another short one. Commits.
+    """
     now = now or utcnow()
-    due_ids = db.session.scalars(
-        select(OutboxMessage.id)
-        .where(
-            or_(
-                (OutboxMessage.status == OutboxStatus.QUEUED)
-                & (OutboxMessage.next_attempt_at <= now),
-                (OutboxMessage.status == OutboxStatus.SENDING)
-                & (OutboxMessage.claimed_at < now - STALE_CLAIM),
-            )
-        )
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit)
-    ).all()
-    db.session.commit()
+    with reading():
+        due_ids = db.session.scalars(
+            select(OutboxMessage.id)
+            .where(_due_clause(now))
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+        ).all()
+        db.session.commit()
     sent = failed = 0
     connection = None
     try:
         for message_id in due_ids:
             # The clock at this message, not at the start of a possibly long loop.
             moment = max(now, utcnow())
-            if not _claim(message_id, moment):
-                continue  # another sender has it
-            message = db.session.get(OutboxMessage, message_id)
-            attachments = list(
-                db.session.scalars(
-                    select(OutboxAttachment).where(OutboxAttachment.message_id == message_id)
-                )
-            )
+            envelope = _claim(message_id, moment)
+            if envelope is None:
+                continue  # another sender has it, or it was sent meanwhile
             try:
-                mail = build_message(message, attachments)
-                connection = connection or _smtp(current_app.config)
-                connection.sendmail(message.sender, message.recipients, mail.as_bytes())
+                connection = _send(connection, envelope)
             except (OSError, smtplib.SMTPException, DomainError) as error:
                 connection = _close(connection)
-                _failed(message, error, moment)
+                _record(message_id, error, moment)
                 failed += 1
             else:
-                message.status = OutboxStatus.SENT
-                message.attempts += 1
-                message.sent_at = utcnow()
-                message.last_error = None
+                _record(message_id, None, moment)
                 sent += 1
-            db.session.commit()
     finally:
         _close(connection)
     return sent, failed
@@ -243,37 +306,43 @@ def _failed(message: OutboxMessage, error: Exception, now: datetime) -> None:
 
 
 def retry(message: OutboxMessage) -> None:
-    """Send a failed email again from now on (resets its attempts). Flushes."""
+    """Send a failed email again from now on (resets its attempts). Flushes; the
+    worker is asked to deliver it once the caller commits."""
     if message.status != OutboxStatus.FAILED:
         raise DomainError(_("Only a failed email can be retried."))
     message.status = OutboxStatus.QUEUED
     message.attempts = 0
     message.next_attempt_at = utcnow()
     db.session.flush()
+    enqueue_after_commit(DELIVER_TASK)
 
 
-def deliver_after_commit(app: Flask) -> None:
-    """After a request committed new mail: deliver now, as MAIL_DELIVERY says.
+def prune_sent(now: datetime | None = None) -> int:
+    """Drop the bodies and attachments of emails sent more than SENT_MAIL_KEEP_DAYS ago.
 
-    "background" (default) sends from a short-lived thread so the request never waits
-    for SMTP; "inline" sends before returning (tests); "off" leaves it to the
-    ``outbox send`` / ``outbox worker`` commands.
+    The message row stays (subject, recipients, when), so the case still shows that an
+    email was sent. Returns how many were pruned. Flushes.
     """
-    mode = app.config["MAIL_DELIVERY"]
-    if mode == "inline":
-        deliver_due()
-    elif mode == "background":
-        threading.Thread(target=_deliver_in_thread, args=(app,), daemon=True).start()
-
-
-def _deliver_in_thread(app: Flask) -> None:
-    with app.app_context():
-        try:
-            deliver_due()
-        except Exception:  # the worker or cron retries; never crash silently
-            log.exception("Background email delivery failed")
-        finally:
-            db.session.remove()
+    now = now or utcnow()
+    cutoff = now - timedelta(days=current_app.config["SENT_MAIL_KEEP_DAYS"])
+    old = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == OutboxStatus.SENT,
+            OutboxMessage.sent_at < cutoff,
+            OutboxMessage.body_pruned_at.is_(None),
+        )
+        .scalar_subquery()
+    )
+    db.session.execute(delete(OutboxAttachment).where(OutboxAttachment.message_id.in_(old)))
+    pruned = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(old))
+        .values(text_body="", html_body=None, body_pruned_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    return pruned.rowcount
 
 
 def queue_to_staff(

@@ -173,7 +173,7 @@ def test_line_breaks_in_any_header_are_refused_before_building(smtp, centre, fie
     assert _count(OutboxMessage) == 0
 
 
-def test_sent_bytes_parse_back_to_the_same_headers(smtp, centre):
+def test_sent_bytes_parse_back_to_the_same_headers(smtp, centre, queued_tasks):
     services.queue_email(
         centre_id=centre.id,
         kind="test",
@@ -202,7 +202,7 @@ def test_an_address_the_smtp_server_may_not_accept_is_refused_with_a_message(cen
         )
 
 
-def test_a_message_is_claimed_by_one_sender_only(smtp, centre):
+def test_a_message_is_claimed_by_one_sender_only(smtp, centre, queued_tasks):
     message = services.queue_email(
         centre_id=centre.id,
         kind="test",
@@ -212,8 +212,8 @@ def test_a_message_is_claimed_by_one_sender_only(smtp, centre):
     )
     db.session.commit()
     now = utcnow()
-    assert services._claim(message.id, now) is True
-    assert services._claim(message.id, now) is False
+    assert services._claim(message.id, now) is not None
+    assert services._claim(message.id, now) is None
     assert services.deliver_due(now=now) == (0, 0)  # claimed: not sent twice
     # A claim left by a sender that died is taken over after a while.
     assert services.deliver_due(now=now + timedelta(minutes=11)) == (1, 0)
@@ -221,7 +221,7 @@ def test_a_message_is_claimed_by_one_sender_only(smtp, centre):
 
 
 def test_daily_reminders_go_to_advisors_with_something_due_in_their_language(
-    smtp, centre, make_user, make_case
+    smtp, centre, make_user, make_case, queued_tasks
 ):
     seed_catalogue(centre)
     busy = make_user("advisor", name="Bo Busy", locale="nl")
@@ -241,6 +241,7 @@ def test_daily_reminders_go_to_advisors_with_something_due_in_their_language(
     db.session.commit()
     assert reminders.queue_reminders() == 1
     db.session.commit()
+    assert queued_tasks == [(services.DELIVER_TASK, ())]  # the worker is asked at once
     services.deliver_due()
     assert len(smtp.inbox.envelopes) == 1
     assert smtp.inbox.envelopes[0].rcpt_tos == [busy.email]
@@ -255,7 +256,7 @@ def test_no_reminder_when_nothing_is_due(smtp, make_user):
     assert _count(OutboxMessage) == 0
 
 
-def test_long_lines_are_wrapped_so_smtp_servers_accept_them(smtp, centre):
+def test_long_lines_are_wrapped_so_smtp_servers_accept_them(smtp, centre, queued_tasks):
     # aiosmtpd, like real servers, refuses lines over 998 characters (RFC 5321).
     services.queue_email(
         centre_id=centre.id,
@@ -269,3 +270,74 @@ def test_long_lines_are_wrapped_so_smtp_servers_accept_them(smtp, centre):
     assert services.deliver_due() == (1, 0)
     mail = smtp.inbox.messages[0]
     assert mail.get_body(("plain",)).get_content().rstrip("\n") == "é" + "x" * 5000
+
+
+def test_committing_an_email_asks_the_worker_to_deliver_it(smtp, centre):
+    """The prompt path: a commit that queued mail enqueues delivery (run in-process
+    here; tests/reliability runs the real worker)."""
+    services.queue_email(
+        centre_id=centre.id, kind="test", recipients=["a@example.org"], subject="S", text_body="B"
+    )
+    assert smtp.inbox.envelopes == []  # nothing before the commit
+    db.session.commit()
+    assert len(smtp.inbox.envelopes) == 1
+    assert db.session.scalars(select(OutboxMessage)).one().status == OutboxStatus.SENT
+
+
+def test_a_rolled_back_email_asks_for_no_delivery(centre, queued_tasks):
+    services.queue_email(
+        centre_id=centre.id, kind="test", recipients=["a@example.org"], subject="S", text_body="B"
+    )
+    db.session.rollback()
+    db.session.commit()
+    assert queued_tasks == []
+
+
+def test_no_transaction_is_open_while_smtp_talks(smtp, centre, queued_tasks, monkeypatch):
+    """SMTP runs between two short transactions: a slow server holds no database lock."""
+    services.queue_email(
+        centre_id=centre.id, kind="test", recipients=["a@example.org"], subject="S", text_body="B"
+    )
+    db.session.commit()
+    seen = []
+    send = services._send
+
+    def spy(connection, envelope):
+        seen.append(db.session().in_transaction())
+        return send(connection, envelope)
+
+    monkeypatch.setattr(services, "_send", spy)
+    assert services.deliver_due() == (1, 0)
+    assert seen == [False]
+
+
+def test_sent_email_bodies_and_attachments_are_pruned_after_the_keep_days(
+    app, smtp, centre, queued_tasks
+):
+    message = services.queue_email(
+        centre_id=centre.id,
+        kind="test",
+        recipients=["a@example.org"],
+        subject="Your checklist",
+        text_body="Personal text",
+        html_body="<p>Personal text</p>",
+        attachments=[services.Attachment("c.pdf", "application/pdf", b"%PDF-1.7")],
+    )
+    waiting = services.queue_email(
+        centre_id=centre.id, kind="test", recipients=["b@example.org"], subject="S", text_body="W"
+    )
+    db.session.commit()
+    services.deliver_due()
+    waiting = reload(OutboxMessage, waiting.id)
+    waiting.status = OutboxStatus.QUEUED  # not sent: kept whatever its age
+    db.session.commit()
+    keep = app.config["SENT_MAIL_KEEP_DAYS"]
+    assert services.prune_sent(now=utcnow() + timedelta(days=keep - 1)) == 0
+    assert services.prune_sent(now=utcnow() + timedelta(days=keep + 1)) == 1
+    db.session.commit()
+    pruned = reload(OutboxMessage, message.id)
+    assert pruned.text_body == "" and pruned.html_body is None and pruned.body_pruned_at
+    assert pruned.subject == "Your checklist" and pruned.status == OutboxStatus.SENT
+    assert _count(services.OutboxAttachment) == 0
+    assert reload(OutboxMessage, waiting.id).text_body == "W"
+    assert services.prune_sent(now=utcnow() + timedelta(days=keep + 2)) == 0

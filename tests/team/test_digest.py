@@ -52,7 +52,7 @@ def week(make_user, make_case, other_centre):
     return leads, anna, bert, reviewed, stuck
 
 
-def test_one_digest_per_active_team_lead_of_the_centre(smtp, week):
+def test_one_digest_per_active_team_lead_of_the_centre(smtp, week, queued_tasks):
     leads, anna, bert, reviewed, stuck = week
     assert queue_digests() == 2
     db.session.commit()
@@ -131,7 +131,8 @@ def test_only_the_reporting_centre_s_leads_get_one(smtp, week):
     assert "olaf@other.example.org" not in [m.recipients[0] for m in outbox()]
 
 
-def test_the_cli_sends_the_digests(app, smtp, week):
+def test_the_cli_sends_the_digests(app, smtp, week, queued_tasks):
+    """The cron path: the command delivers itself (no worker to ask)."""
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["send-digests"])
     assert result.exit_code == 0, result.output

@@ -1,0 +1,120 @@
+"""The worker: every background task and the schedule, and ``flask --app caseflow worker``.
+
+Web processes only queue tasks (``caseflow.core.tasks``); this process runs them, in
+``WORKER_THREADS`` threads, and runs the schedule (``SCHEDULE``, in
+``SCHEDULE_TIMEZONE``): the outbox sweep every minute, reminders daily, digests weekly,
+pruning and backups nightly. Centres that prefer cron run the same work with
+``outbox send``, ``send-reminders``, ``send-digests``, ``prune`` and ``backup``.
+"""
+
+import logging
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from caseflow.core import tasks
+from caseflow.documents import jobs
+from caseflow.extensions import db
+from caseflow.mail import services as mail
+
+log = logging.getLogger(__name__)
+
+
+def sweep() -> None:
+    """Deliver due email and queue exports whose worker died (every minute)."""
+    mail.deliver_due()
+    jobs.requeue_interrupted()
+
+
+def send_reminders() -> None:
+    from caseflow.mail.reminders import queue_reminders
+
+    queued = queue_reminders()
+    db.session.commit()  # delivery is queued after the commit
+    log.info("Queued %s reminder(s)", queued)
+
+
+def send_digests() -> None:
+    from caseflow.mail.digests import queue_digests
+
+    queued = queue_digests()
+    db.session.commit()
+    log.info("Queued %s digest(s)", queued)
+
+
+def prune() -> tuple[int, int]:
+    """Delete expired export files and old email bodies. Commits. Returns the counts."""
+    exports = jobs.prune_exports()
+    emails = mail.prune_sent()
+    db.session.commit()
+    log.info("Pruned %s export file(s) and %s email body(ies)", exports, emails)
+    return exports, emails
+
+
+def backup() -> None:
+    from caseflow.backup.services import backup_to_directory
+
+    path = backup_to_directory(current_app.config["BACKUP_DIR"], current_app.config["BACKUP_KEEP"])
+    log.info("Backup written to %s", path)
+
+
+SCHEDULED = {
+    "outbox_sweep": sweep,
+    "reminders": send_reminders,
+    "digests": send_digests,
+    "prune": prune,
+    "backup": backup,
+}
+
+
+def init_app(app: Flask) -> None:
+    tasks.register(app, mail.DELIVER_TASK, mail.deliver_due)
+    tasks.register(app, jobs.RUN_TASK, jobs.run_export)
+    schedule = app.config["SCHEDULE"]
+    unknown = set(schedule) - set(SCHEDULED)
+    if unknown:
+        raise ValueError(f"Unknown SCHEDULE entries: {sorted(unknown)}")
+    for name, cron in schedule.items():
+        if cron:
+            tasks.register_periodic(app, f"schedule.{name}", SCHEDULED[name], cron)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(prune_command)
+
+
+@click.command("worker")
+@click.option("--threads", type=int, default=None, help="Task threads (default WORKER_THREADS).")
+@click.option(
+    "--no-schedule",
+    is_flag=True,
+    help="Run queued tasks only; another worker (or cron) runs the schedule.",
+)
+@with_appcontext
+def worker_command(threads, no_schedule):
+    """Run background work and the schedule until stopped (Ctrl+C or SIGINT: graceful)."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    queue = tasks.queue()
+    if queue.immediate:
+        raise click.ClickException("TASKS_IMMEDIATE is on: there is nothing for a worker to do.")
+    # Work a dead worker left behind, and mail that waited while none ran.
+    requeued = jobs.requeue_interrupted(starting=True)
+    tasks.enqueue(mail.DELIVER_TASK)
+    db.session.remove()
+    log.info("Worker starting; %s export(s) queued again", requeued)
+    consumer = queue.create_consumer(
+        workers=threads or current_app.config["WORKER_THREADS"],
+        worker_type="thread",
+        periodic=not no_schedule,
+        check_worker_health=True,
+    )
+    consumer.run()
+
+
+@click.command("prune")
+@with_appcontext
+def prune_command():
+    """Delete expired export files and the bodies of old sent emails (nightly cron)."""
+    exports, emails = prune()
+    click.echo(f"Pruned {exports} export file(s) and {emails} email body(ies).")
