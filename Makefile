@@ -40,7 +40,8 @@ instance/config.py:
 
 # make run also starts a local mail sink (aiosmtpd on 127.0.0.1:8025, the default
 # MAIL_SERVER/MAIL_PORT) that stores every email as a file in instance/mail/new/,
-# and the outbox worker that retries what could not be sent at once.
+# and the worker (email delivery, bulk exports, the schedule; its queue is a SQLite
+# file in instance/).
 run: $(VENV)/.installed-mailsink translations instance/config.py
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-catalogue
@@ -52,7 +53,7 @@ run: $(VENV)/.installed-mailsink translations instance/config.py
 	@echo ""
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(BIN)/python -m aiosmtpd -n -l 127.0.0.1:8025 -c aiosmtpd.handlers.Mailbox instance/mail & \
-	  $(BIN)/flask outbox worker --interval 30 & \
+	  $(BIN)/flask worker & \
 	  $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - wsgi:app
 
 # axe-core (accessibility checks in the browser tests) comes from npm when npm exists.

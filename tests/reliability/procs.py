@@ -77,7 +77,6 @@ def app_env(database_url: str, **settings) -> dict[str, str]:
         # Nothing is ever mailed: port 9 on loopback refuses at once.
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": 9,
-        "MAIL_DELIVERY": "off",
     } | settings
     for name, value in values.items():
         env[f"CASEFLOW_{name}"] = value if isinstance(value, str) else json.dumps(value)
