@@ -87,6 +87,9 @@ def _backup_key() -> str | None:
     key = current_app.config.get("BACKUP_KEY")
     if not key:
         return None
+    if not isinstance(key, str):
+        # CASEFLOW_* variables are parsed as JSON: a key of digits would become a number.
+        raise BackupError("BACKUP_KEY must be text: quote it, e.g. CASEFLOW_BACKUP_KEY='\"…\"'.")
     if len(key) < MIN_KEY_LENGTH:
         raise BackupError(
             f"BACKUP_KEY is too short: use at least {MIN_KEY_LENGTH} random characters, e.g. "

@@ -313,6 +313,8 @@ def test_the_cli_writes_into_backup_dir_and_keeps_backup_keep(app, filled, tmp_p
         assert short.exit_code == 0, short.output
         app.config["BACKUP_KEY"] = "short"
         too_short = app.test_cli_runner().invoke(args=["backup"])
+        app.config["BACKUP_KEY"] = 12345678901234567890  # CASEFLOW_BACKUP_KEY unquoted
+        number = app.test_cli_runner().invoke(args=["backup"])
     finally:
         app.config.update(BACKUP_DIR=None, BACKUP_KEEP=14, BACKUP_KEY=None)
     files = list((tmp_path / "scheduled").iterdir())
@@ -320,6 +322,8 @@ def test_the_cli_writes_into_backup_dir_and_keeps_backup_keep(app, filled, tmp_p
     assert services.read_header(files[0])["encrypted"] is True
     assert too_short.exit_code != 0
     assert "BACKUP_KEY is too short" in too_short.output
+    assert number.exit_code != 0
+    assert "BACKUP_KEY must be text" in number.output
 
 
 def test_the_password_goes_to_pg_tools_through_the_environment_only():
