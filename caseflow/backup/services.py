@@ -234,7 +234,10 @@ def _payload(path: Path, key: str | None) -> Iterator[bytes]:
         if params.get("cipher") != "AES-256-GCM":
             raise BackupError("The backup is damaged: its encryption header is invalid.")
         cipher = _derive_key(key, params)
-        prefix = base64.b64decode(params["nonce_prefix"])
+        prefix = base64.b64decode(params.get("nonce_prefix", ""))
+        chunk_size = params.get("chunk_size")
+        if len(prefix) != 8 or not isinstance(chunk_size, int) or not 0 < chunk_size <= 2**26:
+            raise BackupError("The backup is damaged: its encryption header is invalid.")
         damaged = f"{path} is damaged or truncated: it cannot be decrypted."
         index = 0
         while True:
@@ -243,7 +246,7 @@ def _payload(path: Path, key: str | None) -> Iterator[bytes]:
                 raise BackupError(damaged)
             (size,) = struct.unpack(">I", size_bytes)
             sealed = handle.read(size)
-            if size > CHUNK_SIZE + TAG_SIZE or len(sealed) != size:
+            if size > chunk_size + TAG_SIZE or len(sealed) != size:
                 raise BackupError(damaged)
             data = None
             for last in (False, True):

@@ -388,3 +388,35 @@ def test_a_failing_dump_raises_a_clear_error_and_leaves_no_file(app, filled, tmp
     finally:
         app.config["SQLALCHEMY_DATABASE_URI"] = url.render_as_string(hide_password=False)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_encrypted_chunks_cannot_be_reordered_or_dropped(
+    app, filled, target_app, tmp_path, monkeypatch
+):
+    """Small chunks, so that the backup has many: a round trip still works, and a backup
+    with two chunks swapped or its last chunk cut off is refused as damaged."""
+    monkeypatch.setattr(services, "CHUNK_SIZE", 4096)
+    source = everything()
+    app.config["BACKUP_KEY"] = KEY
+    try:
+        path = services.create_backup(tmp_path / "chunked.backup")
+    finally:
+        app.config["BACKUP_KEY"] = None
+    with open(path, "rb") as handle:
+        header = handle.readline() + handle.readline()
+        chunks = []
+        while size := handle.read(4):
+            chunks.append(size + handle.read(int.from_bytes(size, "big")))
+    assert len(chunks) > 3
+    assert all(len(chunk) == 4 + 4096 + 16 for chunk in chunks[:-1])
+    swapped = tmp_path / "swapped.backup"
+    swapped.write_bytes(header + chunks[1] + chunks[0] + b"".join(chunks[2:]))
+    cut = tmp_path / "cut.backup"
+    cut.write_bytes(header + b"".join(chunks[:-1]))
+    target_app.config["BACKUP_KEY"] = KEY
+    with target_app.app_context():
+        for damaged in (swapped, cut):
+            with pytest.raises(BackupError, match="damaged"):
+                services.restore_backup(damaged)
+            assert table_names() == []
+    assert restore_into(target_app, path) == source
