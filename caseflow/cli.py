@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from caseflow.auth.models import Role
 from caseflow.auth.services import create_user, find_user_by_email
+from caseflow.backup import cli as backup_cli
 from caseflow.cases.models import Case
 from caseflow.centres.services import default_centre, get_or_create_centre
 from caseflow.core.errors import DomainError
@@ -159,3 +160,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(send_digests_command)
     app.cli.add_command(export_pdfs_command)
+    backup_cli.init_app(app)

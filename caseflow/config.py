@@ -110,6 +110,15 @@ class Defaults:
     # Counts below this are shown as "<5" in anything exported.
     REPORT_SUPPRESS_BELOW = 5
 
+    # Backups (`flask backup`): encrypted with this key when set (at least 16 random
+    # characters; keep it apart from the backups, e.g. in a password manager).
+    BACKUP_KEY: str | None = None
+    # Where `flask backup` without a path (and the worker's schedule) writes; None means
+    # "instance/backups".
+    BACKUP_DIR: str | None = None
+    # How many backups `backup_to_directory` keeps there; older ones are deleted.
+    BACKUP_KEEP = 14
+
     CASES_PER_PAGE = 25
     # HSTS header max-age in production (seconds).
     HSTS_MAX_AGE = 31536000
