@@ -20,9 +20,9 @@ from sqlalchemy import or_, select, update
 from caseflow.auth.models import User
 from caseflow.auth.permissions import visible_cases_clause
 from caseflow.cases.models import Case
+from caseflow.core import tasks
 from caseflow.core.database import reading
 from caseflow.core.errors import DomainError
-from caseflow.core.tasks import enqueue, enqueue_after_commit
 from caseflow.core.time import utcnow
 from caseflow.documents.models import ExportJob, ExportStatus
 from caseflow.documents.services import record_export, render_zip, summary_documents
@@ -56,7 +56,7 @@ def start_export(user: User, case_ids: list[int], locale: str) -> ExportJob:
     )
     db.session.add(job)
     db.session.flush()
-    enqueue_after_commit(RUN_TASK, job.id)
+    tasks.enqueue_after_commit(RUN_TASK, job.id)
     return job
 
 
@@ -73,7 +73,7 @@ def retry_export(job: ExportJob, now: datetime | None = None) -> None:
     job.heartbeat_at = now
     job.finished_at = None
     db.session.flush()
-    enqueue_after_commit(RUN_TASK, job.id)
+    tasks.enqueue_after_commit(RUN_TASK, job.id)
 
 
 def stalled_after() -> timedelta:
@@ -187,7 +187,7 @@ def requeue_interrupted(now: datetime | None = None, *, starting: bool = False) 
                 to_run.append(job.id)
     db.session.commit()
     for job_id in to_run:
-        enqueue(RUN_TASK, job_id)
+        tasks.enqueue(RUN_TASK, job_id)
     return len(to_run)
 
 
