@@ -18,11 +18,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload, selectinload
 
 from caseflow.auth.permissions import visible_cases_clause
-from caseflow.auth.routes import safe_next
 from caseflow.cases.models import Case, CaseStatus
 from caseflow.checklists.models import ChecklistItem
 from caseflow.checklists.services import overdue_clause, progress_by_case
 from caseflow.core.time import today, utcnow
+from caseflow.core.urls import safe_next
 from caseflow.extensions import db
 from caseflow.followups.models import FollowUp, FollowUpStatus
 from caseflow.reviews.models import ReviewRequest, ReviewStatus

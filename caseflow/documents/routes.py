@@ -18,7 +18,7 @@ from caseflow.cases.access import case_access
 from caseflow.cases.forms import FilterForm
 from caseflow.cases.models import Case
 from caseflow.cases.queries import case_list_query
-from caseflow.core.downloads import download
+from caseflow.core.downloads import download, safe_filename
 from caseflow.core.forms import parse_id
 from caseflow.core.i18n import current_locale
 from caseflow.documents import jobs, services
@@ -35,7 +35,7 @@ def summary(case: Case):
     pdf = services.case_summary_pdf(case, current_user, current_locale())
     services.record_export(case, current_user, "summary")
     db.session.commit()
-    return download(pdf, services.safe_filename(case.reference, "summary"), "application/pdf")
+    return download(pdf, safe_filename(case.reference, "summary"), "application/pdf")
 
 
 @bp.post("/cases/<id:case_id>/client-checklist.pdf")
@@ -45,7 +45,7 @@ def client_checklist(case: Case):
     pdf = services.client_checklist_pdf(case, current_user.centre.name)
     services.record_export(case, current_user, "client_checklist")
     db.session.commit()
-    return download(pdf, services.safe_filename(case.reference, "checklist"), "application/pdf")
+    return download(pdf, safe_filename(case.reference, "checklist"), "application/pdf")
 
 
 def _selected_case_ids() -> list[int]:
@@ -83,9 +83,7 @@ def export_start():
         for case in cases:
             services.record_export(case, current_user, "summary")
         db.session.commit()
-        return download(
-            data, services.safe_filename("case-summaries", suffix=".zip"), "application/zip"
-        )
+        return download(data, safe_filename("case-summaries", suffix=".zip"), "application/zip")
     job = jobs.start_export(current_user, [c.id for c in cases], current_locale())
     db.session.commit()
     jobs.launch(current_app._get_current_object(), job.id)
@@ -116,6 +114,6 @@ def export_download(job_id: int):
         abort(404)
     return download(
         job.result,
-        services.safe_filename("case-summaries", str(job.id), suffix=".zip"),
+        safe_filename("case-summaries", str(job.id), suffix=".zip"),
         "application/zip",
     )

@@ -5,10 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from caseflow.auth.permissions import can_review
-from caseflow.core.downloads import download
+from caseflow.core.downloads import download, safe_filename
 from caseflow.core.i18n import current_locale, format_day, format_moment
 from caseflow.core.time import today, utcnow
-from caseflow.documents.services import safe_filename
 from caseflow.reports import exports, presentation
 from caseflow.reports.forms import PeriodForm
 from caseflow.reports.funder import funder_report
