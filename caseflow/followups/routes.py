@@ -15,7 +15,7 @@ from caseflow.auth.permissions import (
 from caseflow.auth.services import centre_users
 from caseflow.cases.access import case_access
 from caseflow.cases.models import Case
-from caseflow.cases.routes import render_detail
+from caseflow.cases.page import render_case_page
 from caseflow.core.errors import DomainError, http_status
 from caseflow.core.time import today
 from caseflow.core.web import page_number
@@ -36,7 +36,7 @@ def add(case: Case):
     form = FollowUpForm()
     form.assignee_id.choices = [(str(u.id), u.full_name) for u in centre_users(case.centre_id)]
     if not form.validate():
-        return render_detail(case, 400, followup_form=form)
+        return render_case_page(case, 400, followup_form=form)
     try:
         services.add_followup(
             case,
@@ -49,7 +49,7 @@ def add(case: Case):
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "danger")
-        return render_detail(case, 400, followup_form=form)
+        return render_case_page(case, 400, followup_form=form)
     db.session.commit()
     flash(_("Follow-up planned."), "success")
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="followups"))
@@ -70,7 +70,7 @@ def _close(case: Case, followup_id: int, status: FollowUpStatus, message: str):
         db.session.rollback()
         flash(str(error), "danger")
         status_code = http_status(error)
-        return render_detail(case, status_code)
+        return render_case_page(case, status_code)
     db.session.commit()
     flash(message, "success")
     return redirect(safe_back(case))

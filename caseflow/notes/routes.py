@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from caseflow.auth.permissions import can_edit_case, can_edit_note
 from caseflow.cases.access import case_access
 from caseflow.cases.models import Case
-from caseflow.cases.routes import render_detail
+from caseflow.cases.page import render_case_page
 from caseflow.core.errors import ConflictError
 from caseflow.extensions import db
 from caseflow.notes import services
@@ -24,7 +24,7 @@ bp = Blueprint("notes", __name__, url_prefix="/cases/<id:case_id>/notes")
 def add(case: Case):
     form = NoteForm()
     if not form.validate():
-        return render_detail(case, 400, note_form=form)
+        return render_case_page(case, 400, note_form=form)
     services.add_note(case, current_user, form.body.data)
     db.session.commit()
     flash(_("Note added."), "success")
