@@ -19,6 +19,7 @@ from caseflow.auth import services
 from caseflow.auth.forms import LoginForm, PasswordChangeForm, ProfileForm
 from caseflow.auth.models import User
 from caseflow.auth.passwords import verify_password
+from caseflow.core.transactions import unit_of_work
 from caseflow.core.urls import safe_next
 from caseflow.extensions import db, limiter, login_manager
 
@@ -125,13 +126,11 @@ def change_password():
         if not verify_password(current_user.password_hash, form.current_password.data):
             form.current_password.errors.append(_("This is not your current password."))
         else:
-            try:
+            with unit_of_work(None, catch=services.PasswordRejected) as work:
                 services.set_password(current_user, form.new_password.data)
-            except services.PasswordRejected as rejected:
-                db.session.rollback()
-                form.new_password.errors.extend(rejected.problems)
+            if work.failed:
+                form.new_password.errors.extend(work.error.problems)
             else:
-                db.session.commit()
                 # This session continues with the new token; every other one has ended.
                 login_user(current_user._get_current_object())
                 flash(

@@ -26,9 +26,9 @@ from caseflow.cases.models import Case, CaseStatus, ClosingReason
 from caseflow.cases.page import advisor_choices, render_case_page
 from caseflow.cases.queries import case_list_query, centre_case_types
 from caseflow.checklists.services import progress_by_case
-from caseflow.core.errors import DomainError, http_status
 from caseflow.core.forms import parse_id
 from caseflow.core.i18n import current_locale
+from caseflow.core.transactions import unit_of_work
 from caseflow.core.web import page_number
 from caseflow.extensions import db
 from caseflow.reviews import services as reviews
@@ -96,18 +96,14 @@ def new():
         form.client_language.data = "en"
     if request.method == "POST" and not _person_rows_action(form):
         if form.validate():
-            try:
+            with unit_of_work() as work:
                 case = services.open_case(
                     current_user.centre,
                     current_user,
                     form.to_data(),
                     int(form.advisor_id.data) if form.advisor_id.data else None,
                 )
-            except DomainError as error:
-                db.session.rollback()
-                flash(str(error), "danger")
-            else:
-                db.session.commit()
+            if not work.failed:
                 flash(_("Case %(reference)s created.", reference=case.reference), "success")
                 return redirect(url_for("cases.detail", case_id=case.id))
         return render_template("cases/new.html", form=form), 400
@@ -136,13 +132,10 @@ def edit(case: Case):
     _case_form_choices(form, case)
     if request.method == "POST" and not _person_rows_action(form):
         if form.validate():
-            try:
+            with unit_of_work() as work:
                 services.update_case(case, current_user, form.to_data(), form.version.data)
-            except DomainError as error:
-                db.session.rollback()
-                flash(str(error), "danger")
-                return render_template("cases/edit.html", form=form, case=case), http_status(error)
-            db.session.commit()
+            if work.failed:
+                return render_template("cases/edit.html", form=form, case=case), work.status
             flash(_("Case saved."), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
         return render_template("cases/edit.html", form=form, case=case), 400
@@ -159,7 +152,7 @@ def change_status(case: Case):
     reason = ClosingReason(form.closing_reason.data) if form.closing_reason.data else None
     # With the centre's approval setting, an advisor's "close" is a request to a lead.
     requesting = new_status == CaseStatus.CLOSED and must_request_closing(current_user)
-    try:
+    with unit_of_work() as work:
         if requesting:
             services.check_version(case.version, form.version.data)
             reviews.request_closing(case, current_user, reason, form.closing_comment.data)
@@ -175,15 +168,10 @@ def change_status(case: Case):
                     form.close_anyway_reason.data if current_user.is_lead else None
                 ),
             )
-    except services.ClosingBlockedError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return render_case_page(case, 400, status_form=form, blocking_items=error.items)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return render_case_page(case, http_status(error), status_form=form)
-    db.session.commit()
+    if isinstance(work.error, services.ClosingBlockedError):
+        return render_case_page(case, 400, status_form=form, blocking_items=work.error.items)
+    if work.failed:
+        return render_case_page(case, work.status, status_form=form)
     if requesting:
         flash(_("Closing requested: a team lead will approve it."), "success")
     else:
@@ -198,18 +186,15 @@ def assign(case: Case):
     form.advisor_id.choices = [("", ""), *advisor_choices()]
     if not form.validate():
         return render_case_page(case, 400, assign_form=form)
-    try:
+    with unit_of_work() as work:
         services.assign_case(
             case,
             current_user,
             int(form.advisor_id.data) if form.advisor_id.data else None,
             form.version.data,
         )
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return render_case_page(case, http_status(error), assign_form=form)
-    db.session.commit()
+    if work.failed:
+        return render_case_page(case, work.status, assign_form=form)
     flash(_("Advisor changed."), "success")
     if request.form.get("back") == "intake":
         return redirect(url_for("team.intake"))
@@ -223,12 +208,9 @@ def take(case: Case):
     if not form.validate():
         flash(" ".join(form.version.errors), "danger")
         return redirect(url_for("cases.detail", case_id=case.id))
-    try:
+    with unit_of_work() as work:
         services.take_case(case, current_user, form.version.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
+    if work.failed:
         return redirect(url_for("cases.detail", case_id=case.id))
-    db.session.commit()
     flash(_("You are now the advisor of this case."), "success")
     return redirect(url_for("cases.detail", case_id=case.id))

@@ -16,8 +16,8 @@ from caseflow.auth.services import centre_users
 from caseflow.cases.access import case_access
 from caseflow.cases.models import Case
 from caseflow.cases.page import render_case_page
-from caseflow.core.errors import DomainError, http_status
 from caseflow.core.time import today
+from caseflow.core.transactions import unit_of_work
 from caseflow.core.web import page_number
 from caseflow.extensions import db
 from caseflow.followups import services
@@ -37,7 +37,7 @@ def add(case: Case):
     form.assignee_id.choices = [(str(u.id), u.full_name) for u in centre_users(case.centre_id)]
     if not form.validate():
         return render_case_page(case, 400, followup_form=form)
-    try:
+    with unit_of_work() as work:
         services.add_followup(
             case,
             current_user,
@@ -46,11 +46,8 @@ def add(case: Case):
             due_date=form.due_date.data,
             assignee_id=int(form.assignee_id.data),
         )
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
+    if work.failed:
         return render_case_page(case, 400, followup_form=form)
-    db.session.commit()
     flash(_("Follow-up planned."), "success")
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="followups"))
 
@@ -64,14 +61,10 @@ def _close(case: Case, followup_id: int, status: FollowUpStatus, message: str):
     form = CloseFollowUpForm()
     if not form.validate():
         abort(400)
-    try:
+    with unit_of_work() as work:
         services.close_followup(followup, current_user, status, form.version.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        status_code = http_status(error)
-        return render_case_page(case, status_code)
-    db.session.commit()
+    if work.failed:
+        return render_case_page(case, work.status)
     flash(message, "success")
     return redirect(safe_back(case))
 

@@ -11,6 +11,7 @@ from caseflow.cases.access import case_access
 from caseflow.cases.models import Case
 from caseflow.cases.page import render_case_page
 from caseflow.core.errors import ConflictError
+from caseflow.core.transactions import unit_of_work
 from caseflow.extensions import db
 from caseflow.notes import services
 from caseflow.notes.forms import EditNoteForm, NoteForm
@@ -49,14 +50,11 @@ def edit(case: Case, note_id: int):
     status = 200
     if form.is_submitted():
         if form.validate():
-            try:
+            with unit_of_work(catch=ConflictError) as work:
                 services.edit_note(note, current_user, form.body.data, form.version.data)
-            except ConflictError as error:
-                db.session.rollback()
-                flash(str(error), "danger")
-                status = 409
+            if work.failed:
+                status = work.status
             else:
-                db.session.commit()
                 flash(_("Note saved."), "success")
                 return redirect(url_for("cases.detail", case_id=case.id, _anchor="notes"))
         else:
