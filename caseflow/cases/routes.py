@@ -5,8 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from caseflow.auth.access import requires
 from caseflow.auth.permissions import (
     can_assign_case,
+    can_create_case,
     can_edit_case,
     can_take_case,
     must_request_closing,
@@ -81,6 +83,7 @@ def _person_rows_action(form) -> bool:
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@requires(can_create_case)
 def new():
     form = NewCaseForm()
     _case_form_choices(form)

@@ -80,13 +80,11 @@ def progress_text(progress: services.Progress) -> str:
 
 
 @bp.route("/<id:item_id>", methods=["GET", "POST"])
-@case_access()
+@case_access(post=can_edit_case)
 def item(case: Case, item_id: int):
     """One item: its explanation, rule, state, dates, note and history."""
     checklist_item = _item_of(case, item_id)
     may_edit = can_edit_case(current_user, case)
-    if request.method == "POST" and not may_edit:
-        abort(403)
     form = ItemForm(obj=checklist_item if request.method == "GET" else None)
     status = 200
     if request.method == "POST":

@@ -1,5 +1,7 @@
 """PDF downloads of a case, and bulk exports of summaries for team leads."""
 
+from functools import wraps
+
 from flask import (
     Blueprint,
     abort,
@@ -13,6 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from caseflow.auth.access import requires
 from caseflow.auth.permissions import can_edit_case, can_export_cases
 from caseflow.cases.access import case_access
 from caseflow.cases.forms import FilterForm
@@ -60,9 +63,8 @@ def _selected_case_ids() -> list[int]:
 
 
 @bp.post("/exports")
+@requires(can_export_cases)
 def export_start():
-    if not can_export_cases(current_user):
-        abort(403)
     case_ids = _selected_case_ids()
     cases = jobs.exportable_cases(current_user, case_ids)
     if not cases:
@@ -90,26 +92,32 @@ def export_start():
     return redirect(url_for("documents.export_status", job_id=job.id))
 
 
-def _own_job(job_id: int) -> ExportJob:
-    """The user's own export job, while they may still export (a lead who became an
-    advisor no longer downloads the summaries they exported before)."""
-    job = db.session.get(ExportJob, job_id)
-    if job is None or job.user_id != current_user.id:
-        abort(404)
-    if not can_export_cases(current_user):
-        abort(403)
-    return job
+def own_export_job(view):
+    """Route decorator: load ``job_id`` as the user's own export job, else 404. Stacked
+    over ``requires(can_export_cases)``: a lead who became an advisor no longer
+    downloads the summaries they exported before (403)."""
+
+    @wraps(view)
+    def wrapped(job_id: int):
+        job = db.session.get(ExportJob, job_id)
+        if job is None or job.user_id != current_user.id:
+            abort(404)
+        return view(job)
+
+    return wrapped
 
 
 @bp.get("/exports/<id:job_id>")
-def export_status(job_id: int):
-    job = _own_job(job_id)
+@own_export_job
+@requires(can_export_cases)
+def export_status(job: ExportJob):
     return render_template("documents/export.html", job=job, ExportStatus=ExportStatus)
 
 
 @bp.get("/exports/<id:job_id>/download")
-def export_download(job_id: int):
-    job = _own_job(job_id)
+@own_export_job
+@requires(can_export_cases)
+def export_download(job: ExportJob):
     if job.status != ExportStatus.DONE or job.result is None:
         abort(404)
     return download(

@@ -13,7 +13,7 @@ from caseflow.auth.permissions import (
     visible_cases_clause,
 )
 from caseflow.auth.services import centre_users
-from caseflow.cases.access import case_access
+from caseflow.cases.access import case_access, case_record
 from caseflow.cases.models import Case
 from caseflow.cases.page import render_case_page
 from caseflow.core.time import today
@@ -52,12 +52,7 @@ def add(case: Case):
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="followups"))
 
 
-def _close(case: Case, followup_id: int, status: FollowUpStatus, message: str):
-    followup = db.session.get(FollowUp, followup_id)
-    if followup is None or followup.case_id != case.id:
-        abort(404)
-    if not can_complete_followup(current_user, followup):
-        abort(403)
+def _close(case: Case, followup: FollowUp, status: FollowUpStatus, message: str):
     form = CloseFollowUpForm()
     if not form.validate():
         abort(400)
@@ -80,14 +75,16 @@ def safe_back(case: Case) -> str:
 
 @bp.post("/cases/<id:case_id>/followups/<id:followup_id>/done")
 @case_access()
-def complete(case: Case, followup_id: int):
-    return _close(case, followup_id, FollowUpStatus.DONE, _("Follow-up completed."))
+@case_record(FollowUp, "followup_id", can_complete_followup)
+def complete(case: Case, followup: FollowUp):
+    return _close(case, followup, FollowUpStatus.DONE, _("Follow-up completed."))
 
 
 @bp.post("/cases/<id:case_id>/followups/<id:followup_id>/cancel")
 @case_access()
-def cancel(case: Case, followup_id: int):
-    return _close(case, followup_id, FollowUpStatus.CANCELLED, _("Follow-up cancelled."))
+@case_record(FollowUp, "followup_id", can_complete_followup)
+def cancel(case: Case, followup: FollowUp):
+    return _close(case, followup, FollowUpStatus.CANCELLED, _("Follow-up cancelled."))
 
 
 @bp.get("/followups")

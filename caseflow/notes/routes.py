@@ -1,13 +1,13 @@
 """Adding and editing case notes."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from caseflow.auth.permissions import can_edit_case, can_edit_note
-from caseflow.cases.access import case_access
+from caseflow.cases.access import case_access, case_record
 from caseflow.cases.models import Case
 from caseflow.cases.page import render_case_page
 from caseflow.core.errors import ConflictError
@@ -34,12 +34,8 @@ def add(case: Case):
 
 @bp.route("/<id:note_id>/edit", methods=["GET", "POST"])
 @case_access()
-def edit(case: Case, note_id: int):
-    note = db.session.get(Note, note_id)
-    if note is None or note.case_id != case.id:
-        abort(404)
-    if not can_edit_note(current_user, note):
-        abort(403)
+@case_record(Note, "note_id", can_edit_note)
+def edit(case: Case, note: Note):
     revisions = db.session.scalars(
         select(NoteRevision)
         .where(NoteRevision.note_id == note.id)

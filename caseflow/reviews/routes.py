@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from caseflow.auth.access import requires
 from caseflow.auth.permissions import can_edit_case, can_review
 from caseflow.cases.access import case_access
 from caseflow.cases.models import Case
@@ -31,8 +32,6 @@ def ask(case: Case):
 
 
 def _review_of_my_centre(review_id: int) -> ReviewRequest:
-    if not can_review(current_user):
-        abort(403)
     review = db.session.get(ReviewRequest, review_id)
     if review is None:
         abort(404)
@@ -43,6 +42,7 @@ def _review_of_my_centre(review_id: int) -> ReviewRequest:
 
 
 @bp.post("/reviews/<id:review_id>/<any(approve, send_back):decision>")
+@requires(can_review)
 def decide(review_id: int, decision: str):
     review = _review_of_my_centre(review_id)
     form = DecisionForm()
