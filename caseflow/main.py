@@ -17,12 +17,16 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload, selectinload
 
+from caseflow.auth import permissions
+from caseflow.auth.forms import ROLE_LABELS
 from caseflow.auth.permissions import visible_cases_clause
-from caseflow.auth.routes import safe_next
+from caseflow.cases import labels
 from caseflow.cases.models import Case, CaseStatus
+from caseflow.checklists import labels as checklist_labels
 from caseflow.checklists.models import ChecklistItem
 from caseflow.checklists.services import overdue_clause, progress_by_case
 from caseflow.core.time import today, utcnow
+from caseflow.core.urls import safe_next
 from caseflow.extensions import db
 from caseflow.followups.models import FollowUp, FollowUpStatus
 from caseflow.reviews.models import ReviewRequest, ReviewStatus
@@ -30,6 +34,29 @@ from caseflow.reviews.models import ReviewRequest, ReviewStatus
 bp = Blueprint("main", __name__)
 
 MY_WORK_LIMIT = 50
+
+
+@bp.record_once
+def _register_template_globals(state) -> None:
+    """Labels and access rules every template may use. They come from several areas,
+    so the app level (this blueprint) registers them, not ``core.web``."""
+    state.app.jinja_env.globals.update(
+        {
+            "labels": labels,
+            "mail_status": labels.MAIL_STATUS,
+            "checklist_labels": checklist_labels,
+            "describe_deadline": checklist_labels.describe_deadline,
+            "can_manage_checklists": permissions.can_manage_checklists,
+            "can_export_cases": permissions.can_export_cases,
+            "can_review": permissions.can_review,
+            "today": today,
+            "role_labels": ROLE_LABELS,
+            "can_manage_users": permissions.can_manage_users,
+            "can_manage_case_types": permissions.can_manage_case_types,
+            "can_complete_followup": permissions.can_complete_followup,
+            "can_edit_note": permissions.can_edit_note,
+        }
+    )
 
 
 @bp.get("/")

@@ -14,7 +14,7 @@ from caseflow.auth.permissions import can_manage_case_types, can_manage_users
 from caseflow.cases.models import CaseType
 from caseflow.cases.queries import centre_case_types
 from caseflow.cases.services import save_case_type
-from caseflow.core.errors import DomainError
+from caseflow.core.transactions import unit_of_work
 from caseflow.core.web import page_number
 from caseflow.extensions import db
 
@@ -49,7 +49,7 @@ def users_index():
 def user_new():
     form = NewUserForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(None) as work:
             user = users.create_user(
                 current_user.centre,
                 form.email.data,
@@ -58,14 +58,11 @@ def user_new():
                 form.password.data,
                 is_active=form.is_active.data,
             )
-        except users.PasswordRejected as rejected:
-            db.session.rollback()
-            form.password.errors = [*form.password.errors, *rejected.problems]
-        except DomainError as error:
-            db.session.rollback()
-            form.email.errors = [*form.email.errors, str(error)]
+        if isinstance(work.error, users.PasswordRejected):
+            form.password.errors = [*form.password.errors, *work.error.problems]
+        elif work.failed:
+            form.email.errors = [*form.email.errors, str(work.error)]
         else:
-            db.session.commit()
             flash(_("User %(name)s created.", name=user.full_name), "success")
             return redirect(url_for("admin.users_index"))
     status = 400 if form.is_submitted() else 200
@@ -82,7 +79,7 @@ def user_edit(user_id: int):
         form.is_active.data = user.is_active_account
     reset_form = PasswordResetForm(formdata=None)
     if form.validate_on_submit():
-        try:
+        with unit_of_work() as work:
             users.update_user(
                 current_user,
                 user,
@@ -90,11 +87,7 @@ def user_edit(user_id: int):
                 role=Role(form.role.data),
                 is_active=form.is_active.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            db.session.commit()
+        if not work.failed:
             flash(_("User saved."), "success")
             return redirect(url_for("admin.users_index"))
     status = 400 if form.is_submitted() else 200
@@ -109,13 +102,14 @@ def user_reset_password(user_id: int):
     user = _centre_user_or_404(user_id)
     reset_form = PasswordResetForm()
     if reset_form.validate():
-        try:
+        with unit_of_work(None, catch=users.PasswordRejected) as work:
             users.set_password(user, reset_form.new_password.data)
-        except users.PasswordRejected as rejected:
-            db.session.rollback()
-            reset_form.new_password.errors = [*reset_form.new_password.errors, *rejected.problems]
+        if work.failed:
+            reset_form.new_password.errors = [
+                *reset_form.new_password.errors,
+                *work.error.problems,
+            ]
         else:
-            db.session.commit()
             flash(
                 _(
                     "The password of %(name)s was reset; their sessions were ended.",
@@ -144,13 +138,11 @@ def _case_type_values(form: CaseTypeForm) -> dict:
 def case_types():
     form = CaseTypeForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(None) as work:
             save_case_type(current_user.centre_id, None, **_case_type_values(form))
-        except DomainError as error:
-            db.session.rollback()
-            form.name_en.errors = [*form.name_en.errors, str(error)]
+        if work.failed:
+            form.name_en.errors = [*form.name_en.errors, str(work.error)]
         else:
-            db.session.commit()
             flash(_("Case type added."), "success")
             return redirect(url_for("admin.case_types"))
     status = 400 if form.is_submitted() else 200
@@ -168,13 +160,11 @@ def case_type_edit(case_type_id: int):
     # Only a GET shows the stored values: a post missing a field must not keep them.
     form = CaseTypeForm(obj=case_type if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
+        with unit_of_work(None) as work:
             save_case_type(current_user.centre_id, case_type, **_case_type_values(form))
-        except DomainError as error:
-            db.session.rollback()
-            form.name_en.errors = [*form.name_en.errors, str(error)]
+        if work.failed:
+            form.name_en.errors = [*form.name_en.errors, str(work.error)]
         else:
-            db.session.commit()
             flash(_("Case type saved."), "success")
             return redirect(url_for("admin.case_types"))
     status = 400 if form.is_submitted() else 200

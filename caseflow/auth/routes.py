@@ -1,7 +1,6 @@
 """Login, logout and the user's own profile."""
 
 import time
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -20,6 +19,8 @@ from caseflow.auth import services
 from caseflow.auth.forms import LoginForm, PasswordChangeForm, ProfileForm
 from caseflow.auth.models import User
 from caseflow.auth.passwords import verify_password
+from caseflow.core.transactions import unit_of_work
+from caseflow.core.urls import safe_next
 from caseflow.extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__)
@@ -35,19 +36,6 @@ def load_user(user_id: str) -> User | None:
     if user is None or user.session_token != token or not user.is_active_account:
         return None
     return user
-
-
-def safe_next(target: str | None) -> str | None:
-    """``target`` when it is a path inside this app, else None (no open redirects)."""
-    if not target:
-        return None
-    target = target.strip()
-    if "\\" in target or any(ord(c) < 32 for c in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 def _login_key() -> str:
@@ -138,13 +126,11 @@ def change_password():
         if not verify_password(current_user.password_hash, form.current_password.data):
             form.current_password.errors.append(_("This is not your current password."))
         else:
-            try:
+            with unit_of_work(None, catch=services.PasswordRejected) as work:
                 services.set_password(current_user, form.new_password.data)
-            except services.PasswordRejected as rejected:
-                db.session.rollback()
-                form.new_password.errors.extend(rejected.problems)
+            if work.failed:
+                form.new_password.errors.extend(work.error.problems)
             else:
-                db.session.commit()
                 # This session continues with the new token; every other one has ended.
                 login_user(current_user._get_current_object())
                 flash(

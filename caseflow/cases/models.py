@@ -2,20 +2,14 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.auth.models import User
 from caseflow.core.countries import is_eu_eea_ch
+from caseflow.core.enums import str_enum
 from caseflow.core.time import utcnow
 from caseflow.extensions import db
-
-
-def str_enum(enum_cls: type[enum.Enum], length: int = 24) -> Enum:
-    """Store an enum as its value in a VARCHAR (portable, and readable in SQL)."""
-    return Enum(
-        enum_cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class CaseStatus(enum.StrEnum):

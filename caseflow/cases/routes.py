@@ -3,16 +3,16 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
+from caseflow.auth.access import requires
 from caseflow.auth.permissions import (
     can_assign_case,
+    can_create_case,
     can_edit_case,
     can_take_case,
     must_request_closing,
 )
-from caseflow.auth.services import centre_users
 from caseflow.cases import services
 from caseflow.cases.access import case_access
 from caseflow.cases.forms import (
@@ -24,28 +24,18 @@ from caseflow.cases.forms import (
     StatusForm,
     TakeForm,
 )
-from caseflow.cases.models import Activity, Case, CaseStatus, ClosingReason
+from caseflow.cases.models import Case, CaseStatus, ClosingReason
+from caseflow.cases.page import advisor_choices, render_case_page
 from caseflow.cases.queries import case_list_query, centre_case_types
 from caseflow.checklists.services import progress_by_case
-from caseflow.checklists.views import group_checklist, load_items, progress_of_groups
-from caseflow.core.errors import DomainError, http_status
 from caseflow.core.forms import parse_id
 from caseflow.core.i18n import current_locale
-from caseflow.core.time import today
+from caseflow.core.transactions import unit_of_work
 from caseflow.core.web import page_number
 from caseflow.extensions import db
-from caseflow.followups.forms import FollowUpForm
-from caseflow.followups.models import FollowUp
-from caseflow.mail.models import OutboxMessage
-from caseflow.notes.forms import NoteForm
-from caseflow.notes.models import Note
 from caseflow.reviews import services as reviews
-from caseflow.reviews.forms import DecisionForm, ReviewRequestForm
-from caseflow.reviews.models import ReviewRequest
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
-
-TIMELINE_LIMIT = 100
 
 
 @bp.get("")
@@ -74,12 +64,6 @@ def _case_form_choices(form, case=None):
     form.set_case_types(case_types, locale)
 
 
-def _advisor_choices(include_queue_label: str | None = None) -> list[tuple[str, str]]:
-    staff = centre_users(current_user.centre_id)
-    queue = [("", include_queue_label)] if include_queue_label else []
-    return queue + [(str(u.id), u.full_name) for u in staff]
-
-
 def _person_rows_action(form) -> bool:
     """Handle 'add person' / 'remove person' buttons (works without JavaScript).
 
@@ -99,11 +83,12 @@ def _person_rows_action(form) -> bool:
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@requires(can_create_case)
 def new():
     form = NewCaseForm()
     _case_form_choices(form)
     if current_user.is_lead:
-        form.advisor_id.choices = _advisor_choices(_("Intake queue (unassigned)"))
+        form.advisor_id.choices = advisor_choices(_("Intake queue (unassigned)"))
     else:
         form.advisor_id.choices = [
             (str(current_user.id), _("Me (%(name)s)", name=current_user.full_name)),
@@ -114,110 +99,24 @@ def new():
         form.client_language.data = "en"
     if request.method == "POST" and not _person_rows_action(form):
         if form.validate():
-            try:
+            with unit_of_work() as work:
                 case = services.open_case(
                     current_user.centre,
                     current_user,
                     form.to_data(),
                     int(form.advisor_id.data) if form.advisor_id.data else None,
                 )
-            except DomainError as error:
-                db.session.rollback()
-                flash(str(error), "danger")
-            else:
-                db.session.commit()
+            if not work.failed:
                 flash(_("Case %(reference)s created.", reference=case.reference), "success")
                 return redirect(url_for("cases.detail", case_id=case.id))
         return render_template("cases/new.html", form=form), 400
     return render_template("cases/new.html", form=form)
 
 
-def render_detail(case: Case, status: int = 200, **forms):
-    """The case page, with the given forms (holding errors) in place of empty ones."""
-    case = db.session.get(
-        Case,
-        case.id,
-        options=[
-            joinedload(Case.advisor),
-            joinedload(Case.case_type),
-            joinedload(Case.consent_recorded_by),
-            selectinload(Case.persons),
-        ],
-        populate_existing=True,
-    )
-    followups = db.session.scalars(
-        select(FollowUp)
-        .where(FollowUp.case_id == case.id)
-        .options(joinedload(FollowUp.assignee), joinedload(FollowUp.completed_by))
-        .order_by(FollowUp.status, FollowUp.due_date, FollowUp.id)
-    ).all()
-    notes = db.session.scalars(
-        select(Note)
-        .where(Note.case_id == case.id)
-        .options(joinedload(Note.author))
-        .order_by(Note.created_at.desc(), Note.id.desc())
-    ).all()
-    activities = db.session.scalars(
-        select(Activity)
-        .where(Activity.case_id == case.id)
-        .options(joinedload(Activity.actor))
-        .order_by(Activity.id.desc())
-        .limit(TIMELINE_LIMIT + 1)
-    ).all()
-    checklist = group_checklist(case.persons, load_items(case), today())
-    case_reviews = db.session.scalars(
-        select(ReviewRequest)
-        .where(ReviewRequest.case_id == case.id)
-        .options(joinedload(ReviewRequest.requested_by), joinedload(ReviewRequest.reviewer))
-        .order_by(ReviewRequest.id.desc())
-        .limit(5)
-    ).all()
-    emails = db.session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.case_id == case.id)
-        .order_by(OutboxMessage.id.desc())
-        .limit(20)
-    ).all()
-    staff_choices = _advisor_choices()
-    status_form = forms.get("status_form") or StatusForm(formdata=None, status=case.status.value)
-    status_form.version.data = case.version
-    assign_form = forms.get("assign_form") or AssignForm(
-        formdata=None, advisor_id=str(case.advisor_id or "")
-    )
-    assign_form.version.data = case.version
-    assign_form.advisor_id.choices = [("", _("Intake queue (unassigned)")), *staff_choices]
-    followup_form = forms.get("followup_form") or FollowUpForm(
-        formdata=None, assignee_id=str(case.advisor_id or current_user.id)
-    )
-    followup_form.assignee_id.choices = staff_choices
-    return render_template(
-        "cases/detail.html",
-        case=case,
-        followups=followups,
-        notes=notes,
-        activities=activities[:TIMELINE_LIMIT],
-        timeline_truncated=len(activities) > TIMELINE_LIMIT,
-        status_form=status_form,
-        assign_form=assign_form,
-        followup_form=followup_form,
-        note_form=forms.get("note_form") or NoteForm(formdata=None),
-        checklist=checklist,
-        emails=emails,
-        case_reviews=case_reviews,
-        review_form=ReviewRequestForm(formdata=None),
-        decision_form=DecisionForm(formdata=None),
-        case_progress=progress_of_groups(checklist),
-        blocking_items=forms.get("blocking_items", []),
-        can_edit=can_edit_case(current_user, case),
-        can_assign=can_assign_case(current_user, case),
-        can_take=can_take_case(current_user, case),
-    ), status
-
-
 @bp.get("/<id:case_id>")
 @case_access()
 def detail(case: Case):
-    return render_detail(case)
+    return render_case_page(case)
 
 
 @bp.route("/<id:case_id>/edit", methods=["GET", "POST"])
@@ -236,13 +135,10 @@ def edit(case: Case):
     _case_form_choices(form, case)
     if request.method == "POST" and not _person_rows_action(form):
         if form.validate():
-            try:
+            with unit_of_work() as work:
                 services.update_case(case, current_user, form.to_data(), form.version.data)
-            except DomainError as error:
-                db.session.rollback()
-                flash(str(error), "danger")
-                return render_template("cases/edit.html", form=form, case=case), http_status(error)
-            db.session.commit()
+            if work.failed:
+                return render_template("cases/edit.html", form=form, case=case), work.status
             flash(_("Case saved."), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
         return render_template("cases/edit.html", form=form, case=case), 400
@@ -254,12 +150,12 @@ def edit(case: Case):
 def change_status(case: Case):
     form = StatusForm()
     if not form.validate():
-        return render_detail(case, 400, status_form=form)
+        return render_case_page(case, 400, status_form=form)
     new_status = CaseStatus(form.status.data)
     reason = ClosingReason(form.closing_reason.data) if form.closing_reason.data else None
     # With the centre's approval setting, an advisor's "close" is a request to a lead.
     requesting = new_status == CaseStatus.CLOSED and must_request_closing(current_user)
-    try:
+    with unit_of_work() as work:
         if requesting:
             services.check_version(case.version, form.version.data)
             reviews.request_closing(case, current_user, reason, form.closing_comment.data)
@@ -275,15 +171,10 @@ def change_status(case: Case):
                     form.close_anyway_reason.data if current_user.is_lead else None
                 ),
             )
-    except services.ClosingBlockedError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return render_detail(case, 400, status_form=form, blocking_items=error.items)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return render_detail(case, http_status(error), status_form=form)
-    db.session.commit()
+    if isinstance(work.error, services.ClosingBlockedError):
+        return render_case_page(case, 400, status_form=form, blocking_items=work.error.items)
+    if work.failed:
+        return render_case_page(case, work.status, status_form=form)
     if requesting:
         flash(_("Closing requested: a team lead will approve it."), "success")
     else:
@@ -295,21 +186,18 @@ def change_status(case: Case):
 @case_access(can_assign_case)
 def assign(case: Case):
     form = AssignForm()
-    form.advisor_id.choices = [("", ""), *_advisor_choices()]
+    form.advisor_id.choices = [("", ""), *advisor_choices()]
     if not form.validate():
-        return render_detail(case, 400, assign_form=form)
-    try:
+        return render_case_page(case, 400, assign_form=form)
+    with unit_of_work() as work:
         services.assign_case(
             case,
             current_user,
             int(form.advisor_id.data) if form.advisor_id.data else None,
             form.version.data,
         )
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return render_detail(case, http_status(error), assign_form=form)
-    db.session.commit()
+    if work.failed:
+        return render_case_page(case, work.status, assign_form=form)
     flash(_("Advisor changed."), "success")
     if request.form.get("back") == "intake":
         return redirect(url_for("team.intake"))
@@ -323,12 +211,9 @@ def take(case: Case):
     if not form.validate():
         flash(" ".join(form.version.errors), "danger")
         return redirect(url_for("cases.detail", case_id=case.id))
-    try:
+    with unit_of_work() as work:
         services.take_case(case, current_user, form.version.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
+    if work.failed:
         return redirect(url_for("cases.detail", case_id=case.id))
-    db.session.commit()
     flash(_("You are now the advisor of this case."), "success")
     return redirect(url_for("cases.detail", case_id=case.id))

@@ -5,7 +5,8 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.auth.models import User
-from caseflow.cases.models import Case, CaseType, Person, str_enum
+from caseflow.cases.models import Case, CaseType, Person
+from caseflow.core.enums import str_enum
 from caseflow.core.time import utcnow
 from caseflow.extensions import db
 

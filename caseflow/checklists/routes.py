@@ -15,9 +15,9 @@ from caseflow.checklists import services
 from caseflow.checklists.forms import ItemForm, TickForm
 from caseflow.checklists.models import ChecklistEvent, ChecklistItem, DeadlineKind, ItemState
 from caseflow.checklists.views import load_items
-from caseflow.core.errors import DomainError, http_status
 from caseflow.core.i18n import current_locale
 from caseflow.core.time import today
+from caseflow.core.transactions import unit_of_work
 from caseflow.extensions import db
 
 bp = Blueprint("checklists", __name__, url_prefix="/cases/<id:case_id>/checklist")
@@ -42,16 +42,15 @@ def tick(case: Case, item_id: int):
     form = TickForm()
     if not form.validate():
         abort(400)
-    try:
+    wants_json = _wants_json()
+    # A JSON caller shows the refusal itself; a form post sees it flashed.
+    with unit_of_work(flash_category=None if wants_json else "danger") as work:
         check_version(item.version, form.version.data)
         services.set_state(item, current_user, ItemState.DONE)
-    except DomainError as error:
-        db.session.rollback()
-        if _wants_json():
-            return jsonify(error=str(error)), http_status(error)
-        flash(str(error), "danger")
+    if work.failed:
+        if wants_json:
+            return jsonify(error=str(work.error)), work.status
         return redirect(url_for("cases.detail", case_id=case.id, _anchor=f"item-{item_id}"))
-    db.session.commit()
     if _wants_json():
         items = load_items(case)
         progress = services.progress_of(items, today())
@@ -81,19 +80,17 @@ def progress_text(progress: services.Progress) -> str:
 
 
 @bp.route("/<id:item_id>", methods=["GET", "POST"])
-@case_access()
+@case_access(post=can_edit_case)
 def item(case: Case, item_id: int):
     """One item: its explanation, rule, state, dates, note and history."""
     checklist_item = _item_of(case, item_id)
     may_edit = can_edit_case(current_user, case)
-    if request.method == "POST" and not may_edit:
-        abort(403)
     form = ItemForm(obj=checklist_item if request.method == "GET" else None)
     status = 200
     if request.method == "POST":
         status = 400
         if form.validate():
-            try:
+            with unit_of_work() as work:
                 check_version(checklist_item.version, form.version.data)
                 services.update_item(
                     checklist_item,
@@ -104,12 +101,9 @@ def item(case: Case, item_id: int):
                     expiry_date=form.expiry_date.data,
                     note=form.note.data,
                 )
-            except DomainError as error:
-                db.session.rollback()
-                flash(str(error), "danger")
-                status = http_status(error)
+            if work.failed:
+                status = work.status
             else:
-                db.session.commit()
                 flash(_("Step saved."), "success")
                 return redirect(url_for("cases.detail", case_id=case.id, _anchor=f"item-{item_id}"))
     else:

@@ -143,32 +143,7 @@ def register_error_handlers(app: Flask) -> None:
         return _error_page(500, "500", reference=reference)
 
 
-def _template_globals() -> dict:
-    from caseflow.auth import permissions
-    from caseflow.auth.forms import ROLE_LABELS
-    from caseflow.cases import labels
-    from caseflow.checklists import labels as checklist_labels
-    from caseflow.core.time import today
-
-    return {
-        "labels": labels,
-        "mail_status": labels.MAIL_STATUS,
-        "checklist_labels": checklist_labels,
-        "describe_deadline": checklist_labels.describe_deadline,
-        "can_manage_checklists": permissions.can_manage_checklists,
-        "can_export_cases": permissions.can_export_cases,
-        "can_review": permissions.can_review,
-        "today": today,
-        "role_labels": ROLE_LABELS,
-        "can_manage_users": permissions.can_manage_users,
-        "can_manage_case_types": permissions.can_manage_case_types,
-        "can_complete_followup": permissions.can_complete_followup,
-        "can_edit_note": permissions.can_edit_note,
-    }
-
-
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(_template_globals())
     app.before_request(_require_login)
     app.after_request(_security_headers)
     register_error_handlers(app)

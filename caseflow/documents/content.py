@@ -11,6 +11,7 @@ from caseflow.core.time import today
 from caseflow.extensions import db
 from caseflow.followups.models import FollowUp, FollowUpStatus
 from caseflow.notes.models import Note
+from caseflow.notes.queries import case_notes
 
 
 @dataclass
@@ -46,10 +47,5 @@ def case_document(case_id: int, *, internal: bool) -> CaseDocument:
             .options(joinedload(FollowUp.assignee))
             .order_by(FollowUp.due_date, FollowUp.id)
         ).all()
-        notes = db.session.scalars(
-            select(Note)
-            .where(Note.case_id == case.id)
-            .options(joinedload(Note.author))
-            .order_by(Note.created_at.desc(), Note.id.desc())
-        ).all()
+        notes = case_notes(case.id)
     return CaseDocument(case, checklist, list(followups), list(notes))

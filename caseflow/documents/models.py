@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from caseflow.cases.models import str_enum
+from caseflow.core.enums import str_enum
 from caseflow.core.time import utcnow
 from caseflow.extensions import db
 

@@ -1,5 +1,7 @@
 """PDF downloads of a case, and bulk exports of summaries for team leads."""
 
+from functools import wraps
+
 from flask import (
     Blueprint,
     abort,
@@ -13,18 +15,20 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from caseflow.auth.access import requires
 from caseflow.auth.permissions import can_edit_case, can_export_cases
 from caseflow.cases.access import case_access
 from caseflow.cases.forms import FilterForm
 from caseflow.cases.models import Case
 from caseflow.cases.queries import case_list_query
-from caseflow.core.downloads import download
-from caseflow.core.errors import DomainError
+from caseflow.core.downloads import download, safe_filename
 from caseflow.core.forms import parse_id
 from caseflow.core.i18n import current_locale
 from caseflow.core.time import utcnow
+from caseflow.core.transactions import unit_of_work
 from caseflow.documents import jobs, services
 from caseflow.documents.models import ExportJob, ExportStatus
+from caseflow.documents.pdf import render_pdf
 from caseflow.extensions import db
 
 bp = Blueprint("documents", __name__)
@@ -34,20 +38,28 @@ bp = Blueprint("documents", __name__)
 @case_access(can_edit_case)
 def summary(case: Case):
     """The internal case summary, in the user's language."""
-    pdf = services.case_summary_pdf(case, current_user, current_locale())
-    services.record_export(case, current_user, "summary")
-    db.session.commit()
-    return download(pdf, services.safe_filename(case.reference, "summary"), "application/pdf")
+    html = services.summary_html(case.id, current_user, current_locale())
+    return _render_and_record(case, html, "summary")
 
 
 @bp.post("/cases/<id:case_id>/client-checklist.pdf")
 @case_access(can_edit_case)
 def client_checklist(case: Case):
     """The client's checklist, in the client's language."""
-    pdf = services.client_checklist_pdf(case, current_user.centre.name)
-    services.record_export(case, current_user, "client_checklist")
+    html = services.client_checklist_html(case.id, current_user.centre.name)
+    return _render_and_record(case, html, "client_checklist")
+
+
+def _render_and_record(case: Case, html: str, document: str):
+    """End the transaction, render the PDF with none open (a write lock held while
+    WeasyPrint works would stall every other save), then note the export."""
+    reference = case.reference
     db.session.commit()
-    return download(pdf, services.safe_filename(case.reference, "checklist"), "application/pdf")
+    pdf = render_pdf(html)
+    services.record_export(case, current_user, document)
+    db.session.commit()
+    name = "summary" if document == "summary" else "checklist"
+    return download(pdf, safe_filename(reference, name), "application/pdf")
 
 
 def _selected_case_ids() -> list[int]:
@@ -62,9 +74,8 @@ def _selected_case_ids() -> list[int]:
 
 
 @bp.post("/exports")
+@requires(can_export_cases)
 def export_start():
-    if not can_export_cases(current_user):
-        abort(403)
     case_ids = _selected_case_ids()
     cases = jobs.exportable_cases(current_user, case_ids)
     if not cases:
@@ -87,28 +98,31 @@ def export_start():
         for case in cases:
             services.record_export(case, current_user, "summary")
         db.session.commit()
-        return download(
-            data, services.safe_filename("case-summaries", suffix=".zip"), "application/zip"
-        )
+        return download(data, safe_filename("case-summaries", suffix=".zip"), "application/zip")
     job = jobs.start_export(current_user, [c.id for c in cases], current_locale())
     db.session.commit()
     return redirect(url_for("documents.export_status", job_id=job.id))
 
 
-def _own_job(job_id: int) -> ExportJob:
-    """The user's own export job, while they may still export (a lead who became an
-    advisor no longer downloads the summaries they exported before)."""
-    job = db.session.get(ExportJob, job_id)
-    if job is None or job.user_id != current_user.id:
-        abort(404)
-    if not can_export_cases(current_user):
-        abort(403)
-    return job
+def own_export_job(view):
+    """Route decorator: load ``job_id`` as the user's own export job, else 404. Stacked
+    over ``requires(can_export_cases)``: a lead who became an advisor no longer
+    downloads the summaries they exported before (403)."""
+
+    @wraps(view)
+    def wrapped(job_id: int):
+        job = db.session.get(ExportJob, job_id)
+        if job is None or job.user_id != current_user.id:
+            abort(404)
+        return view(job)
+
+    return wrapped
 
 
 @bp.get("/exports/<id:job_id>")
-def export_status(job_id: int):
-    job = _own_job(job_id)
+@own_export_job
+@requires(can_export_cases)
+def export_status(job: ExportJob):
     stalled = job.is_stalled(utcnow(), jobs.stalled_after())
     return render_template(
         "documents/export.html", job=job, stalled=stalled, ExportStatus=ExportStatus
@@ -116,25 +130,23 @@ def export_status(job_id: int):
 
 
 @bp.post("/exports/<id:job_id>/retry")
-def export_retry(job_id: int):
+@own_export_job
+@requires(can_export_cases)
+def export_retry(job: ExportJob):
     """Run a failed or stalled export again."""
-    job = _own_job(job_id)
-    try:
+    with unit_of_work("info"):
         jobs.retry_export(job)
-    except DomainError as error:
-        flash(str(error), "info")
-    else:
-        db.session.commit()
     return redirect(url_for("documents.export_status", job_id=job.id))
 
 
 @bp.get("/exports/<id:job_id>/download")
-def export_download(job_id: int):
-    job = _own_job(job_id)
+@own_export_job
+@requires(can_export_cases)
+def export_download(job: ExportJob):
     if job.status != ExportStatus.DONE or job.result is None:
         abort(404)
     return download(
         job.result,
-        services.safe_filename("case-summaries", str(job.id), suffix=".zip"),
+        safe_filename("case-summaries", str(job.id), suffix=".zip"),
         "application/zip",
     )

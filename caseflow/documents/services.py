@@ -1,8 +1,6 @@
 """Producing case documents. Rendering reads only; recording an export flushes."""
 
 import io
-import re
-import unicodedata
 import zipfile
 from collections.abc import Callable
 
@@ -13,18 +11,11 @@ from flask_babel import gettext as _
 from caseflow.auth.models import User
 from caseflow.cases.models import ActivityKind, Case
 from caseflow.cases.timeline import record
+from caseflow.core.downloads import safe_filename
 from caseflow.core.i18n import format_moment
 from caseflow.core.time import utcnow
 from caseflow.documents.content import case_document
 from caseflow.documents.pdf import SafeFetcher, render_many, render_pdf
-
-
-def safe_filename(*parts: str, suffix: str = ".pdf") -> str:
-    """An ASCII file name for a download header: 'LIM-2026-0042-summary.pdf'."""
-    text = "-".join(parts)
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    text = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "document"
-    return text[:80] + suffix
 
 
 def summary_html(case_id: int, generated_by: User, locale: str) -> str:

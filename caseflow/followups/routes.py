@@ -13,11 +13,11 @@ from caseflow.auth.permissions import (
     visible_cases_clause,
 )
 from caseflow.auth.services import centre_users
-from caseflow.cases.access import case_access
+from caseflow.cases.access import case_access, case_record
 from caseflow.cases.models import Case
-from caseflow.cases.routes import render_detail
-from caseflow.core.errors import DomainError, http_status
+from caseflow.cases.page import render_case_page
 from caseflow.core.time import today
+from caseflow.core.transactions import unit_of_work
 from caseflow.core.web import page_number
 from caseflow.extensions import db
 from caseflow.followups import services
@@ -36,8 +36,8 @@ def add(case: Case):
     form = FollowUpForm()
     form.assignee_id.choices = [(str(u.id), u.full_name) for u in centre_users(case.centre_id)]
     if not form.validate():
-        return render_detail(case, 400, followup_form=form)
-    try:
+        return render_case_page(case, 400, followup_form=form)
+    with unit_of_work() as work:
         services.add_followup(
             case,
             current_user,
@@ -46,32 +46,20 @@ def add(case: Case):
             due_date=form.due_date.data,
             assignee_id=int(form.assignee_id.data),
         )
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        return render_detail(case, 400, followup_form=form)
-    db.session.commit()
+    if work.failed:
+        return render_case_page(case, 400, followup_form=form)
     flash(_("Follow-up planned."), "success")
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="followups"))
 
 
-def _close(case: Case, followup_id: int, status: FollowUpStatus, message: str):
-    followup = db.session.get(FollowUp, followup_id)
-    if followup is None or followup.case_id != case.id:
-        abort(404)
-    if not can_complete_followup(current_user, followup):
-        abort(403)
+def _close(case: Case, followup: FollowUp, status: FollowUpStatus, message: str):
     form = CloseFollowUpForm()
     if not form.validate():
         abort(400)
-    try:
+    with unit_of_work() as work:
         services.close_followup(followup, current_user, status, form.version.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-        status_code = http_status(error)
-        return render_detail(case, status_code)
-    db.session.commit()
+    if work.failed:
+        return render_case_page(case, work.status)
     flash(message, "success")
     return redirect(safe_back(case))
 
@@ -87,14 +75,16 @@ def safe_back(case: Case) -> str:
 
 @bp.post("/cases/<id:case_id>/followups/<id:followup_id>/done")
 @case_access()
-def complete(case: Case, followup_id: int):
-    return _close(case, followup_id, FollowUpStatus.DONE, _("Follow-up completed."))
+@case_record(FollowUp, "followup_id", can_complete_followup)
+def complete(case: Case, followup: FollowUp):
+    return _close(case, followup, FollowUpStatus.DONE, _("Follow-up completed."))
 
 
 @bp.post("/cases/<id:case_id>/followups/<id:followup_id>/cancel")
 @case_access()
-def cancel(case: Case, followup_id: int):
-    return _close(case, followup_id, FollowUpStatus.CANCELLED, _("Follow-up cancelled."))
+@case_record(FollowUp, "followup_id", can_complete_followup)
+def cancel(case: Case, followup: FollowUp):
+    return _close(case, followup, FollowUpStatus.CANCELLED, _("Follow-up cancelled."))
 
 
 @bp.get("/followups")

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from caseflow.auth.models import User
 from caseflow.cases.models import ActivityKind, Case, Person
 from caseflow.cases.timeline import record
-from caseflow.documents.services import client_checklist_pdf, safe_filename
+from caseflow.core.downloads import safe_filename
+from caseflow.documents.services import client_checklist_pdf
 from caseflow.extensions import db
 from caseflow.mail import services
 from caseflow.mail.models import OutboxMessage

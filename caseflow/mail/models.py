@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from caseflow.cases.models import str_enum
+from caseflow.core.enums import str_enum
 from caseflow.core.time import utcnow
 from caseflow.extensions import db
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from caseflow.auth.permissions import can_edit_case
 from caseflow.cases.access import case_access
 from caseflow.cases.models import Case
-from caseflow.core.errors import DomainError
+from caseflow.core.transactions import unit_of_work
 from caseflow.extensions import db
 from caseflow.mail import client, services
 from caseflow.mail.forms import EmailChecklistForm
@@ -29,16 +29,13 @@ def email_checklist(case: Case):
     status = 200
     if form.validate_on_submit():
         if request.form.get("action") == "send":
-            try:
+            with unit_of_work() as work:
                 client.email_checklist(
                     case, current_user, form.recipients.data, form.personal_message.data
                 )
-            except DomainError as error:
-                db.session.rollback()
-                flash(str(error), "danger")
+            if work.failed:
                 status = 400
             else:
-                db.session.commit()
                 flash(_("The checklist email is on its way."), "success")
                 return redirect(url_for("cases.detail", case_id=case.id, _anchor="emails"))
         preview = client.render_email(case, current_user, form.personal_message.data)
@@ -55,11 +52,9 @@ def retry(case: Case, message_id: int):
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.case_id != case.id:
         abort(404)
-    try:
+    with unit_of_work("warning") as work:
         services.retry(message)
-    except DomainError as error:
-        flash(str(error), "warning")
+    if work.failed:
         return redirect(url_for("cases.detail", case_id=case.id, _anchor="emails"))
-    db.session.commit()
     flash(_("The email will be sent again."), "success")
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="emails"))

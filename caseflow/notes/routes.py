@@ -1,16 +1,17 @@
 """Adding and editing case notes."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from caseflow.auth.permissions import can_edit_case, can_edit_note
-from caseflow.cases.access import case_access
+from caseflow.cases.access import case_access, case_record
 from caseflow.cases.models import Case
-from caseflow.cases.routes import render_detail
+from caseflow.cases.page import render_case_page
 from caseflow.core.errors import ConflictError
+from caseflow.core.transactions import unit_of_work
 from caseflow.extensions import db
 from caseflow.notes import services
 from caseflow.notes.forms import EditNoteForm, NoteForm
@@ -24,7 +25,7 @@ bp = Blueprint("notes", __name__, url_prefix="/cases/<id:case_id>/notes")
 def add(case: Case):
     form = NoteForm()
     if not form.validate():
-        return render_detail(case, 400, note_form=form)
+        return render_case_page(case, 400, note_form=form)
     services.add_note(case, current_user, form.body.data)
     db.session.commit()
     flash(_("Note added."), "success")
@@ -33,12 +34,8 @@ def add(case: Case):
 
 @bp.route("/<id:note_id>/edit", methods=["GET", "POST"])
 @case_access()
-def edit(case: Case, note_id: int):
-    note = db.session.get(Note, note_id)
-    if note is None or note.case_id != case.id:
-        abort(404)
-    if not can_edit_note(current_user, note):
-        abort(403)
+@case_record(Note, "note_id", can_edit_note)
+def edit(case: Case, note: Note):
     revisions = db.session.scalars(
         select(NoteRevision)
         .where(NoteRevision.note_id == note.id)
@@ -49,14 +46,11 @@ def edit(case: Case, note_id: int):
     status = 200
     if form.is_submitted():
         if form.validate():
-            try:
+            with unit_of_work(catch=ConflictError) as work:
                 services.edit_note(note, current_user, form.body.data, form.version.data)
-            except ConflictError as error:
-                db.session.rollback()
-                flash(str(error), "danger")
-                status = 409
+            if work.failed:
+                status = work.status
             else:
-                db.session.commit()
                 flash(_("Note saved."), "success")
                 return redirect(url_for("cases.detail", case_id=case.id, _anchor="notes"))
         else:

@@ -4,11 +4,11 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from caseflow.auth.access import requires
 from caseflow.auth.permissions import can_review
-from caseflow.core.downloads import download
+from caseflow.core.downloads import download, safe_filename
 from caseflow.core.i18n import current_locale, format_day, format_moment
 from caseflow.core.time import today, utcnow
-from caseflow.documents.services import safe_filename
 from caseflow.reports import exports, presentation
 from caseflow.reports.forms import PeriodForm
 from caseflow.reports.funder import funder_report
@@ -24,8 +24,6 @@ FORMATS = {
 
 
 def _context():
-    if not can_review(current_user):
-        abort(403)
     form = PeriodForm(request.args)
     if request.args and not form.validate():
         return form, None
@@ -60,6 +58,7 @@ def _context():
 
 
 @bp.get("/funder")
+@requires(can_review)
 def funder():
     form, context = _context()
     if context is None:
@@ -69,6 +68,7 @@ def funder():
 
 
 @bp.get("/funder.<any(csv, xlsx, pdf):fmt>")
+@requires(can_review)
 def funder_export(fmt: str):
     form, context = _context()
     if context is None:

@@ -4,10 +4,11 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from caseflow.auth.access import requires
 from caseflow.auth.permissions import can_edit_case, can_review
 from caseflow.cases.access import case_access
 from caseflow.cases.models import Case
-from caseflow.core.errors import DomainError
+from caseflow.core.transactions import unit_of_work
 from caseflow.extensions import db
 from caseflow.reviews import services
 from caseflow.reviews.forms import DecisionForm, ReviewRequestForm
@@ -23,20 +24,14 @@ def ask(case: Case):
     if not form.validate():
         flash(" ".join(form.comment.errors), "danger")
         return redirect(url_for("cases.detail", case_id=case.id))
-    try:
+    with unit_of_work("warning") as work:
         services.request_review(case, current_user, form.comment.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "warning")
-    else:
-        db.session.commit()
+    if not work.failed:
         flash(_("Review requested. A team lead will answer."), "success")
     return redirect(url_for("cases.detail", case_id=case.id))
 
 
 def _review_of_my_centre(review_id: int) -> ReviewRequest:
-    if not can_review(current_user):
-        abort(403)
     review = db.session.get(ReviewRequest, review_id)
     if review is None:
         abort(404)
@@ -47,22 +42,20 @@ def _review_of_my_centre(review_id: int) -> ReviewRequest:
 
 
 @bp.post("/reviews/<id:review_id>/<any(approve, send_back):decision>")
+@requires(can_review)
 def decide(review_id: int, decision: str):
     review = _review_of_my_centre(review_id)
     form = DecisionForm()
     if not form.validate():
         flash(" ".join(form.response.errors), "danger")
         return redirect(url_for("team.reviews"))
-    try:
+    with unit_of_work() as work:
         if decision == "approve":
             services.approve(review, current_user, form.response.data)
         else:
             services.send_back(review, current_user, form.response.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
+    if work.failed:
         return redirect(url_for("team.reviews"))
-    db.session.commit()
     flash(_("Approved.") if decision == "approve" else _("Sent back to the advisor."), "success")
     if request.form.get("back") == "case":
         return redirect(url_for("cases.detail", case_id=review.case_id))

@@ -13,8 +13,8 @@ from caseflow.auth.services import centre_users
 from caseflow.cases import services as cases
 from caseflow.cases.models import Case, CaseStatus
 from caseflow.cases.queries import WAITING_TOO_LONG_DAYS
-from caseflow.core.errors import DomainError
 from caseflow.core.forms import parse_id
+from caseflow.core.transactions import unit_of_work
 from caseflow.core.web import page_number
 from caseflow.extensions import db
 from caseflow.reviews.forms import DecisionForm
@@ -92,14 +92,10 @@ def reassign():
         elif not selected:
             flash(_("Select at least one case."), "danger")
         else:
-            try:
+            with unit_of_work() as work:
                 for case in selected:
                     cases.assign_case(case, current_user, target)
-            except DomainError as error:
-                db.session.rollback()
-                flash(str(error), "danger")
-            else:
-                db.session.commit()
+            if not work.failed:
                 flash(
                     ngettext(
                         "%(num)d case reassigned.", "%(num)d cases reassigned.", len(selected)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from caseflow.cases.models import Activity, ActivityKind, Case, ClientLanguage
 from caseflow.checklists.seeding import seed_catalogue
+from caseflow.core.downloads import safe_filename
 from caseflow.documents import services
 from caseflow.documents.models import ExportJob, ExportStatus
 from caseflow.documents.pdf import SafeFetcher
@@ -160,8 +161,8 @@ def test_the_fetcher_refuses_everything_but_data_and_own_static_files():
 
 
 def test_safe_filenames_are_ascii():
-    assert services.safe_filename("LIM-2026-0001", "summary") == "LIM-2026-0001-summary.pdf"
-    assert services.safe_filename('Zoë "/../ مريم', suffix=".zip") == "Zoe.zip"
+    assert safe_filename("LIM-2026-0001", "summary") == "LIM-2026-0001-summary.pdf"
+    assert safe_filename('Zoë "/../ مريم', suffix=".zip") == "Zoe.zip"
 
 
 def test_a_team_lead_exports_selected_cases_as_one_zip(

@@ -1,0 +1,121 @@
+"""The case page as a read model: everything ``cases/detail.html`` shows, in a fixed
+number of queries.
+
+The routes of every area that re-render the case page (cases, notes, follow-ups) call
+``render_case_page``; forms that hold a failed post's errors replace the empty ones.
+"""
+
+from flask import render_template
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from caseflow.auth.permissions import can_assign_case, can_edit_case, can_take_case
+from caseflow.auth.services import centre_users
+from caseflow.cases.forms import AssignForm, StatusForm
+from caseflow.cases.models import Activity, Case
+from caseflow.checklists.views import group_checklist, load_items, progress_of_groups
+from caseflow.core.time import today
+from caseflow.extensions import db
+from caseflow.followups.forms import FollowUpForm
+from caseflow.followups.models import FollowUp
+from caseflow.mail.models import OutboxMessage
+from caseflow.notes.forms import NoteForm
+from caseflow.notes.queries import case_notes
+from caseflow.reviews.forms import DecisionForm, ReviewRequestForm
+from caseflow.reviews.models import ReviewRequest
+
+TIMELINE_LIMIT = 100
+
+
+def advisor_choices(include_queue_label: str | None = None) -> list[tuple[str, str]]:
+    """The centre's active staff as select choices, optionally after an intake queue."""
+    staff = centre_users(current_user.centre_id)
+    queue = [("", include_queue_label)] if include_queue_label else []
+    return queue + [(str(u.id), u.full_name) for u in staff]
+
+
+def case_page_context(case: Case, **forms) -> dict:
+    """What the case page shows, loaded afresh, with ``forms`` in place of empty ones.
+
+    ``forms`` may hold ``status_form``, ``assign_form``, ``followup_form``,
+    ``note_form`` and ``blocking_items`` (the steps that stopped a close).
+    """
+    case = db.session.get(
+        Case,
+        case.id,
+        options=[
+            joinedload(Case.advisor),
+            joinedload(Case.case_type),
+            joinedload(Case.consent_recorded_by),
+            selectinload(Case.persons),
+        ],
+        populate_existing=True,
+    )
+    followups = db.session.scalars(
+        select(FollowUp)
+        .where(FollowUp.case_id == case.id)
+        .options(joinedload(FollowUp.assignee), joinedload(FollowUp.completed_by))
+        .order_by(FollowUp.status, FollowUp.due_date, FollowUp.id)
+    ).all()
+    notes = case_notes(case.id)
+    activities = db.session.scalars(
+        select(Activity)
+        .where(Activity.case_id == case.id)
+        .options(joinedload(Activity.actor))
+        .order_by(Activity.id.desc())
+        .limit(TIMELINE_LIMIT + 1)
+    ).all()
+    checklist = group_checklist(case.persons, load_items(case), today())
+    case_reviews = db.session.scalars(
+        select(ReviewRequest)
+        .where(ReviewRequest.case_id == case.id)
+        .options(joinedload(ReviewRequest.requested_by), joinedload(ReviewRequest.reviewer))
+        .order_by(ReviewRequest.id.desc())
+        .limit(5)
+    ).all()
+    emails = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.case_id == case.id)
+        .order_by(OutboxMessage.id.desc())
+        .limit(20)
+    ).all()
+    staff_choices = advisor_choices()
+    status_form = forms.get("status_form") or StatusForm(formdata=None, status=case.status.value)
+    status_form.version.data = case.version
+    assign_form = forms.get("assign_form") or AssignForm(
+        formdata=None, advisor_id=str(case.advisor_id or "")
+    )
+    assign_form.version.data = case.version
+    assign_form.advisor_id.choices = [("", _("Intake queue (unassigned)")), *staff_choices]
+    followup_form = forms.get("followup_form") or FollowUpForm(
+        formdata=None, assignee_id=str(case.advisor_id or current_user.id)
+    )
+    followup_form.assignee_id.choices = staff_choices
+    return {
+        "case": case,
+        "followups": followups,
+        "notes": notes,
+        "activities": activities[:TIMELINE_LIMIT],
+        "timeline_truncated": len(activities) > TIMELINE_LIMIT,
+        "status_form": status_form,
+        "assign_form": assign_form,
+        "followup_form": followup_form,
+        "note_form": forms.get("note_form") or NoteForm(formdata=None),
+        "checklist": checklist,
+        "emails": emails,
+        "case_reviews": case_reviews,
+        "review_form": ReviewRequestForm(formdata=None),
+        "decision_form": DecisionForm(formdata=None),
+        "case_progress": progress_of_groups(checklist),
+        "blocking_items": forms.get("blocking_items", []),
+        "can_edit": can_edit_case(current_user, case),
+        "can_assign": can_assign_case(current_user, case),
+        "can_take": can_take_case(current_user, case),
+    }
+
+
+def render_case_page(case: Case, status: int = 200, **forms):
+    """The case page as a response, with ``status`` (400/409 when re-shown after a post)."""
+    return render_template("cases/detail.html", **case_page_context(case, **forms)), status
