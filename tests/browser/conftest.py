@@ -120,7 +120,7 @@ def smtp(app, monkeypatch):
     """A real SMTP server (aiosmtpd) on a free loopback port, where the app sends mail.
 
     The live server serves the same ``app``, so its requests see the changed port;
-    MAIL_DELIVERY is "inline", so mail is sent before the response the browser waits for.
+    TASKS_IMMEDIATE is on, so mail is sent before the response the browser waits for.
     """
     server = SmtpServer().start()
     monkeypatch.setitem(app.config, "MAIL_PORT", server.port)

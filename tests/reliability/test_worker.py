@@ -18,15 +18,19 @@ import contextlib
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import threading
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 
+from caseflow import models  # noqa: F401  (every table in the metadata)
+from caseflow.extensions import db
 from tests.mail.smtp import SmtpServer, free_port
 from tests.reliability.procs import BIN, ROOT, Gunicorn, HttpClient, app_env, flask
 from tests.reliability.procs import prepare_database as prepare
@@ -44,6 +48,7 @@ ADVISOR = "worker-advisor@example.org"
 OTHER = "worker-other@example.org"
 LEAD = "worker-lead@example.org"
 REDIS_URL = "redis://127.0.0.1:6379/15"  # a database of its own, flushed by the test
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 NO_SWEEP = {"outbox_sweep": "", "reminders": "", "digests": "", "prune": "", "backup": ""}
 
 
@@ -108,18 +113,53 @@ def wait_for(condition, timeout: float, what: str, interval: float = 0.1):
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
-def query(db_file: Path, sql: str, *params):
-    connection = sqlite3.connect(db_file, timeout=10)
+class Database:
+    """The database the processes under test share, read directly by the test."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = create_engine(url, poolclass=NullPool)
+
+    def query(self, sql: str, **params) -> list[tuple]:
+        with self.engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(sql), params)]
+
+    def insert(self, table: str, **values) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(db.metadata.tables[table].insert().values(**values))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    """A new, empty database: a SQLite file, or a PostgreSQL database made for the test."""
+    if request.param == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / 'caseflow.sqlite'}")
+        yield database
+        database.engine.dispose()
+        return
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    name = f"caseflow_reliability_{os.getpid()}"
     try:
-        return connection.execute(sql, params).fetchall()
-    finally:
-        connection.close()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("no PostgreSQL on 127.0.0.1:5432")
+    database = Database(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
+    yield database
+    database.engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
-def environment(tmp_path: Path, queue_url: str | None = None, **settings) -> tuple[dict, Path]:
-    db_file = tmp_path / "caseflow.sqlite"
+def environment(
+    tmp_path: Path, database: Database, queue_url: str | None = None, **settings
+) -> dict:
     queue_url = queue_url or f"sqlite:///{tmp_path / 'tasks.sqlite'}"
-    return app_env(f"sqlite:///{db_file}", TASK_QUEUE_URL=queue_url, **settings), db_file
+    return app_env(database.url, TASK_QUEUE_URL=queue_url, **settings)
 
 
 def create_case(client: HttpClient, name: str, email: str | None = None) -> int:
@@ -171,8 +211,12 @@ def smtp():
     server.stop()
 
 
-@pytest.mark.parametrize("queue", ["sqlite", "redis"])
-def test_an_email_queued_from_a_page_arrives_through_the_worker(tmp_path, smtp, queue):
+@pytest.mark.parametrize(
+    ("database", "queue"),
+    [("sqlite", "sqlite"), ("postgresql", "sqlite"), ("postgresql", "redis")],
+    indirect=["database"],
+)
+def test_an_email_queued_from_a_page_arrives_through_the_worker(tmp_path, database, smtp, queue):
     """The prompt path alone: the schedule (and so the sweep) is off."""
     if queue == "redis":
         if not redis_available():
@@ -182,8 +226,9 @@ def test_an_email_queued_from_a_page_arrives_through_the_worker(tmp_path, smtp, 
         import redis
 
         redis.Redis.from_url(REDIS_URL).flushdb()
-    env, db_file = environment(
+    env = environment(
         tmp_path,
+        database,
         REDIS_URL if queue == "redis" else None,
         MAIL_PORT=smtp.port,
         SCHEDULE=NO_SWEEP,
@@ -198,15 +243,10 @@ def test_an_email_queued_from_a_page_arrives_through_the_worker(tmp_path, smtp, 
         email_checklist(client, case_id)
         wait_for(lambda: smtp.inbox.envelopes, 30, "the email at the SMTP server")
         assert smtp.inbox.envelopes[0].rcpt_tos == ["prompt.family@example.net"]
-        status = wait_for(
-            lambda: query(db_file, "SELECT status FROM outbox_messages"),
-            10,
-            "the outbox row",
-        )
         wait_for(
-            lambda: query(db_file, "SELECT status FROM outbox_messages") == [("sent",)],
+            lambda: database.query("SELECT status FROM outbox_messages") == [("sent",)],
             10,
-            f"the email marked sent (now {status})",
+            "the email marked sent",
         )
     finally:
         worker.stop()
@@ -214,27 +254,29 @@ def test_an_email_queued_from_a_page_arrives_through_the_worker(tmp_path, smtp, 
     assert "Traceback" not in worker.log(), worker.log()[-5000:]
 
 
-def test_an_email_without_a_task_arrives_through_the_sweep(tmp_path, smtp):
+def test_an_email_without_a_task_arrives_through_the_sweep(tmp_path, database, smtp):
     """The sweep alone: the row is written straight to the database, no task queued."""
-    env, db_file = environment(tmp_path, MAIL_PORT=smtp.port)
+    env = environment(tmp_path, database, MAIL_PORT=smtp.port)
     prepare(env, {})
     flask(env, "seed-catalogue")
     worker = Worker(env, tmp_path / "worker.log")
     try:
         worker.wait_ready()
         time.sleep(2)  # past the sweep the consumer runs as it starts
-        centre_id = query(db_file, "SELECT id FROM centres")[0][0]
-        connection = sqlite3.connect(db_file, timeout=10)
-        with connection:
-            connection.execute(
-                "INSERT INTO outbox_messages (centre_id, kind, sender, recipients, subject,"
-                " text_body, status, attempts, next_attempt_at, created_at)"
-                " VALUES (?, 'test', 'Caseflow <noreply@caseflow.example>',"
-                " '[\"swept@example.org\"]', 'Swept', 'Body', 'queued', 0,"
-                " datetime('now'), datetime('now'))",
-                (centre_id,),
-            )
-        connection.close()
+        now = datetime.now(UTC).replace(tzinfo=None)
+        database.insert(
+            "outbox_messages",
+            centre_id=database.query("SELECT id FROM centres")[0][0],
+            kind="test",
+            sender="Caseflow <noreply@caseflow.example>",
+            recipients=["swept@example.org"],
+            subject="Swept",
+            text_body="Body",
+            status="queued",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
         # The sweep runs every minute.
         wait_for(lambda: smtp.inbox.envelopes, 90, "the swept email", interval=0.5)
         assert smtp.inbox.envelopes[0].rcpt_tos == ["swept@example.org"]
@@ -268,9 +310,9 @@ class HangingSmtp:
             connection.close()
 
 
-def test_saves_succeed_while_the_smtp_server_hangs(tmp_path):
+def test_saves_succeed_while_the_smtp_server_hangs(tmp_path, database):
     smtp = HangingSmtp()
-    env, db_file = environment(tmp_path, MAIL_PORT=smtp.port, MAIL_TIMEOUT=60)
+    env = environment(tmp_path, database, MAIL_PORT=smtp.port, MAIL_TIMEOUT=60)
     server = started(env, tmp_path, {ADVISOR: "advisor", OTHER: "advisor"})
     worker = Worker(env, tmp_path / "worker.log")
     latencies = []
@@ -291,17 +333,16 @@ def test_saves_succeed_while_the_smtp_server_hangs(tmp_path):
             latencies.append(time.monotonic() - began)
             assert response.status == 302, (n, response.status, response.text[:2000])
         # Still hanging: every save above happened during the SMTP conversation.
-        assert query(db_file, "SELECT status FROM outbox_messages") == [("sending",)]
+        assert database.query("SELECT status FROM outbox_messages") == [("sending",)]
     finally:
         worker.stop()
         server.stop()
         smtp.close()
-    notes = query(db_file, "SELECT count(*) FROM notes WHERE body LIKE 'Note % while SMTP hangs'")
+    notes = database.query("SELECT count(*) FROM notes WHERE body LIKE 'Note % while SMTP hangs'")
     latencies.sort()
-    print(
-        f"\nSMTP hang: 20 saves, median {latencies[10] * 1000:.0f} ms, "
-        f"max {latencies[-1] * 1000:.0f} ms, {notes[0][0]} notes stored"
-    )
+    median, worst = latencies[10] * 1000, latencies[-1] * 1000
+    kind = database.engine.dialect.name
+    print(f"\nSMTP hang ({kind}): 20 saves, median {median:.0f} ms, max {worst:.0f} ms")
     assert notes == [(20,)]
     assert max(latencies) < 1.0, latencies
 
@@ -323,13 +364,13 @@ def alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def job_status(db_file: Path, job_id: int) -> str:
-    return query(db_file, "SELECT status FROM export_jobs WHERE id = ?", job_id)[0][0]
+def job_status(database: Database, job_id: int) -> str:
+    return database.query("SELECT status FROM export_jobs WHERE id = :id", id=job_id)[0][0]
 
 
-def export_trial(env: dict, db_file: Path, lead: HttpClient, log_dir: Path, trial: int) -> str:
+def export_trial(env: dict, database: Database, lead: HttpClient, log_dir: Path, trial: int) -> str:
     """Start an export, kill -9 the worker in its middle, restart: how the job ended."""
-    case_ids = [row[0] for row in query(db_file, "SELECT id FROM cases ORDER BY id")]
+    case_ids = [row[0] for row in database.query("SELECT id FROM cases ORDER BY id")]
     worker = Worker(env, log_dir / f"worker-{trial}.log")
     worker.wait_ready()
     ticked = case_ids[trial : trial + EXPORT_CASES]
@@ -340,14 +381,14 @@ def export_trial(env: dict, db_file: Path, lead: HttpClient, log_dir: Path, tria
     job_id = int(response.location.rsplit("/", 1)[1])
 
     def done() -> int:
-        return query(db_file, "SELECT done FROM export_jobs WHERE id = ?", job_id)[0][0]
+        return database.query("SELECT done FROM export_jobs WHERE id = :id", id=job_id)[0][0]
 
     # Kill it in the middle: some summaries rendered, not all.
     target = 3 + trial * 5
     wait_for(lambda: done() >= target, 120, f"{target} summaries", interval=0.05)
     renderers = worker.children()
     worker.kill()
-    assert job_status(db_file, job_id) == "running" and done() < EXPORT_CASES
+    assert job_status(database, job_id) == "running" and done() < EXPORT_CASES
     wait_for(lambda: not any(alive(pid) for pid in renderers), 10, "render processes to end")
 
     restarted = Worker(env, log_dir / f"worker-{trial}-restarted.log")
@@ -355,7 +396,7 @@ def export_trial(env: dict, db_file: Path, lead: HttpClient, log_dir: Path, tria
         restarted.wait_ready()
         outcome = wait_for(
             lambda: (
-                job_status(db_file, job_id) in ("done", "failed") and job_status(db_file, job_id)
+                job_status(database, job_id) in ("done", "failed") and job_status(database, job_id)
             ),
             180,
             f"export {job_id} to finish after the restart",
@@ -363,7 +404,7 @@ def export_trial(env: dict, db_file: Path, lead: HttpClient, log_dir: Path, tria
         if outcome == "failed":
             lead.form(f"/exports/{job_id}")
             assert lead.post(f"/exports/{job_id}/retry", {}).status == 302
-            wait_for(lambda: job_status(db_file, job_id) == "done", 180, "the retried export")
+            wait_for(lambda: job_status(database, job_id) == "done", 180, "the retried export")
             outcome = "failed, then done after Try again"
         assert "Download the ZIP file" in lead.get(f"/exports/{job_id}").text
         assert lead.get(f"/exports/{job_id}/download").status == 200
@@ -374,19 +415,22 @@ def export_trial(env: dict, db_file: Path, lead: HttpClient, log_dir: Path, tria
     return outcome
 
 
-def test_kill_9_of_the_worker_during_exports_never_leaves_a_job_running(tmp_path):
-    env, db_file = environment(tmp_path, EXPORT_PROCESSES=2, SCHEDULE=NO_SWEEP)
+def test_kill_9_of_the_worker_during_exports_never_leaves_a_job_running(tmp_path, database):
+    env = environment(tmp_path, database, EXPORT_PROCESSES=2, SCHEDULE=NO_SWEEP)
     server = started(env, tmp_path, {LEAD: "team_lead"})
     flask(env, "seed-demo")
     lead = HttpClient(server.base_url)
     lead.login(LEAD)
     lead.form("/cases")  # a CSRF token
     try:
-        outcomes = [export_trial(env, db_file, lead, tmp_path, trial) for trial in range(TRIALS)]
+        outcomes = [export_trial(env, database, lead, tmp_path, trial) for trial in range(TRIALS)]
     finally:
         server.stop()
-    jobs = query(db_file, "SELECT status, total, done, attempts FROM export_jobs ORDER BY id")
-    print(f"\nworker kill -9 during exports: {TRIALS} trials, outcomes {outcomes}, jobs {jobs}")
+    jobs = database.query("SELECT status, total, done, attempts FROM export_jobs ORDER BY id")
+    print(
+        f"\nworker kill -9 during exports ({database.engine.dialect.name}): {TRIALS} trials"
+        f", outcomes {outcomes}, jobs {jobs}"
+    )
     assert len(jobs) == TRIALS
     assert all(
         status == "done" and total == done == EXPORT_CASES for status, total, done, _ in jobs
