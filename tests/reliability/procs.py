@@ -9,9 +9,11 @@ real sockets on loopback.
 - ``flask(env, *args)``: run ``flask --app caseflow ...`` and return its output.
 - ``prepare_database(env, users)``: migrate, create users, seed the catalogue.
 - ``Gunicorn(env, log_path)``: start, ``wait_healthy()``, ``worker_pids()``, ``stop()``.
+- ``Worker(env, log_path)``: ``flask worker``; ``wait_ready()``, ``children()``, ``kill()``.
 - ``HttpClient(base_url)``: a cookie jar, no automatic redirects, form parsing and CSRF.
 """
 
+import contextlib
 import http.client
 import http.cookiejar
 import json
@@ -52,6 +54,7 @@ __all__ = [
     "Gunicorn",
     "HttpClient",
     "Response",
+    "Worker",
     "app_env",
     "flask",
     "free_port",
@@ -181,6 +184,57 @@ class Gunicorn:
                 self.process.wait(timeout=10)
         self._log.close()
         return self.process.returncode
+
+
+class Worker:
+    """``flask --app caseflow worker`` with its output in ``log_path``."""
+
+    def __init__(self, env: dict, log_path: Path):
+        self.log_path = log_path
+        self._log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [str(BIN / "flask"), "--app", "caseflow", "worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        """Until the consumer runs (huey logs its start)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"the worker exited:\n{self.log()[-5000:]}")
+            if "consumer started" in self.log().lower():
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"the worker did not start:\n{self.log()[-5000:]}")
+
+    def children(self) -> list[int]:
+        pids = []
+        for task in Path(f"/proc/{self.process.pid}/task").glob("*"):
+            with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+                pids += [int(p) for p in (task / "children").read_text().split()]
+        return pids
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self._log.close()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)  # huey: graceful
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self._log.close()
 
 
 def _alive(pid: int) -> bool:

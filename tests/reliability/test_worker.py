@@ -16,9 +16,7 @@ queue in a SQLite file (or Redis), and a real SMTP server (aiosmtpd) on loopback
 
 import contextlib
 import os
-import signal
 import socket
-import subprocess
 import threading
 import time
 from datetime import UTC, date, datetime
@@ -32,7 +30,7 @@ from sqlalchemy.pool import NullPool
 from caseflow import models  # noqa: F401  (every table in the metadata)
 from caseflow.extensions import db
 from tests.mail.smtp import SmtpServer, free_port
-from tests.reliability.procs import BIN, ROOT, Gunicorn, HttpClient, app_env, flask
+from tests.reliability.procs import Gunicorn, HttpClient, Worker, app_env, flask
 from tests.reliability.procs import prepare_database as prepare
 
 pytestmark = [
@@ -50,57 +48,6 @@ LEAD = "worker-lead@example.org"
 REDIS_URL = "redis://127.0.0.1:6379/15"  # a database of its own, flushed by the test
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 NO_SWEEP = {"outbox_sweep": "", "reminders": "", "digests": "", "prune": "", "backup": ""}
-
-
-class Worker:
-    """``flask --app caseflow worker`` with its output in ``log_path``."""
-
-    def __init__(self, env: dict, log_path: Path):
-        self.log_path = log_path
-        self._log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            [str(BIN / "flask"), "--app", "caseflow", "worker"],
-            cwd=ROOT,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        """Until the consumer runs (huey logs its start)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"the worker exited:\n{self.log()[-5000:]}")
-            if "consumer started" in self.log().lower():
-                return
-            time.sleep(0.1)
-        raise AssertionError(f"the worker did not start:\n{self.log()[-5000:]}")
-
-    def children(self) -> list[int]:
-        pids = []
-        for task in Path(f"/proc/{self.process.pid}/task").glob("*"):
-            with contextlib.suppress(FileNotFoundError, ProcessLookupError):
-                pids += [int(p) for p in (task / "children").read_text().split()]
-        return pids
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-        self._log.close()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)  # huey: graceful
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        self._log.close()
 
 
 def wait_for(condition, timeout: float, what: str, interval: float = 0.1):
