@@ -108,7 +108,8 @@ def render_many(htmls: list[str], processes: int = 1, on_done=lambda done: None)
             results.append(render_pdf(html))
             on_done(done)
         return results
-    # "spawn": the caller is a threaded worker, where fork is unsafe.
+    # Only the worker (bulk export task) and the export-pdfs CLI get here: web requests
+    # render with processes=1. "spawn": the worker is threaded, where fork is unsafe.
     context = multiprocessing.get_context("spawn")
     results: list[bytes | None] = [None] * len(htmls)
     with ProcessPoolExecutor(
