@@ -404,10 +404,15 @@ def _pg_dump(writer: _PayloadWriter) -> None:
         finally:
             process.stdout.close()
             code = process.wait()
-        if code != 0:
-            errors.seek(0)
-            message = errors.read().decode(errors="replace").strip()
-            raise BackupError(f"pg_dump failed (exit code {code}): {message}")
+        _check_exit("pg_dump", code, errors)
+
+
+def _check_exit(tool: str, code: int, errors) -> None:
+    """Raise BackupError with the tool's own messages when it failed."""
+    if code != 0:
+        errors.seek(0)
+        message = errors.read().decode(errors="replace").strip()
+        raise BackupError(f"{tool} failed (exit code {code}): {message}")
 
 
 def create_backup(path: str | os.PathLike) -> Path:
@@ -637,11 +642,7 @@ def _pg_restore(path: Path, key: str | None) -> None:
             process.kill()  # the server rolls the single transaction back
             process.wait()
             raise
-        code = process.wait()
-        if code != 0:
-            errors.seek(0)
-            message = errors.read().decode(errors="replace").strip()
-            raise BackupError(f"pg_restore failed (exit code {code}): {message}")
+        _check_exit("pg_restore", process.wait(), errors)
 
 
 def restore_backup(path: str | os.PathLike) -> dict:

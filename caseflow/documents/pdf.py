@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from flask import has_request_context
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
@@ -102,14 +103,15 @@ def render_many(htmls: list[str], processes: int = 1, on_done=lambda done: None)
     Rendering is CPU-bound pure Python, so threads would not help; the HTML is built
     by the caller (it needs the database), only the PDF work is farmed out.
     """
-    if processes <= 1 or len(htmls) < 2 * processes:
+    # A web request never starts processes (background work belongs to the worker).
+    if processes <= 1 or len(htmls) < 2 * processes or has_request_context():
         results = []
         for done, html in enumerate(htmls, start=1):
             results.append(render_pdf(html))
             on_done(done)
         return results
-    # Only the worker (bulk export task) and the export-pdfs CLI get here: web requests
-    # render with processes=1. "spawn": the worker is threaded, where fork is unsafe.
+    # Only the worker (bulk export task) and the export-pdfs CLI get here.
+    # "spawn": the worker is threaded, where fork is unsafe.
     context = multiprocessing.get_context("spawn")
     results: list[bytes | None] = [None] * len(htmls)
     with ProcessPoolExecutor(

@@ -150,13 +150,18 @@ def test_a_restore_brings_back_every_table_row_by_row(app, filled, target_app, t
     assert everything() == source  # the source did not change
 
 
-def test_an_encrypted_backup_round_trips_and_hides_the_data(app, filled, target_app, tmp_path):
-    source = everything()
+def encrypted_backup(app, path):
+    """A backup made with BACKUP_KEY set; the key is unset again afterwards."""
     app.config["BACKUP_KEY"] = KEY
     try:
-        path = services.create_backup(tmp_path / "secret.backup")
+        return services.create_backup(path)
     finally:
         app.config["BACKUP_KEY"] = None
+
+
+def test_an_encrypted_backup_round_trips_and_hides_the_data(app, filled, target_app, tmp_path):
+    source = everything()
+    path = encrypted_backup(app, tmp_path / "secret.backup")
     data = path.read_bytes()
     assert services.read_header(path)["encrypted"] is True
     for clear in (HOUSEHOLD.encode(), "Иванова".encode(), b"SQLite format 3", b"PGDMP", BINARY):
@@ -169,11 +174,7 @@ def test_an_encrypted_backup_round_trips_and_hides_the_data(app, filled, target_
 def test_a_wrong_or_missing_key_is_refused_and_the_target_stays_empty(
     app, filled, target_app, tmp_path
 ):
-    app.config["BACKUP_KEY"] = KEY
-    try:
-        path = services.create_backup(tmp_path / "secret.backup")
-    finally:
-        app.config["BACKUP_KEY"] = None
+    path = encrypted_backup(app, tmp_path / "secret.backup")
     with target_app.app_context():
         with pytest.raises(BackupError, match="encrypted: set BACKUP_KEY"):
             services.restore_backup(path)
@@ -187,11 +188,7 @@ def test_a_wrong_or_missing_key_is_refused_and_the_target_stays_empty(
 def test_a_damaged_encrypted_backup_is_refused_before_anything_is_written(
     app, filled, target_app, tmp_path
 ):
-    app.config["BACKUP_KEY"] = KEY
-    try:
-        path = services.create_backup(tmp_path / "secret.backup")
-    finally:
-        app.config["BACKUP_KEY"] = None
+    path = encrypted_backup(app, tmp_path / "secret.backup")
     data = bytearray(path.read_bytes())
     flipped = tmp_path / "flipped.backup"
     data[-100] ^= 1  # in the last chunk: the first ones decrypt fine
@@ -397,11 +394,7 @@ def test_encrypted_chunks_cannot_be_reordered_or_dropped(
     with two chunks swapped or its last chunk cut off is refused as damaged."""
     monkeypatch.setattr(services, "CHUNK_SIZE", 4096)
     source = everything()
-    app.config["BACKUP_KEY"] = KEY
-    try:
-        path = services.create_backup(tmp_path / "chunked.backup")
-    finally:
-        app.config["BACKUP_KEY"] = None
+    path = encrypted_backup(app, tmp_path / "chunked.backup")
     with open(path, "rb") as handle:
         header = handle.readline() + handle.readline()
         chunks = []

@@ -243,3 +243,16 @@ def test_an_export_is_no_longer_downloadable_once_its_owner_may_not_export(
     lead.role = "advisor"  # moved to another job within the centre
     db.session.commit()
     assert http.get(f"/exports/{job.id}/download").status_code == 403
+
+
+def test_a_web_request_never_starts_render_processes(app, monkeypatch):
+    from caseflow.documents import pdf
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a process pool was started in a web request")
+
+    monkeypatch.setattr(pdf, "ProcessPoolExecutor", refuse)
+    html = "<html><body><p>Page</p></body></html>"
+    with app.test_request_context("/exports", method="POST"):
+        pdfs = pdf.render_many([html] * 4, processes=2)
+    assert len(pdfs) == 4 and all(p.startswith(b"%PDF") for p in pdfs)
