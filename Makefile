@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := caseflow
 
-.PHONY: run test test-postgres axe lint format translations extract-messages bench clean
+.PHONY: run test test-postgres security-report axe lint format translations extract-messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,10 @@ test-postgres: $(VENV)/.installed-dev translations axe
 	CASEFLOW_TEST_DATABASE_URL=$${CASEFLOW_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest
 
 # Speed, as ratios to baselines measured in the same run (see docs in each script).
+# The security tests, then one table of what they measured (README, "Security figures").
+security-report: $(VENV)/.installed-dev translations
+	$(BIN)/python -m tests.security_report
+
 bench: $(VENV)/.installed-dev translations
 	$(BIN)/python bench/pdf_bench.py
 	$(BIN)/python bench/report_bench.py

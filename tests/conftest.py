@@ -250,3 +250,11 @@ def reload(model, ident):
 
 
 __all__ = ["PASSWORD", "Case", "db_digest", "login", "person", "reload"]
+
+
+@pytest.fixture
+def security_figures():
+    """Where a security test reports what it measured (see tests/figures.py)."""
+    from tests.figures import SecurityFigures
+
+    return SecurityFigures()

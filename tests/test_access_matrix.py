@@ -240,7 +240,7 @@ def _outcome(response, body: str) -> str | int:
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("endpoint", "method"), ROUTES)
-def test_access(app, client_for, world, endpoint, method, role):
+def test_access(app, client_for, world, endpoint, method, role, security_figures):
     client = client_for(world.users.get(role))
     url = _url(app, endpoint, world)
     expected = MATRIX[(endpoint, method)][role]
@@ -253,6 +253,11 @@ def test_access(app, client_for, world, endpoint, method, role):
     outcome = _outcome(response, body)
     if expected == LOGGED_OUT and outcome == LOGIN:
         outcome = LOGGED_OUT
+    refused = expected not in (OK, LOGGED_OUT)
+    security_figures.record("Route x role requests tried", 1)
+    security_figures.record(
+        "Unauthorised 2xx", int(refused and response.status_code < 300), expected=0
+    )
     assert outcome == expected, f"{method} {url} as {role}: {response.status_code}"
     if expected not in (OK, LOGGED_OUT):
         assert db_digest() == before, "a refused request changed the database"
