@@ -44,7 +44,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
 
     from caseflow import cli, worker
+    from caseflow.auth import notifications
+    from caseflow.mail.services import queue_email
 
+    notifications.init_app(app, queue=queue_email)
     cli.init_app(app)
     worker.init_app(app)
     hops = int(app.config["PROXY_FIX_HOPS"])

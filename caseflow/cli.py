@@ -27,14 +27,21 @@ users_cli = AppGroup("users", help="Manage staff accounts.")
 @click.option("--centre", default=None, help="Centre name (default: the installation's centre).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_user_command(email, name, role, centre, password_stdin):
-    """Create a user; the password is asked for (or read from stdin)."""
+    """Create a user; the password is asked for (or read from stdin).
+
+    The password is temporary: the user chooses their own at their first login.
+    """
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     target = get_or_create_centre(centre) if centre else default_centre()
+    if find_user_by_email(email) is not None:
+        # The operator sees every centre: no reason to be as discreet as the admin page.
+        raise click.ClickException("A user with this email address already exists.")
     try:
-        user = create_user(target, email, name, Role(role), password)
+        # A password typed at the CLI is someone else's choice: temporary.
+        user = create_user(target, email, name, Role(role), password, temporary_password=True)
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error

@@ -46,6 +46,8 @@ class Defaults:
     RATELIMIT_ENABLED = True
     LOGIN_FAILURES_PER_ACCOUNT = "100 per hour"
     LOGIN_FAILURES_PER_ADDRESS = "300 per hour"
+    # Wrong current passwords on /profile/password, per user (then 429 with Retry-After).
+    PASSWORD_CHANGE_FAILURES_PER_USER = "10 per hour"  # noqa: S105 (a rate limit)
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: none).
     # Without it every client has the proxy's address, and one address limit hits all.
     PROXY_FIX_HOPS = 0

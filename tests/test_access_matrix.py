@@ -62,6 +62,9 @@ MATRIX = {
     ("auth.profile", "GET"): LOGGED_IN,
     ("auth.save_profile", "POST"): LOGGED_IN,
     ("auth.change_password", "POST"): LOGGED_IN,
+    # Replacing a temporary password; without one it redirects to the home page.
+    ("auth.choose_password", "GET"): LOGGED_IN,
+    ("auth.choose_password", "POST"): LOGGED_IN,
     ("main.home", "GET"): LOGGED_IN,
     ("cases.index", "GET"): LOGGED_IN,
     ("cases.new", "GET"): LOGGED_IN,

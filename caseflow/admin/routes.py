@@ -14,6 +14,7 @@ from caseflow.auth.permissions import can_manage_case_types, can_manage_users
 from caseflow.cases.models import CaseType
 from caseflow.cases.queries import centre_case_types
 from caseflow.cases.services import save_case_type
+from caseflow.core import audit
 from caseflow.core.transactions import unit_of_work
 from caseflow.core.web import page_number
 from caseflow.extensions import db
@@ -50,6 +51,7 @@ def user_new():
     form = NewUserForm()
     if form.validate_on_submit():
         with unit_of_work(None) as work:
+            # Passwords an admin chooses are temporary: the user replaces it at first login.
             user = users.create_user(
                 current_user.centre,
                 form.email.data,
@@ -57,9 +59,28 @@ def user_new():
                 Role(form.role.data),
                 form.password.data,
                 is_active=form.is_active.data,
+                temporary_password=True,
+                actor=current_user,
             )
         if isinstance(work.error, users.PasswordRejected):
             form.password.errors = [*form.password.errors, *work.error.problems]
+        elif isinstance(work.error, users.EmailUnavailable):
+            # Finding 6. Emails are logins, unique across every centre of the installation,
+            # so a refusal cannot be avoided; it must not tell an admin of centre A whether
+            # the address is used in centre B. The refusal is one neutral message that
+            # never says where, and the response (status, page, message, and the work
+            # done: one lookup, no password hashing) is the same for an address used in
+            # the admin's own centre as for one used in any other centre. What remains
+            # known is "this address cannot be used here", which is also all the admin
+            # would learn from their own user list. Each refusal is audited (denied),
+            # so a data protection officer sees an admin probing addresses.
+            form.email.errors = [*form.email.errors, str(work.error)]
+            audit.record(
+                "user.created",
+                outcome=audit.DENIED,
+                object_type="user",
+                details={"reason": "email_unavailable"},
+            )
         elif work.failed:
             form.email.errors = [*form.email.errors, str(work.error)]
         else:
@@ -103,7 +124,7 @@ def user_reset_password(user_id: int):
     reset_form = PasswordResetForm()
     if reset_form.validate():
         with unit_of_work(None, catch=users.PasswordRejected) as work:
-            users.set_password(user, reset_form.new_password.data)
+            users.reset_password(current_user, user, reset_form.new_password.data)
         if work.failed:
             reset_form.new_password.errors = [
                 *reset_form.new_password.errors,

@@ -39,6 +39,16 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
+class ChoosePasswordForm(FlaskForm):
+    """A user replaces the temporary password an admin gave them."""
+
+    new_password = PasswordField(_l("New password"), validators=[DataRequired()])
+    confirm_password = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+    )
+
+
 class UserForm(FlaskForm):
     full_name = StringField(
         _l("Full name"),

@@ -3,7 +3,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.centres.models import Centre
@@ -40,6 +40,9 @@ class User(UserMixin, db.Model):
     # None: follow the browser's language.
     locale: Mapped[str | None] = mapped_column(String(8))
     password_hash: Mapped[str] = mapped_column(String(255))
+    # Set when an admin or the CLI chose the password: the user must choose their own
+    # before reaching any page (auth/routes.py, _require_own_password).
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Part of the login cookie; changing it ends every session of this user.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     last_login_at: Mapped[datetime | None]

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -16,7 +17,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from caseflow.auth import services
-from caseflow.auth.forms import LoginForm, PasswordChangeForm, ProfileForm
+from caseflow.auth.forms import (
+    ChoosePasswordForm,
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+)
 from caseflow.auth.models import User
 from caseflow.auth.passwords import verify_password
 from caseflow.core.transactions import unit_of_work
@@ -119,15 +125,30 @@ def save_profile():
     return redirect(url_for("auth.profile"))
 
 
+def _password_change_key() -> str:
+    return f"password-change:{current_user.get_id().partition(':')[0]}"
+
+
+def _wrong_current_password(_response) -> bool:
+    # Only a wrong current password counts (not a weak new one or a missing field).
+    return bool(g.get("wrong_current_password"))
+
+
 @bp.post("/profile/password")
+@limiter.limit(
+    lambda: current_app.config["PASSWORD_CHANGE_FAILURES_PER_USER"],
+    key_func=_password_change_key,
+    deduct_when=_wrong_current_password,
+)
 def change_password():
     form = PasswordChangeForm()
     if form.validate():
         if not verify_password(current_user.password_hash, form.current_password.data):
+            g.wrong_current_password = True
             form.current_password.errors.append(_("This is not your current password."))
         else:
             with unit_of_work(None, catch=services.PasswordRejected) as work:
-                services.set_password(current_user, form.new_password.data)
+                services.change_own_password(current_user, form.new_password.data)
             if work.failed:
                 form.new_password.errors.extend(work.error.problems)
             else:
@@ -138,3 +159,45 @@ def change_password():
                 )
                 return redirect(url_for("auth.profile"))
     return _profile_page(password_form=form, status=400)
+
+
+# Reachable while a temporary password is in use (besides the page to replace it).
+TEMPORARY_PASSWORD_ENDPOINTS = frozenset(
+    {"auth.choose_password", "auth.logout", "auth.login", "main.set_language", "main.healthz"}
+)
+
+
+@bp.before_app_request
+def _require_own_password():
+    """A user with a temporary password (set by an admin or the CLI) reaches no page
+    until they chose their own: every other request is sent to the page for that."""
+    if (
+        request.endpoint is None
+        or request.endpoint in TEMPORARY_PASSWORD_ENDPOINTS
+        or request.endpoint.endswith("static")  # static and bootstrap.static
+        or not current_user.is_authenticated
+        or not current_user.must_change_password
+    ):
+        return None
+    target = request.full_path if request.method == "GET" else None
+    return redirect(url_for("auth.choose_password", next=safe_next(target)))
+
+
+@bp.route("/password/new", methods=["GET", "POST"])
+def choose_password():
+    """Replace a temporary password with one of the user's own."""
+    next_url = safe_next(request.args.get("next")) or url_for("main.home")
+    if not current_user.must_change_password:
+        return redirect(next_url)
+    form = ChoosePasswordForm()
+    if form.validate_on_submit():
+        with unit_of_work(None, catch=services.PasswordRejected) as work:
+            services.change_own_password(current_user, form.new_password.data)
+        if work.failed:
+            form.new_password.errors = [*form.new_password.errors, *work.error.problems]
+        else:
+            login_user(current_user._get_current_object())
+            flash(_("Your password has been saved."), "success")
+            return redirect(next_url)
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/choose_password.html", form=form), status

@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 
 from caseflow.core.forms import MAX_ID
-from caseflow.extensions import db, login_manager
+from caseflow.extensions import db, limiter, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +109,16 @@ def _error_page(status: int, template: str, **context):
     return render_template(f"errors/{template}.html", **context), status
 
 
+def _too_many_requests():
+    """The 429 page, with Retry-After: the seconds until the breached limit resets."""
+    body, status = _error_page(429, "429")
+    response = current_app.make_response((body, status))
+    breached = limiter.current_limit
+    if breached is not None:
+        response.headers["Retry-After"] = str(max(int(breached.reset_at - time.time()), 1))
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
@@ -121,7 +131,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        if error.code in (403, 404, 409, 429):
+        if error.code == 429:
+            return _too_many_requests()
+        if error.code in (403, 404, 409):
             return _error_page(error.code, str(error.code))
         if error.code == 405:
             return _error_page(

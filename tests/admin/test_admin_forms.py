@@ -135,7 +135,7 @@ def test_new_user_refuses_bad_input(web, overrides, message):
 def test_new_user_refuses_an_email_already_in_use(web, colleague, email):
     before = db_digest()
     response = web.post_form("/admin/users/new", new_user_form({"email": email}))
-    assert_refused(response, before, "A user with this email address already exists.")
+    assert_refused(response, before, "This email address cannot be used for a new account.")
 
 
 @pytest.mark.parametrize("value", list(UNUSUAL_NAMES.values()), ids=list(UNUSUAL_NAMES))
