@@ -134,7 +134,9 @@ class Client(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
     def fetch_csrf(self) -> str:
-        response = self.get("/profile")  # a page with a token when logged in
+        # A page with a token when logged in (or the page a user is sent to first, e.g.
+        # to replace a temporary password), else the login page.
+        response = self.get("/profile", follow_redirects=True)
         if response.status_code != 200:
             response = self.get("/login")
         match = CSRF_META.search(response.get_data(as_text=True))

@@ -179,7 +179,7 @@ def _require_own_password():
         or not current_user.must_change_password
     ):
         return None
-    target = request.full_path if request.method == "GET" else None
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("auth.choose_password", next=safe_next(target)))
 
 
