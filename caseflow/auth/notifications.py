@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from caseflow.auth.models import User
@@ -79,6 +80,12 @@ MESSAGES = {
     ),
 }
 
+# The same for every event. Kept here rather than in the .txt template, which
+# `make extract-messages` does not read (babel.cfg extracts templates/**.html).
+IF_THIS_WAS_YOU = _l("If this was you, there is nothing to do.")
+IF_NOT = _l("If this wasn't you, contact your Caseflow administrator at once.")
+AUTOMATIC = _l("This email was sent automatically by Caseflow. Please do not reply to it.")
+
 KIND = "account"  # outbox kind prefix: "account.password_changed"
 _QUEUE = "caseflow.account_notifications"
 
@@ -103,8 +110,12 @@ def notify(user: User, event: str) -> None:
         title = str(subject)
         body = render_template(
             "auth/email/notification.txt",
-            user=user,
-            what=str(sentence) % {"when": format_moment(utcnow())},
+            greeting=_("Hello %(name)s,", name=user.full_name),
+            lines=[
+                str(sentence) % {"when": format_moment(utcnow())},
+                f"{IF_THIS_WAS_YOU}\n{IF_NOT}",
+                str(AUTOMATIC),
+            ],
         )
     try:
         queue(
