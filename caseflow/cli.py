@@ -26,10 +26,17 @@ users_cli = AppGroup("users", help="Manage staff accounts.")
 )
 @click.option("--centre", default=None, help="Centre name (default: the installation's centre).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create_user_command(email, name, role, centre, password_stdin):
+@click.option(
+    "--own-password",
+    is_flag=True,
+    help="The user typed the password themself (e.g. the first admin): do not ask them "
+    "to choose another at their first login.",
+)
+def create_user_command(email, name, role, centre, password_stdin, own_password):
     """Create a user; the password is asked for (or read from stdin).
 
-    The password is temporary: the user chooses their own at their first login.
+    The password is temporary, unless --own-password: the user chooses their own at their
+    first login.
     """
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -40,8 +47,10 @@ def create_user_command(email, name, role, centre, password_stdin):
         # The operator sees every centre: no reason to be as discreet as the admin page.
         raise click.ClickException("A user with this email address already exists.")
     try:
-        # A password typed at the CLI is someone else's choice: temporary.
-        user = create_user(target, email, name, Role(role), password, temporary_password=True)
+        # A password typed at the CLI is usually someone else's choice: temporary.
+        user = create_user(
+            target, email, name, Role(role), password, temporary_password=not own_password
+        )
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error

@@ -112,7 +112,7 @@ def prepare_database(env: dict, users: dict[str, str]) -> None:
     for email, role in users.items():
         name = email.split("@")[0].title()
         flask(env, "users", "create", email, "--name", name, "--role", role,
-              "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
+              "--password-stdin", "--own-password", stdin=PASSWORD + "\n")  # fmt: skip
     flask(env, "seed-catalogue")
 
 
