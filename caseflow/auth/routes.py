@@ -126,7 +126,8 @@ def save_profile():
 
 
 def _password_change_key() -> str:
-    return f"password-change:{current_user.get_id().partition(':')[0]}"
+    # Per user (not per session or address): a stolen session guesses no faster elsewhere.
+    return f"password-change:{getattr(current_user, 'id', None)}"
 
 
 def _wrong_current_password(_response) -> bool:
