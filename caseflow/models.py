@@ -3,6 +3,7 @@
 from caseflow.auth.models import Role, User
 from caseflow.cases.models import Activity, Case, CaseCounter, CaseType, Person
 from caseflow.centres.models import Centre
+from caseflow.core.audit import AuditEvent
 from caseflow.checklists.models import (
     ChecklistEvent,
     ChecklistItem,
@@ -17,6 +18,7 @@ from caseflow.reviews.models import ReviewRequest
 
 __all__ = [
     "Activity",
+    "AuditEvent",
     "Case",
     "CaseCounter",
     "CaseType",
