@@ -3,13 +3,13 @@
 from caseflow.auth.models import Role, User
 from caseflow.cases.models import Activity, Case, CaseCounter, CaseType, Person
 from caseflow.centres.models import Centre
-from caseflow.core.audit import AuditEvent
 from caseflow.checklists.models import (
     ChecklistEvent,
     ChecklistItem,
     ChecklistTemplate,
     TemplateItem,
 )
+from caseflow.core.audit import AuditEvent
 from caseflow.documents.models import ExportJob
 from caseflow.followups.models import FollowUp
 from caseflow.mail.models import OutboxAttachment, OutboxMessage

@@ -99,9 +99,7 @@ def item_new(template_id: int):
 
 
 @bp.route("/<id:template_id>/items/<id:item_id>", methods=["GET", "POST"])
-@audited(
-    "template_item.update", object_type="template_item", id_arg="item_id", view_action=None
-)
+@audited("template_item.update", object_type="template_item", id_arg="item_id", view_action=None)
 @requires(can_manage_checklists)
 def item_edit(template_id: int, item_id: int):
     template = _template_or_404(template_id)

@@ -114,7 +114,9 @@ def _audit_export(cases: list[Case], job_id: int | None = None) -> None:
     """One ``export.zip`` row per exported case (each case's access log shows it)."""
     for case in cases:
         details = {"job_id": job_id} if job_id else {"inline": True}
-        record("export.zip", object_type="case", object_id=case.id, case_id=case.id, details=details)
+        record(
+            "export.zip", object_type="case", object_id=case.id, case_id=case.id, details=details
+        )
 
 
 def own_export_job(view):
