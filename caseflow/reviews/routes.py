@@ -8,7 +8,7 @@ from caseflow.auth.access import requires
 from caseflow.auth.permissions import can_edit_case, can_review
 from caseflow.cases.access import case_access
 from caseflow.cases.models import Case
-from caseflow.core.audit import audited
+from caseflow.core.audit import annotate, audited
 from caseflow.core.transactions import unit_of_work
 from caseflow.extensions import db
 from caseflow.reviews import services
@@ -48,6 +48,7 @@ def _review_of_my_centre(review_id: int) -> ReviewRequest:
 @requires(can_review)
 def decide(review_id: int, decision: str):
     review = _review_of_my_centre(review_id)
+    annotate(case_id=review.case_id)
     form = DecisionForm()
     if not form.validate():
         flash(" ".join(form.response.errors), "danger")
