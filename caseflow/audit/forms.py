@@ -13,12 +13,15 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET that changes nothing
 
-    user = SelectField(_l("Person"))
+    user = SelectField(_l("Person"), default="")
     kind = SelectField(
         _l("Kind of action"),
         choices=[("", _l("Any")), *((key, label) for key, (label, _p) in labels.KINDS.items())],
+        default="",
     )
-    outcome = SelectField(_l("Outcome"), choices=[("", _l("Any")), *labels.OUTCOMES.items()])
+    outcome = SelectField(
+        _l("Outcome"), choices=[("", _l("Any")), *labels.OUTCOMES.items()], default=""
+    )
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("Until"), validators=[Optional()])
 

@@ -74,4 +74,4 @@ def case_references(events, centre_id: int) -> dict[int, str]:
     rows = db.session.execute(
         select(Case.id, Case.reference).where(Case.id.in_(ids), Case.centre_id == centre_id)
     )
-    return {case_id: reference for case_id, reference in rows}
+    return {row.id: row.reference for row in rows}

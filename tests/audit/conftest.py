@@ -15,7 +15,6 @@ from caseflow.extensions import db
 from caseflow.followups.services import add_followup
 from caseflow.mail.services import queue_email
 from caseflow.notes.services import add_note
-from caseflow.reviews.services import request_review
 from tests.conftest import person
 
 CANARY_HOUSEHOLD = "Canaryhousehold Qx7"

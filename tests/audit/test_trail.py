@@ -171,9 +171,7 @@ def test_429_is_recorded(world, client, app, monkeypatch, security_figures):
     assert response.status_code == 429
     written = rows_of(response)
     security_figures.record("Audit rows: rate_limited", len(written), expected=1)
-    assert [(r.action, r.outcome, r.user_id) for r in written] == [
-        ("rate_limited", "denied", None)
-    ]
+    assert [(r.action, r.outcome, r.user_id) for r in written] == [("rate_limited", "denied", None)]
     assert email not in repr(written[0].details)
 
 
