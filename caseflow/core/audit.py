@@ -149,7 +149,7 @@ def _build(action, outcome, object_type, object_id, case_id, actor, details) -> 
     user = actor if actor is not None else _current_user()
     role = getattr(user, "role", None)
     in_request = has_request_context()
-    return AuditEvent(
+    audit_event = AuditEvent(
         occurred_at=utcnow(),
         user_id=getattr(user, "id", None),
         role=getattr(role, "value", role),
@@ -163,6 +163,10 @@ def _build(action, outcome, object_type, object_id, case_id, actor, details) -> 
         source_address=request.remote_addr if in_request else None,
         details=dict(details or {}),
     )
+    # What the security log says, taken now: after its commit the row is expired, and
+    # reading it back would cost a query per event.
+    audit_event.log_line = _log_line(audit_event) if is_security_event(audit_event) else None
+    return audit_event
 
 
 def record(
@@ -367,29 +371,32 @@ def is_security_event(audit_event: AuditEvent) -> bool:
     return audit_event.outcome == DENIED or audit_event.action.startswith(SECURITY_PREFIXES)
 
 
-def _log_security(audit_event: AuditEvent) -> None:
-    if not is_security_event(audit_event):
-        return
-    security_log.info(
-        json.dumps(
-            {
-                "event": audit_event.action,
-                "outcome": audit_event.outcome,
-                "at": audit_event.occurred_at.isoformat() + "Z",
-                "user_id": audit_event.user_id,
-                "role": audit_event.role,
-                "centre_id": audit_event.centre_id,
-                "object_type": audit_event.object_type,
-                "object_id": audit_event.object_id,
-                "case_id": audit_event.case_id,
-                "request_id": audit_event.request_id,
-                "source_address": audit_event.source_address,
-                "details": audit_event.details,
-            },
-            sort_keys=True,
-            default=str,
-        )
+def _log_line(audit_event: AuditEvent) -> str:
+    return json.dumps(
+        {
+            "event": audit_event.action,
+            "outcome": audit_event.outcome,
+            "at": audit_event.occurred_at.isoformat() + "Z",
+            "user_id": audit_event.user_id,
+            "role": audit_event.role,
+            "centre_id": audit_event.centre_id,
+            "object_type": audit_event.object_type,
+            "object_id": audit_event.object_id,
+            "case_id": audit_event.case_id,
+            "request_id": audit_event.request_id,
+            "source_address": audit_event.source_address,
+            "details": audit_event.details,
+        },
+        sort_keys=True,
+        default=str,
     )
+
+
+def _log_security(audit_event: AuditEvent) -> None:
+    """One JSON line on ``caseflow.security`` for a security event (ids only)."""
+    line = getattr(audit_event, "log_line", None)
+    if line is not None:
+        security_log.info(line)
 
 
 # --- Append-only guard and its one exception: pruning --------------------------------
