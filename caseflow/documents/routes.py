@@ -21,7 +21,7 @@ from caseflow.cases.access import case_access
 from caseflow.cases.forms import FilterForm
 from caseflow.cases.models import Case
 from caseflow.cases.queries import case_list_query
-from caseflow.core.audit import audited, record
+from caseflow.core.audit import FAILED, audited, record
 from caseflow.core.downloads import download, safe_filename
 from caseflow.core.forms import parse_id
 from caseflow.core.i18n import current_locale
@@ -83,9 +83,11 @@ def export_start():
     case_ids = _selected_case_ids()
     cases = jobs.exportable_cases(current_user, case_ids)
     if not cases:
+        record("export.zip", outcome=FAILED, details={"cases": 0})
         flash(_("Select at least one case to export."), "warning")
         return redirect(url_for("cases.index"))
     if len(cases) > current_app.config["EXPORT_MAX_CASES"]:
+        record("export.zip", outcome=FAILED, details={"cases": len(cases)})
         flash(
             _(
                 "At most %(n)d cases can be exported at once. Narrow the filter.",

@@ -590,3 +590,9 @@ def test_the_worker_records_queued_reminders(world, app):
     assert len(rows) == before + queued
     assert queued >= 1
     assert all(r.request_id is None and r.user_id is None for r in rows[before:])
+
+
+def test_an_export_of_nothing_is_a_failed_row(world, client_for):
+    response = client_for(world.users.lead).post_form("/exports", {"scope": "selected"})
+    assert response.status_code == 302
+    assert [(r.action, r.outcome) for r in rows_of(response)] == [("export.zip", "failed")]
