@@ -113,6 +113,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from caseflow import main
     from caseflow.admin.routes import bp as admin_bp
+    from caseflow.audit.routes import bp as audit_bp
     from caseflow.auth.routes import bp as auth_bp
     from caseflow.cases.routes import bp as cases_bp
     from caseflow.checklists.admin_routes import bp as checklist_admin_bp
@@ -139,5 +140,6 @@ def _register_blueprints(app: Flask) -> None:
         reviews_bp,
         team_bp,
         reports_bp,
+        audit_bp,
     ):
         app.register_blueprint(blueprint)

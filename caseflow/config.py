@@ -121,6 +121,10 @@ class Defaults:
     # How many backups `backup_to_directory` keeps there; older ones are deleted.
     BACKUP_KEEP = 14
 
+    # Audit rows older than this are deleted by `flask audit prune` (a timedelta, or a
+    # number of days, e.g. CASEFLOW_AUDIT_RETENTION=1826).
+    AUDIT_RETENTION = timedelta(days=5 * 365 + 1)
+
     CASES_PER_PAGE = 25
     # HSTS header max-age in production (seconds).
     HSTS_MAX_AGE = 31536000

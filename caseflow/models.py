@@ -9,6 +9,7 @@ from caseflow.checklists.models import (
     ChecklistTemplate,
     TemplateItem,
 )
+from caseflow.core.audit import AuditEvent
 from caseflow.documents.models import ExportJob
 from caseflow.followups.models import FollowUp
 from caseflow.mail.models import OutboxAttachment, OutboxMessage
@@ -17,6 +18,7 @@ from caseflow.reviews.models import ReviewRequest
 
 __all__ = [
     "Activity",
+    "AuditEvent",
     "Case",
     "CaseCounter",
     "CaseType",

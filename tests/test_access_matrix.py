@@ -129,6 +129,8 @@ MATRIX = {
     ("reports.funder_export", "GET"): LEADS_OF_ANY_CENTRE,
     ("admin.centre_settings", "GET"): ADMINS_ONLY,
     ("admin.centre_settings", "POST"): ADMINS_ONLY,
+    ("audit.case_log", "GET"): LEADS_ONLY,
+    ("audit.user_activity", "GET"): ADMINS_ONLY,
 }
 
 STATIC_FILES = {"static": "css/caseflow.css", "bootstrap.static": "css/bootstrap.min.css"}

@@ -15,6 +15,7 @@ from caseflow.cases.models import CaseType
 from caseflow.cases.queries import centre_case_types
 from caseflow.cases.services import save_case_type
 from caseflow.core import audit
+from caseflow.core.audit import annotate, audited
 from caseflow.core.transactions import unit_of_work
 from caseflow.core.web import page_number
 from caseflow.extensions import db
@@ -155,15 +156,17 @@ def _case_type_values(form: CaseTypeForm) -> dict:
 
 
 @bp.route("/case-types", methods=["GET", "POST"])
+@audited("case_type.create", object_type="case_type", view_action=None)
 @requires(can_manage_case_types)
 def case_types():
     form = CaseTypeForm()
     if form.validate_on_submit():
         with unit_of_work(None) as work:
-            save_case_type(current_user.centre_id, None, **_case_type_values(form))
+            created = save_case_type(current_user.centre_id, None, **_case_type_values(form))
         if work.failed:
             form.name_en.errors = [*form.name_en.errors, str(work.error)]
         else:
+            annotate(object_id=created.id)
             flash(_("Case type added."), "success")
             return redirect(url_for("admin.case_types"))
     status = 400 if form.is_submitted() else 200
@@ -173,6 +176,7 @@ def case_types():
 
 
 @bp.route("/case-types/<id:case_type_id>", methods=["GET", "POST"])
+@audited("case_type.update", object_type="case_type", id_arg="case_type_id", view_action=None)
 @requires(can_manage_case_types)
 def case_type_edit(case_type_id: int):
     case_type = db.session.get(CaseType, case_type_id)
@@ -193,6 +197,7 @@ def case_type_edit(case_type_id: int):
 
 
 @bp.route("/centre", methods=["GET", "POST"])
+@audited("centre.update", object_type="centre", view_action=None)
 @requires(can_manage_users)
 def centre_settings():
     centre = current_user.centre
@@ -200,6 +205,7 @@ def centre_settings():
     if form.validate_on_submit():
         centre.closing_needs_approval = form.closing_needs_approval.data
         db.session.commit()
+        annotate(object_id=centre.id, details={"fields": ["closing_needs_approval"]})
         flash(_("Centre settings saved."), "success")
         return redirect(url_for("admin.centre_settings"))
     status = 400 if form.is_submitted() else 200

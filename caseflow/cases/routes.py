@@ -28,6 +28,7 @@ from caseflow.cases.models import Case, CaseStatus, ClosingReason
 from caseflow.cases.page import advisor_choices, render_case_page
 from caseflow.cases.queries import case_list_query, centre_case_types
 from caseflow.checklists.services import progress_by_case
+from caseflow.core.audit import annotate, audited
 from caseflow.core.forms import parse_id
 from caseflow.core.i18n import current_locale
 from caseflow.core.transactions import unit_of_work
@@ -83,6 +84,7 @@ def _person_rows_action(form) -> bool:
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@audited("case.create", object_type="case", view_action=None)
 @requires(can_create_case)
 def new():
     form = NewCaseForm()
@@ -107,6 +109,7 @@ def new():
                     int(form.advisor_id.data) if form.advisor_id.data else None,
                 )
             if not work.failed:
+                annotate(object_id=case.id, case_id=case.id)
                 flash(_("Case %(reference)s created.", reference=case.reference), "success")
                 return redirect(url_for("cases.detail", case_id=case.id))
         return render_template("cases/new.html", form=form), 400
@@ -114,12 +117,14 @@ def new():
 
 
 @bp.get("/<id:case_id>")
+@audited("case.view", object_type="case", id_arg="case_id")
 @case_access()
 def detail(case: Case):
     return render_case_page(case)
 
 
 @bp.route("/<id:case_id>/edit", methods=["GET", "POST"])
+@audited("case.update", object_type="case", id_arg="case_id", view_action="case.view")
 @case_access(can_edit_case)
 def edit(case: Case):
     if case.is_closed:
@@ -146,6 +151,7 @@ def edit(case: Case):
 
 
 @bp.post("/<id:case_id>/status")
+@audited("case.status", object_type="case", id_arg="case_id")
 @case_access(can_edit_case)
 def change_status(case: Case):
     form = StatusForm()
@@ -183,6 +189,7 @@ def change_status(case: Case):
 
 
 @bp.post("/<id:case_id>/assign")
+@audited("case.assign", object_type="case", id_arg="case_id")
 @case_access(can_assign_case)
 def assign(case: Case):
     form = AssignForm()
@@ -205,6 +212,7 @@ def assign(case: Case):
 
 
 @bp.post("/<id:case_id>/take")
+@audited("case.take", object_type="case", id_arg="case_id")
 @case_access(can_take_case)
 def take(case: Case):
     form = TakeForm()

@@ -14,6 +14,7 @@ from caseflow.checklists import rules, template_services
 from caseflow.checklists.admin_forms import PreviewForm, TemplateForm, TemplateItemForm
 from caseflow.checklists.models import ChecklistTemplate, TemplateItem
 from caseflow.checklists.services import planned_items
+from caseflow.core.audit import annotate, audited
 from caseflow.core.i18n import current_locale
 from caseflow.extensions import db
 
@@ -56,12 +57,14 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@audited("template.create", object_type="template", view_action=None)
 @requires(can_manage_checklists)
 def template_new():
     return _edit_template(None)
 
 
 @bp.route("/<id:template_id>", methods=["GET", "POST"])
+@audited("template.update", object_type="template", id_arg="template_id", view_action=None)
 @requires(can_manage_checklists)
 def template_edit(template_id: int):
     return _edit_template(_template_or_404(template_id))
@@ -81,6 +84,7 @@ def _edit_template(template: ChecklistTemplate | None):
             is_active=form.is_active.data,
         )
         db.session.commit()
+        annotate(object_id=saved.id)
         flash(_("Checklist saved."), "success")
         return redirect(url_for("checklist_admin.template_edit", template_id=saved.id))
     status = 400 if form.is_submitted() else 200
@@ -88,12 +92,14 @@ def _edit_template(template: ChecklistTemplate | None):
 
 
 @bp.route("/<id:template_id>/items/new", methods=["GET", "POST"])
+@audited("template_item.create", object_type="template_item", view_action=None)
 @requires(can_manage_checklists)
 def item_new(template_id: int):
     return _edit_item(_template_or_404(template_id), None)
 
 
 @bp.route("/<id:template_id>/items/<id:item_id>", methods=["GET", "POST"])
+@audited("template_item.update", object_type="template_item", id_arg="item_id", view_action=None)
 @requires(can_manage_checklists)
 def item_edit(template_id: int, item_id: int):
     template = _template_or_404(template_id)
@@ -110,8 +116,9 @@ def _edit_item(template: ChecklistTemplate, item: TemplateItem | None):
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in template_services.ITEM_FIELDS}
         values["household_roles"] = values["household_roles"] or []
-        template_services.save_item(template, item, **values)
+        saved = template_services.save_item(template, item, **values)
         db.session.commit()
+        annotate(object_id=saved.id, details={"template_id": template.id})
         flash(_("Step saved."), "success")
         return redirect(url_for("checklist_admin.template_edit", template_id=template.id))
     status = 400 if form.is_submitted() else 200
@@ -121,6 +128,7 @@ def _edit_item(template: ChecklistTemplate, item: TemplateItem | None):
 
 
 @bp.post("/<id:template_id>/items/<id:item_id>/move")
+@audited("template_item.move", object_type="template_item", id_arg="item_id")
 @requires(can_manage_checklists)
 def item_move(template_id: int, item_id: int):
     template = _template_or_404(template_id)
@@ -136,6 +144,7 @@ def item_move(template_id: int, item_id: int):
 
 
 @bp.get("/<id:template_id>/preview")
+@audited("template.preview", object_type="template", id_arg="template_id")
 @requires(can_manage_checklists)
 def preview(template_id: int):
     """For one household: the steps this template gives, with their due dates. Saves nothing."""
@@ -151,6 +160,7 @@ def preview(template_id: int):
         if case is None:
             form.reference.errors.append(_("No case with this reference in your centre."))
         else:
+            annotate(case_id=case.id)  # the preview shows this household
             rows = _preview_rows(template, case)
     return render_template(
         "checklists/admin/preview.html", template=template, form=form, case=case, rows=rows

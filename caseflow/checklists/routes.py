@@ -15,6 +15,7 @@ from caseflow.checklists import services
 from caseflow.checklists.forms import ItemForm, TickForm
 from caseflow.checklists.models import ChecklistEvent, ChecklistItem, DeadlineKind, ItemState
 from caseflow.checklists.views import load_items
+from caseflow.core.audit import audited
 from caseflow.core.i18n import current_locale
 from caseflow.core.time import today
 from caseflow.core.transactions import unit_of_work
@@ -35,6 +36,7 @@ def _wants_json() -> bool:
 
 
 @bp.post("/<id:item_id>/done")
+@audited("checklist_item.done", object_type="checklist_item", id_arg="item_id")
 @case_access(can_edit_case)
 def tick(case: Case, item_id: int):
     """Mark one item done from the case page (a form post; the page script sends JSON)."""
@@ -80,6 +82,12 @@ def progress_text(progress: services.Progress) -> str:
 
 
 @bp.route("/<id:item_id>", methods=["GET", "POST"])
+@audited(
+    "checklist_item.update",
+    object_type="checklist_item",
+    id_arg="item_id",
+    view_action="checklist_item.view",
+)
 @case_access(post=can_edit_case)
 def item(case: Case, item_id: int):
     """One item: its explanation, rule, state, dates, note and history."""

@@ -11,6 +11,7 @@ from caseflow.extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _reading: ContextVar[bool] = ContextVar("caseflow_reading", default=False)
+_writing: ContextVar[bool] = ContextVar("caseflow_writing", default=False)
 
 
 @contextlib.contextmanager
@@ -27,7 +28,20 @@ def reading() -> Iterator[None]:
         _reading.reset(token)
 
 
+@contextlib.contextmanager
+def writing() -> Iterator[None]:
+    """Transactions begun inside this block write: on SQLite they take the write lock up
+    front (the audit rows of a GET request are written in a transaction of their own)."""
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
+
+
 def _is_write_transaction() -> bool:
+    if _writing.get():
+        return True
     if _reading.get():
         return False
     # A GET never writes, so its reads can share the database with a writer. Anything

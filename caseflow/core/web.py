@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 
+from caseflow.core import audit
 from caseflow.core.forms import MAX_ID
 from caseflow.extensions import db, limiter, login_manager
 
@@ -159,3 +160,4 @@ def init_app(app: Flask) -> None:
     app.before_request(_require_login)
     app.after_request(_security_headers)
     register_error_handlers(app)
+    audit.init_app(app)  # after the headers hook, so it runs first (see audit.init_app)

@@ -21,6 +21,7 @@ from caseflow.cases.access import case_access
 from caseflow.cases.forms import FilterForm
 from caseflow.cases.models import Case
 from caseflow.cases.queries import case_list_query
+from caseflow.core.audit import FAILED, audited, record
 from caseflow.core.downloads import download, safe_filename
 from caseflow.core.forms import parse_id
 from caseflow.core.i18n import current_locale
@@ -35,6 +36,7 @@ bp = Blueprint("documents", __name__)
 
 
 @bp.post("/cases/<id:case_id>/summary.pdf")
+@audited("case.pdf", object_type="case", id_arg="case_id")
 @case_access(can_edit_case)
 def summary(case: Case):
     """The internal case summary, in the user's language."""
@@ -43,6 +45,7 @@ def summary(case: Case):
 
 
 @bp.post("/cases/<id:case_id>/client-checklist.pdf")
+@audited("case.client_pdf", object_type="case", id_arg="case_id")
 @case_access(can_edit_case)
 def client_checklist(case: Case):
     """The client's checklist, in the client's language."""
@@ -74,14 +77,17 @@ def _selected_case_ids() -> list[int]:
 
 
 @bp.post("/exports")
+@audited("export.zip")
 @requires(can_export_cases)
 def export_start():
     case_ids = _selected_case_ids()
     cases = jobs.exportable_cases(current_user, case_ids)
     if not cases:
+        record("export.zip", outcome=FAILED, details={"cases": 0})
         flash(_("Select at least one case to export."), "warning")
         return redirect(url_for("cases.index"))
     if len(cases) > current_app.config["EXPORT_MAX_CASES"]:
+        record("export.zip", outcome=FAILED, details={"cases": len(cases)})
         flash(
             _(
                 "At most %(n)d cases can be exported at once. Narrow the filter.",
@@ -98,10 +104,21 @@ def export_start():
         for case in cases:
             services.record_export(case, current_user, "summary")
         db.session.commit()
+        _audit_export(cases)
         return download(data, safe_filename("case-summaries", suffix=".zip"), "application/zip")
     job = jobs.start_export(current_user, [c.id for c in cases], current_locale())
     db.session.commit()
+    _audit_export(cases, job.id)
     return redirect(url_for("documents.export_status", job_id=job.id))
+
+
+def _audit_export(cases: list[Case], job_id: int | None = None) -> None:
+    """One ``export.zip`` row per exported case (each case's access log shows it)."""
+    for case in cases:
+        details = {"job_id": job_id} if job_id else {"inline": True}
+        record(
+            "export.zip", object_type="case", object_id=case.id, case_id=case.id, details=details
+        )
 
 
 def own_export_job(view):
@@ -130,6 +147,7 @@ def export_status(job: ExportJob):
 
 
 @bp.post("/exports/<id:job_id>/retry")
+@audited("export.retry", object_type="export_job", id_arg="job_id")
 @own_export_job
 @requires(can_export_cases)
 def export_retry(job: ExportJob):
@@ -140,6 +158,7 @@ def export_retry(job: ExportJob):
 
 
 @bp.get("/exports/<id:job_id>/download")
+@audited("export.download", object_type="export_job", id_arg="job_id")
 @own_export_job
 @requires(can_export_cases)
 def export_download(job: ExportJob):

@@ -16,6 +16,7 @@ from caseflow.auth.services import centre_users
 from caseflow.cases.access import case_access, case_record
 from caseflow.cases.models import Case
 from caseflow.cases.page import render_case_page
+from caseflow.core.audit import audited
 from caseflow.core.time import today
 from caseflow.core.transactions import unit_of_work
 from caseflow.core.web import page_number
@@ -31,6 +32,7 @@ VIEWS = ("due", "overdue", "today", "upcoming", "all")
 
 
 @bp.post("/cases/<id:case_id>/followups")
+@audited("followup.create", object_type="case", id_arg="case_id")
 @case_access(can_edit_case)
 def add(case: Case):
     form = FollowUpForm()
@@ -74,6 +76,7 @@ def safe_back(case: Case) -> str:
 
 
 @bp.post("/cases/<id:case_id>/followups/<id:followup_id>/done")
+@audited("followup.complete", object_type="followup", id_arg="followup_id")
 @case_access()
 @case_record(FollowUp, "followup_id", can_complete_followup)
 def complete(case: Case, followup: FollowUp):
@@ -81,6 +84,7 @@ def complete(case: Case, followup: FollowUp):
 
 
 @bp.post("/cases/<id:case_id>/followups/<id:followup_id>/cancel")
+@audited("followup.cancel", object_type="followup", id_arg="followup_id")
 @case_access()
 @case_record(FollowUp, "followup_id", can_complete_followup)
 def cancel(case: Case, followup: FollowUp):

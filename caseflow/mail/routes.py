@@ -7,6 +7,7 @@ from flask_login import current_user
 from caseflow.auth.permissions import can_edit_case
 from caseflow.cases.access import case_access
 from caseflow.cases.models import Case
+from caseflow.core.audit import audited, record
 from caseflow.core.transactions import unit_of_work
 from caseflow.extensions import db
 from caseflow.mail import client, services
@@ -17,6 +18,7 @@ bp = Blueprint("mail", __name__, url_prefix="/cases/<id:case_id>")
 
 
 @bp.route("/email-checklist", methods=["GET", "POST"])
+@audited("email.queued", object_type="case", id_arg="case_id", view_action="email.view")
 @case_access(can_edit_case)
 def email_checklist(case: Case):
     """Pick recipients, preview the message in the client's language, send."""
@@ -38,6 +40,8 @@ def email_checklist(case: Case):
             else:
                 flash(_("The checklist email is on its way."), "success")
                 return redirect(url_for("cases.detail", case_id=case.id, _anchor="emails"))
+        else:
+            record("email.preview", object_type="case", object_id=case.id, case_id=case.id)
         preview = client.render_email(case, current_user, form.personal_message.data)
     elif form.is_submitted():
         status = 400
@@ -47,6 +51,7 @@ def email_checklist(case: Case):
 
 
 @bp.post("/emails/<id:message_id>/retry")
+@audited("email.retry", object_type="email", id_arg="message_id")
 @case_access(can_edit_case)
 def retry(case: Case, message_id: int):
     message = db.session.get(OutboxMessage, message_id)

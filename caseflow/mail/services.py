@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from flask_mail import Message
 from sqlalchemy import delete, or_, select, update
 
+from caseflow.core.audit import record
 from caseflow.core.database import reading
 from caseflow.core.errors import DomainError
 from caseflow.core.tasks import enqueue_after_commit
@@ -122,6 +123,14 @@ def queue_email(
             )
         )
     db.session.flush()
+    record(
+        "email.queued",
+        object_type="email",
+        object_id=message.id,
+        case_id=case_id,
+        details={"kind": kind, "recipients": len(addresses)},
+        transactional=True,
+    )
     enqueue_after_commit(DELIVER_TASK)
     return message
 

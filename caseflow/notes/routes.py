@@ -10,6 +10,7 @@ from caseflow.auth.permissions import can_edit_case, can_edit_note
 from caseflow.cases.access import case_access, case_record
 from caseflow.cases.models import Case
 from caseflow.cases.page import render_case_page
+from caseflow.core.audit import audited
 from caseflow.core.errors import ConflictError
 from caseflow.core.transactions import unit_of_work
 from caseflow.extensions import db
@@ -21,6 +22,7 @@ bp = Blueprint("notes", __name__, url_prefix="/cases/<id:case_id>/notes")
 
 
 @bp.post("")
+@audited("note.create", object_type="case", id_arg="case_id")
 @case_access(can_edit_case)
 def add(case: Case):
     form = NoteForm()
@@ -33,6 +35,7 @@ def add(case: Case):
 
 
 @bp.route("/<id:note_id>/edit", methods=["GET", "POST"])
+@audited("note.update", object_type="note", id_arg="note_id", view_action="note.view")
 @case_access()
 @case_record(Note, "note_id", can_edit_note)
 def edit(case: Case, note: Note):

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from caseflow.auth.access import requires
 from caseflow.auth.permissions import can_review
+from caseflow.core.audit import audited
 from caseflow.core.downloads import download, safe_filename
 from caseflow.core.i18n import current_locale, format_day, format_moment
 from caseflow.core.time import today, utcnow
@@ -68,6 +69,7 @@ def funder():
 
 
 @bp.get("/funder.<any(csv, xlsx, pdf):fmt>")
+@audited("report.export", object_type="report")
 @requires(can_review)
 def funder_export(fmt: str):
     form, context = _context()

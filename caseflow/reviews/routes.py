@@ -8,6 +8,7 @@ from caseflow.auth.access import requires
 from caseflow.auth.permissions import can_edit_case, can_review
 from caseflow.cases.access import case_access
 from caseflow.cases.models import Case
+from caseflow.core.audit import annotate, audited
 from caseflow.core.transactions import unit_of_work
 from caseflow.extensions import db
 from caseflow.reviews import services
@@ -18,6 +19,7 @@ bp = Blueprint("reviews", __name__)
 
 
 @bp.post("/cases/<id:case_id>/review")
+@audited("review.request", object_type="case", id_arg="case_id")
 @case_access(can_edit_case)
 def ask(case: Case):
     form = ReviewRequestForm()
@@ -42,9 +44,11 @@ def _review_of_my_centre(review_id: int) -> ReviewRequest:
 
 
 @bp.post("/reviews/<id:review_id>/<any(approve, send_back):decision>")
+@audited("review.decide", object_type="review", id_arg="review_id")
 @requires(can_review)
 def decide(review_id: int, decision: str):
     review = _review_of_my_centre(review_id)
+    annotate(case_id=review.case_id)
     form = DecisionForm()
     if not form.validate():
         flash(" ".join(form.response.errors), "danger")

@@ -13,6 +13,7 @@ from caseflow.auth.services import centre_users
 from caseflow.cases import services as cases
 from caseflow.cases.models import Case, CaseStatus
 from caseflow.cases.queries import WAITING_TOO_LONG_DAYS
+from caseflow.core.audit import audited, record
 from caseflow.core.forms import parse_id
 from caseflow.core.transactions import unit_of_work
 from caseflow.core.web import page_number
@@ -62,6 +63,7 @@ def _sources():
 
 
 @bp.route("/reassign", methods=["GET", "POST"])
+@audited("case.assign", view_action=None)
 @requires(can_review)
 def reassign():
     """Move all or some open cases of one advisor to another (e.g. during leave)."""
@@ -96,6 +98,14 @@ def reassign():
                 for case in selected:
                     cases.assign_case(case, current_user, target)
             if not work.failed:
+                for case in selected:  # one row per case, for each case's access log
+                    record(
+                        "case.assign",
+                        object_type="case",
+                        object_id=case.id,
+                        case_id=case.id,
+                        details={"advisor_id": target, "bulk": True},
+                    )
                 flash(
                     ngettext(
                         "%(num)d case reassigned.", "%(num)d cases reassigned.", len(selected)

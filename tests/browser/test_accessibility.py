@@ -73,6 +73,7 @@ def test_main_pages_have_no_wcag_violations(page: Page, centre, make_user, make_
     ).scalar()
     template_id = db.session.execute(db.text("SELECT id FROM checklist_templates LIMIT 1")).scalar()
     email = admin.email
+    admin_id = admin.id
     release_db()
 
     problems = violations(page, "/login")
@@ -93,6 +94,7 @@ def test_main_pages_have_no_wcag_violations(page: Page, centre, make_user, make_
         f"/cases/{case_id}/edit",
         f"/cases/{case_id}/checklist/{item_id}",
         f"/cases/{case_id}/email-checklist",
+        f"/cases/{case_id}/access-log",
         "/followups?view=all",
         "/team",
         "/team/intake",
@@ -107,6 +109,7 @@ def test_main_pages_have_no_wcag_violations(page: Page, centre, make_user, make_
         f"/admin/checklists/{template_id}",
         f"/admin/checklists/{template_id}/preview",
         "/admin/centre",
+        f"/admin/users/{admin_id}/activity",
     ]:
         problems += violations(page, path)
     assert problems == []

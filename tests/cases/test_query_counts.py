@@ -96,4 +96,4 @@ def test_case_detail_runs_a_fixed_number_of_queries(client_for, make_user, make_
     small = _queries_for(client, f"/cases/{small_case.id}")
     big = _queries_for(client, f"/cases/{big_case.id}")
     assert small == big
-    assert big <= 12
+    assert big <= 13  # 12 to show it, 1 to write its case.view audit row

@@ -285,7 +285,7 @@ def test_case_detail_queries_stay_fixed_for_5_persons_and_80_items(
         assert client.get(small_url).status_code == 200
     with count_queries() as many:
         assert client.get(big_url).status_code == 200
-    assert len(few) == len(many) <= 12
+    assert len(few) == len(many) <= 13  # 12 to show it, 1 for its case.view audit row
 
 
 def test_lists_show_progress_and_filter_overdue(catalogue, client_for, make_user, make_case):
