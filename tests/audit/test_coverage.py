@@ -18,6 +18,7 @@ NOT_AUDITED = {
     ("auth.logout", "POST"): EXPLICIT,
     ("auth.save_profile", "POST"): EXPLICIT,
     ("auth.change_password", "POST"): EXPLICIT,
+    ("auth.choose_password", "POST"): EXPLICIT,
     ("admin.user_new", "POST"): EXPLICIT,
     ("admin.user_edit", "GET"): EXPLICIT,
     ("admin.user_edit", "POST"): EXPLICIT,
