@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
 from caseflow.auth import devices, reauth, services, sessions, twofactor
@@ -163,9 +164,10 @@ def _finish_login(user: User, next_url: str | None, method: str | None):
     if method == twofactor.RECOVERY_CODE:
         left = twofactor.recovery_codes_left(user)
         flash(
-            _(
-                "You used a recovery code; %(n)d left. Make new ones on your profile.",
-                n=left,
+            ngettext(
+                "You used a recovery code; %(num)d is left. Make new ones on your profile.",
+                "You used a recovery code; %(num)d are left. Make new ones on your profile.",
+                left,
             ),
             "warning",
         )
