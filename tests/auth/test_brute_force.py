@@ -5,7 +5,9 @@ import statistics
 import time
 
 import pytest
+from itsdangerous import BadSignature
 
+from caseflow.auth import devices
 from caseflow.auth.notifications import FAILED_LOGINS
 from tests.auth.conftest import give_second_factor
 from tests.conftest import PASSWORD, Client
@@ -28,7 +30,11 @@ def test_a_login_gives_the_browser_a_signed_device_cookie(client_for, make_user)
     assert cookie is not None
     assert cookie.http_only and cookie.same_site == "Strict" and cookie.path == "/login"
     assert cookie.max_age is None or cookie.max_age > 300 * 24 * 3600
-    assert str(user.id) not in cookie.value.split(".")[-1]  # a signature, not a plain id
+    # Signed with the secret key, bound to the user, with a random nonce.
+    payload = devices._serializer().loads(cookie.value)
+    assert payload["u"] == user.id and len(payload["n"]) >= 16
+    with pytest.raises(BadSignature):
+        devices._serializer().loads(cookie.value[:-2] + "xx")
 
 
 def test_real_user_is_not_locked_out_by_an_attacker(
@@ -120,7 +126,7 @@ def test_the_failed_logins_email_comes_once_and_only_for_real_accounts(
 def test_wrong_second_factor_codes_count_towards_the_email(client_for, make_user, notices):
     user = make_user("advisor")
     factor = give_second_factor(user)
-    wrong = "999999" if factor.code() != "999999" else "888888"
+    wrong = factor.wrong_code()
     for _ in range(5):
         client = client_for(None)
         _try(client, user.email, PASSWORD)
