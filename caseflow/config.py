@@ -48,6 +48,29 @@ class Defaults:
     LOGIN_FAILURES_PER_ADDRESS = "300 per hour"
     # Wrong current passwords on /profile/password, per user (then 429 with Retry-After).
     PASSWORD_CHANGE_FAILURES_PER_USER = "10 per hour"  # noqa: S105 (a rate limit)
+
+    # A browser where the user logged in before carries a signed "known device" cookie:
+    # its attempts count against this limit instead of the account's (OWASP device
+    # cookies), so someone guessing an account cannot lock its owner out.
+    LOGIN_FAILURES_PER_DEVICE = "20 per hour"
+    DEVICE_COOKIE_NAME = "caseflow_device"
+    DEVICE_COOKIE_LIFETIME = timedelta(days=365)
+    # The user gets one email when their account's failed logins reach this many within
+    # the period ("N per hour"), not one per failure.
+    FAILED_LOGINS_ALERT = "10 per hour"
+    # 429 responses carry Retry-After (and X-RateLimit-* headers).
+    RATELIMIT_HEADERS_ENABLED = True
+
+    # Second factor (TOTP). After the password, the code page waits this long.
+    SECOND_FACTOR_PENDING_SECONDS = 300
+    # Wrong codes in one pending login before it ends (the password is asked again).
+    SECOND_FACTOR_MAX_ATTEMPTS = 5
+    # Wrong codes per account (or per known device) across logins and re-authentications.
+    SECOND_FACTOR_FAILURES_PER_ACCOUNT = "20 per hour"
+    SECOND_FACTOR_ISSUER = "Caseflow"
+    # Re-authentication (password, plus code when enrolled) before sensitive actions.
+    REAUTH_WINDOW = timedelta(minutes=10)
+    REAUTH_FAILURES_PER_USER = "20 per hour"
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: none).
     # Without it every client has the proxy's address, and one address limit hits all.
     PROXY_FIX_HOPS = 0

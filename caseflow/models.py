@@ -1,6 +1,6 @@
 """Imports every area's models so that Alembic and ``db.create_all`` see them all."""
 
-from caseflow.auth.models import Role, User
+from caseflow.auth.models import RecoveryCode, Role, User, UserSession
 from caseflow.cases.models import Activity, Case, CaseCounter, CaseType, Person
 from caseflow.centres.models import Centre
 from caseflow.checklists.models import (
@@ -33,8 +33,10 @@ __all__ = [
     "OutboxAttachment",
     "OutboxMessage",
     "Person",
+    "RecoveryCode",
     "ReviewRequest",
     "Role",
     "TemplateItem",
     "User",
+    "UserSession",
 ]

@@ -44,11 +44,20 @@ def send_digests() -> None:
 
 
 def prune() -> tuple[int, int]:
-    """Delete expired export files and old email bodies. Commits. Returns the counts."""
+    """Delete expired export files, old email bodies and ended login sessions. Commits.
+    Returns the counts of exports and emails."""
+    from caseflow.auth.sessions import prune_sessions
+
     exports = jobs.prune_exports()
     emails = mail.prune_sent()
+    logins = prune_sessions()
     db.session.commit()
-    log.info("Pruned %s export file(s) and %s email body(ies)", exports, emails)
+    log.info(
+        "Pruned %s export file(s), %s email body(ies), %s ended login session(s)",
+        exports,
+        emails,
+        logins,
+    )
     return exports, emails
 
 

@@ -23,3 +23,10 @@ class CentreSettingsForm(FlaskForm):
             "a team lead approves it or sends it back."
         ),
     )
+    leads_need_second_factor = BooleanField(
+        _l("Team leads and admins must use a second factor"),
+        description=_l(
+            "When on, a team lead or admin without a second factor sets one up at their "
+            "next login, before they can open any page."
+        ),
+    )

@@ -7,10 +7,16 @@ from sqlalchemy import func, select
 
 from caseflow.admin.forms import CaseTypeForm, CentreSettingsForm
 from caseflow.auth import services as users
+from caseflow.auth import twofactor
 from caseflow.auth.access import requires
 from caseflow.auth.forms import NewUserForm, PasswordResetForm, UserForm
 from caseflow.auth.models import Role, User
 from caseflow.auth.permissions import can_manage_case_types, can_manage_users
+from caseflow.auth.reauth import (
+    ask_for_reauthentication,
+    recently_authenticated,
+    requires_recent_login,
+)
 from caseflow.cases.models import CaseType
 from caseflow.cases.queries import centre_case_types
 from caseflow.cases.services import save_case_type
@@ -101,6 +107,12 @@ def user_edit(user_id: int):
         form.is_active.data = user.is_active_account
     reset_form = PasswordResetForm(formdata=None)
     if form.validate_on_submit():
+        # A role change or (de)activation needs a recent password; a new name does not.
+        sensitive = (
+            Role(form.role.data) != user.role or form.is_active.data != user.is_active_account
+        )
+        if sensitive and not recently_authenticated():
+            return ask_for_reauthentication(url_for("admin.user_edit", user_id=user.id))
         with unit_of_work() as work:
             users.update_user(
                 current_user,
@@ -118,8 +130,13 @@ def user_edit(user_id: int):
     ), status
 
 
+def _user_page(user_id: int) -> str:
+    return url_for("admin.user_edit", user_id=user_id)
+
+
 @bp.post("/users/<id:user_id>/password")
 @requires(can_manage_users)
+@requires_recent_login(back=_user_page)
 def user_reset_password(user_id: int):
     user = _centre_user_or_404(user_id)
     reset_form = PasswordResetForm()
@@ -144,6 +161,28 @@ def user_reset_password(user_id: int):
     form.role.data = user.role.value
     form.is_active.data = user.is_active_account
     return render_template("admin/user_edit.html", form=form, user=user, reset_form=reset_form), 400
+
+
+@bp.post("/users/<id:user_id>/second-factor")
+@requires(can_manage_users)
+@requires_recent_login(back=_user_page)
+def user_reset_second_factor(user_id: int):
+    """For a user who lost their phone and codes: off, sessions ended, user told by email."""
+    user = _centre_user_or_404(user_id)
+    if not user.has_second_factor:
+        flash(_("%(name)s has no second factor.", name=user.full_name), "info")
+        return redirect(_user_page(user.id))
+    twofactor.disable(user, current_user)
+    users.end_sessions(user)
+    db.session.commit()
+    flash(
+        _(
+            "The second factor of %(name)s was reset; their sessions were ended.",
+            name=user.full_name,
+        ),
+        "success",
+    )
+    return redirect(_user_page(user.id))
 
 
 def _case_type_values(form: CaseTypeForm) -> dict:
@@ -199,11 +238,13 @@ def case_type_edit(case_type_id: int):
 @bp.route("/centre", methods=["GET", "POST"])
 @audited("centre.update", object_type="centre", view_action=None)
 @requires(can_manage_users)
+@requires_recent_login()
 def centre_settings():
     centre = current_user.centre
     form = CentreSettingsForm(obj=centre if request.method == "GET" else None)
     if form.validate_on_submit():
         centre.closing_needs_approval = form.closing_needs_approval.data
+        centre.leads_need_second_factor = form.leads_need_second_factor.data
         db.session.commit()
         annotate(object_id=centre.id, details={"fields": ["closing_needs_approval"]})
         flash(_("Centre settings saved."), "success")

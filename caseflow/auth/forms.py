@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from caseflow.auth.models import Role
@@ -70,3 +70,63 @@ class NewUserForm(UserForm):
 
 class PasswordResetForm(FlaskForm):
     new_password = PasswordField(_l("New password"), validators=[DataRequired()])
+
+
+def _code_field(label, required=True):
+    return StringField(
+        label,
+        validators=[DataRequired() if required else Optional(), Length(max=64), NoNulBytes()],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "autocapitalize": "none",
+            "spellcheck": "false",
+        },
+    )
+
+
+class SecondFactorForm(FlaskForm):
+    """The code page after the password."""
+
+    code = _code_field(_l("Code from your authenticator app, or a recovery code"))
+
+
+class EnrolForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired(), Length(max=1024)])
+    code = _code_field(_l("Code shown by the app"))
+
+
+class _Prefixed(FlaskForm):
+    """Several forms share the profile page: field ids must stay unique."""
+
+    PREFIX = ""
+
+    class Meta:
+        csrf = False  # CSRFProtect checks the page's token on every post already
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", self.PREFIX)
+        super().__init__(*args, **kwargs)
+
+
+class DisableSecondFactorForm(_Prefixed):
+    PREFIX = "off"
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=1024)]
+    )
+    code = _code_field(_l("Code from your authenticator app, or a recovery code"))
+
+
+class RenewCodesForm(_Prefixed):
+    """New recovery codes need the password or a current code (either is enough)."""
+
+    PREFIX = "renew"
+
+    current_password = PasswordField(
+        _l("Current password"), validators=[Optional(), Length(max=1024)]
+    )
+    code = _code_field(_l("Or a code from your authenticator app"), required=False)
+
+
+class ReauthForm(FlaskForm):
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+    code = _code_field(_l("Code from your authenticator app, or a recovery code"), required=False)

@@ -1,5 +1,6 @@
-"""Login, logout and the user's own profile."""
+"""Login (password, then the second factor), logout, re-authentication and the profile."""
 
+import hashlib
 import time
 
 from flask import (
@@ -14,74 +15,221 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 
-from caseflow.auth import services
+from caseflow.auth import devices, reauth, services, sessions, twofactor
 from caseflow.auth.forms import (
     ChoosePasswordForm,
+    DisableSecondFactorForm,
+    EnrolForm,
     LoginForm,
     PasswordChangeForm,
     ProfileForm,
+    ReauthForm,
+    RenewCodesForm,
+    SecondFactorForm,
 )
 from caseflow.auth.models import User
 from caseflow.auth.passwords import verify_password
+from caseflow.core import audit
 from caseflow.core.transactions import unit_of_work
 from caseflow.core.urls import safe_next
 from caseflow.extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__)
 
+# The session key of a login that waits for its second factor.
+PENDING = "pending_login"
+# Endpoints a user whose centre requires a second factor reaches before enrolling.
+ALLOWED_BEFORE_ENROLMENT = frozenset(
+    {
+        "auth.second_factor_setup",
+        "auth.logout",
+        "auth.login",
+        "auth.second_factor",
+        "main.set_language",
+        "main.healthz",
+        "static",
+        "bootstrap.static",
+    }
+)
+
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Accept a cookie only while its session token is the user's current one."""
-    ident, _sep, token = user_id.partition(":")
-    if not ident.isdigit() or not token:
+    """Accept a cookie only while its session row is open and its token current."""
+    ident, token, key = ([*user_id.split(":", 2), "", ""])[:3]
+    if not ident.isdigit() or not token or not key:
         return None
-    user = db.session.get(User, int(ident))
-    if user is None or user.session_token != token or not user.is_active_account:
+    found = sessions.load(int(ident), token, key)
+    return found[0] if found else None
+
+
+@bp.before_app_request
+def _enforce_second_factor_enrolment():
+    """With the centre's setting on, a team lead or admin without a second factor sees
+    nothing but the enrolment page (checked here for every request, not per view)."""
+    if request.endpoint is None or request.endpoint in ALLOWED_BEFORE_ENROLMENT:
         return None
-    return user
+    if current_user.is_authenticated and current_user.must_enrol_second_factor:
+        return redirect(url_for("auth.second_factor_setup"))
+    return None
 
 
-def _login_key() -> str:
-    return "login:" + services.normalise_email(request.form.get("email", ""))[:254]
+# Rate limits ------------------------------------------------------------------------
 
 
-def _login_failed(response) -> bool:
-    # Only failed attempts count towards the per-account limit.
-    return response.status_code != 302
+def _login_email() -> str:
+    return services.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _login_device() -> str | None:
+    """The nonce of a valid device cookie for the account being tried (no DB without one)."""
+
+    def compute():
+        if devices.nonce_for_any() is None:
+            return None
+        user = services.find_user_by_email(_login_email())
+        return devices.nonce_for(user.id if user else None)
+
+    return devices.cached("login_device", compute)
+
+
+def _pending_user_id() -> int | None:
+    data = session.get(PENDING)
+    return data.get("uid") if isinstance(data, dict) else None
+
+
+def _code_device() -> str | None:
+    return devices.cached("code_device", lambda: devices.nonce_for(_pending_user_id()))
+
+
+def _failed(flag: str):
+    # Only wrong credentials count: not a form with a missing field, not a bad CSRF token.
+    return lambda _response: bool(g.get(flag))
+
+
+def _limit(setting: str):
+    return lambda: current_app.config[setting]
+
+
+def _user_key() -> str:
+    return f"reauth/{current_user.id if current_user.is_authenticated else '-'}"
+
+
+def _device_key(nonce) -> str:
+    return f"device/{nonce or '-'}"
+
+
+def _retry_after_seconds() -> int:
+    limit = limiter.current_limit
+    if limit is None:
+        return 60
+    return max(1, int(limit.reset_at - time.time()))
+
+
+@bp.after_app_request
+def _retry_after(response):
+    if response.status_code == 429 and "Retry-After" not in response.headers:
+        response.headers["Retry-After"] = str(_retry_after_seconds())
+    return response
+
+
+# Login -----------------------------------------------------------------------------
+
+
+def _fresh_session() -> None:
+    """No session fixation: nothing from before survives but the language."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+
+
+def _password_fingerprint(user: User) -> str:
+    """Ties a pending login to the password and sessions it was started with."""
+    return hashlib.sha256(f"{user.password_hash}|{user.session_token}".encode()).hexdigest()[:32]
+
+
+def _finish_login(user: User, next_url: str | None, method: str | None):
+    _fresh_session()
+    session.permanent = True
+    session["login_at"] = session["seen_at"] = time.time()
+    reauth.mark_authenticated()
+    sessions.start_session(user)
+    services.record_login(user)
+    login_user(user)
+    details = {"second_factor": method} if method else None
+    audit.record("auth.login", object_type="user", object_id=user.id, actor=user, details=details)
+    if method == twofactor.RECOVERY_CODE:
+        left = twofactor.recovery_codes_left(user)
+        flash(
+            ngettext(
+                "You used a recovery code; %(num)d is left. Make new ones on your profile.",
+                "You used a recovery code; %(num)d are left. Make new ones on your profile.",
+                left,
+            ),
+            "warning",
+        )
+    db.session.commit()
+    response = redirect(safe_next(next_url) or url_for("main.home"))
+    devices.remember(response, user)
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"],
+    _limit("LOGIN_FAILURES_PER_ADDRESS"),
     methods=["POST"],
-    deduct_when=_login_failed,
+    deduct_when=_failed("login_failed"),
+    exempt_when=lambda: _login_device() is not None,
 )
 @limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"],
+    _limit("LOGIN_FAILURES_PER_ACCOUNT"),
     methods=["POST"],
-    key_func=_login_key,
-    deduct_when=_login_failed,
+    key_func=lambda: f"login/{_login_email()}",
+    deduct_when=_failed("login_failed"),
+    exempt_when=lambda: _login_device() is not None,
+)
+@limiter.limit(
+    _limit("LOGIN_FAILURES_PER_DEVICE"),
+    methods=["POST"],
+    key_func=lambda: _device_key(_login_device()),
+    deduct_when=_failed("login_failed"),
+    exempt_when=lambda: _login_device() is None,
 )
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            locale = session.get("locale")
-            session.clear()  # no session fixation: nothing from before the login survives
-            if locale:
-                session["locale"] = locale
-            session.permanent = True
-            session["login_at"] = session["seen_at"] = time.time()
-            login_user(user)
-            db.session.commit()
-            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
-        db.session.rollback()
+        next_url = safe_next(request.args.get("next"))
+        user, ok = services.check_credentials(form.email.data, form.password.data)
+        if ok:
+            services.upgrade_hash(user, form.password.data)
+            if user.has_second_factor:
+                _fresh_session()
+                session[PENDING] = {
+                    "uid": user.id,
+                    "at": time.time(),
+                    "next": next_url or "",
+                    "fails": 0,
+                    "fp": _password_fingerprint(user),
+                }
+                db.session.commit()
+                return redirect(url_for("auth.second_factor"))
+            return _finish_login(user, next_url, None)
+        g.login_failed = True
+        audit.record(
+            "auth.login",
+            outcome=audit.FAILED,
+            object_type="user" if user else None,
+            object_id=user.id if user else None,
+            actor=user,
+        )
+        services.note_failed_login(form.email.data)
+        db.session.commit()
         # One message whether or not the email exists.
         flash(_("The email address or password is not correct."), "danger")
         return render_template("auth/login.html", form=form), 401
@@ -89,9 +237,72 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
+def _pending_login() -> tuple[User, dict] | None:
+    """The user whose password was just right, while their code page may still be used."""
+    data = session.get(PENDING)
+    if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
+        return None
+    age = time.time() - float(data.get("at", 0))
+    if not 0 <= age <= current_app.config["SECOND_FACTOR_PENDING_SECONDS"]:
+        return None
+    user = db.session.get(User, data["uid"])
+    if user is None or not user.is_active_account or not user.has_second_factor:
+        return None
+    if data.get("fp") != _password_fingerprint(user):
+        return None
+    return user, data
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(
+    _limit("SECOND_FACTOR_FAILURES_PER_ACCOUNT"),
+    methods=["POST"],
+    key_func=lambda: f"second-factor/{_pending_user_id()}",
+    deduct_when=_failed("code_failed"),
+    exempt_when=lambda: _code_device() is not None,
+)
+@limiter.limit(
+    _limit("LOGIN_FAILURES_PER_DEVICE"),
+    methods=["POST"],
+    key_func=lambda: _device_key(_code_device()),
+    deduct_when=_failed("code_failed"),
+    exempt_when=lambda: _code_device() is None,
+)
+def second_factor():
+    """The code page: only after the right password, and never a login without a code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    pending = _pending_login()
+    if pending is None or (request.method == "POST" and request.form.get("cancel")):
+        session.pop(PENDING, None)
+        flash(_("Please log in with your email address and password."), "info")
+        return redirect(url_for("auth.login"))
+    user, data = pending
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        method = twofactor.check_code(user, form.code.data)
+        if method is not None:
+            return _finish_login(user, data.get("next"), method)
+        g.code_failed = True
+        services.note_failed_login(user.email)
+        db.session.commit()
+        data["fails"] = int(data.get("fails", 0)) + 1
+        if data["fails"] >= current_app.config["SECOND_FACTOR_MAX_ATTEMPTS"]:
+            session.pop(PENDING, None)
+            flash(_("Too many wrong codes. Please log in again."), "danger")
+            return redirect(url_for("auth.login"))
+        session[PENDING] = data
+        form.code.errors.append(_("That code is not right, or it has been used already."))
+        return render_template("auth/second_factor.html", form=form), 401
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/second_factor.html", form=form), status
+
+
 @bp.post("/logout")
 def logout():
-    services.end_sessions(current_user)
+    user = current_user._get_current_object()
+    sessions.end_current(user)
+    audit.record("auth.logout", object_type="user", object_id=user.id, actor=user)
     db.session.commit()
     logout_user()
     session.clear()
@@ -99,12 +310,61 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-def _profile_page(form=None, password_form=None, status=200):
+# Re-authentication -----------------------------------------------------------------
+
+
+@bp.route("/reauth", methods=["GET", "POST"], endpoint="reauth")
+@limiter.limit(
+    _limit("REAUTH_FAILURES_PER_USER"),
+    methods=["POST"],
+    key_func=_user_key,
+    deduct_when=_failed("reauth_failed"),
+)
+def reauth_page():
+    """Password (and code when enrolled) again; then back where the user was."""
+    form = ReauthForm()
+    user = current_user._get_current_object()
+    next_url = safe_next(request.args.get("next")) or url_for("main.home")
+    if form.validate_on_submit():
+        ok = verify_password(user.password_hash, form.password.data)
+        if ok and user.has_second_factor:
+            if not form.code.data:
+                form.code.errors.append(_("Enter a code from your authenticator app."))
+                return render_template("auth/reauth.html", form=form, next_url=next_url), 400
+            ok = twofactor.check_code(user, form.code.data, context="reauth") is not None
+        if ok:
+            reauth.mark_authenticated()
+            audit.record("auth.reauthenticated", object_type="user", object_id=user.id)
+            db.session.commit()
+            return redirect(next_url)
+        g.reauth_failed = True
+        audit.record(
+            "auth.reauthenticated", outcome=audit.FAILED, object_type="user", object_id=user.id
+        )
+        db.session.commit()
+        flash(_("That is not right. Please try again."), "danger")
+        return render_template("auth/reauth.html", form=form, next_url=next_url), 401
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/reauth.html", form=form, next_url=next_url), status
+
+
+# Profile ---------------------------------------------------------------------------
+
+
+def _profile_page(form=None, password_form=None, disable_form=None, renew_form=None, status=200):
     if form is None:
         form = ProfileForm(obj=current_user, formdata=None)
         form.locale.data = current_user.locale or ""
+    user = current_user._get_current_object()
     return render_template(
-        "auth/profile.html", form=form, password_form=password_form or PasswordChangeForm()
+        "auth/profile.html",
+        form=form,
+        password_form=password_form or PasswordChangeForm(),
+        disable_form=disable_form or DisableSecondFactorForm(formdata=None),
+        renew_form=renew_form or RenewCodesForm(formdata=None),
+        recovery_codes_left=twofactor.recovery_codes_left(user) if user.has_second_factor else 0,
+        user_sessions=sessions.active_sessions(user),
+        this_session=sessions.current_key_hash(user),
     ), status
 
 
@@ -148,13 +408,15 @@ def change_password():
             g.wrong_current_password = True
             form.current_password.errors.append(_("This is not your current password."))
         else:
+            user = current_user._get_current_object()
             with unit_of_work(None, catch=services.PasswordRejected) as work:
-                services.change_own_password(current_user, form.new_password.data)
+                services.change_own_password(user, form.new_password.data)
+                # This session continues under a new key; every other one has ended.
+                sessions.start_session(user)
             if work.failed:
                 form.new_password.errors.extend(work.error.problems)
             else:
-                # This session continues with the new token; every other one has ended.
-                login_user(current_user._get_current_object())
+                login_user(user)
                 flash(
                     _("Your password has been changed. Other sessions were logged out."), "success"
                 )
@@ -192,13 +454,121 @@ def choose_password():
         return redirect(next_url)
     form = ChoosePasswordForm()
     if form.validate_on_submit():
+        user = current_user._get_current_object()
         with unit_of_work(None, catch=services.PasswordRejected) as work:
-            services.change_own_password(current_user, form.new_password.data)
+            services.change_own_password(user, form.new_password.data)
+            # This session continues under a new key; every other one has ended.
+            sessions.start_session(user)
         if work.failed:
             form.new_password.errors = [*form.new_password.errors, *work.error.problems]
         else:
-            login_user(current_user._get_current_object())
+            login_user(user)
             flash(_("Your password has been saved."), "success")
             return redirect(next_url)
     status = 400 if form.is_submitted() else 200
     return render_template("auth/choose_password.html", form=form), status
+
+
+@bp.post("/profile/sessions/end-others")
+def end_other_sessions():
+    user = current_user._get_current_object()
+    ended = sessions.end_all(user, keep_current=True)
+    audit.record(
+        "auth.sessions_ended", object_type="user", object_id=user.id, details={"count": ended}
+    )
+    db.session.commit()
+    flash(_("You have been logged out everywhere else."), "success")
+    return redirect(url_for("auth.profile"))
+
+
+# Second factor on the profile ------------------------------------------------------
+
+
+def _enrol_page(form: EnrolForm, secret: str, status: int = 200):
+    user = current_user._get_current_object()
+    form.token.data = twofactor.enrolment_token(user, secret)
+    uri = twofactor.provisioning_uri(user, secret)
+    qr = twofactor.qr_svg(uri, _("QR code for your authenticator app"))
+    return render_template("auth/enrol.html", form=form, secret=secret, qr=qr), status
+
+
+@bp.route("/profile/second-factor", methods=["GET", "POST"])
+def second_factor_setup():
+    """Turn the second factor on: scan, then confirm with a code (shown codes once)."""
+    user = current_user._get_current_object()
+    if user.has_second_factor:
+        flash(_("Your second factor is already on."), "info")
+        return redirect(url_for("auth.profile"))
+    form = EnrolForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        secret = twofactor.secret_from_token(user, form.token.data) if form.token.data else None
+        return _enrol_page(form, secret or twofactor.new_secret(), status)
+    secret = twofactor.secret_from_token(user, form.token.data)
+    if secret is None:
+        form.code.errors.append(_("This page had expired. Scan the new code and try again."))
+        return _enrol_page(form, twofactor.new_secret(), 400)
+    with unit_of_work(None) as work:
+        codes = twofactor.enable(user, secret, form.code.data)
+    if work.failed:
+        form.code.errors.append(str(work.error))
+        return _enrol_page(form, secret, 400)
+    # Shown in this response only (never stored in a cookie, never shown again).
+    return render_template("auth/recovery_codes.html", codes=codes, enrolled=True)
+
+
+@bp.post("/profile/second-factor/disable")
+@limiter.limit(
+    _limit("REAUTH_FAILURES_PER_USER"),
+    key_func=_user_key,
+    deduct_when=_failed("reauth_failed"),
+)
+def second_factor_disable():
+    user = current_user._get_current_object()
+    form = DisableSecondFactorForm()
+    if not user.has_second_factor:
+        return redirect(url_for("auth.profile"))
+    if form.validate():
+        if user.is_lead and user.centre.leads_need_second_factor:
+            flash(_("Your centre requires a second factor for your role."), "danger")
+            return _profile_page(disable_form=form, status=400)
+        if not verify_password(user.password_hash, form.current_password.data):
+            form.current_password.errors.append(_("This is not your current password."))
+        elif twofactor.check_code(user, form.code.data, context="disable") is None:
+            form.code.errors.append(_("That code is not right, or it has been used already."))
+        else:
+            twofactor.disable(user, user)
+            db.session.commit()
+            flash(_("Your second factor is off."), "success")
+            return redirect(url_for("auth.profile"))
+        g.reauth_failed = True
+        db.session.commit()  # the audit of a wrong code
+    return _profile_page(disable_form=form, status=400)
+
+
+@bp.post("/profile/recovery-codes")
+@limiter.limit(
+    _limit("REAUTH_FAILURES_PER_USER"),
+    key_func=_user_key,
+    deduct_when=_failed("reauth_failed"),
+)
+def recovery_codes_renew():
+    user = current_user._get_current_object()
+    form = RenewCodesForm()
+    if not user.has_second_factor:
+        return redirect(url_for("auth.profile"))
+    if form.validate():
+        if form.current_password.data:
+            ok = verify_password(user.password_hash, form.current_password.data)
+        elif form.code.data:
+            ok = twofactor.check_code(user, form.code.data, context="recovery_codes") is not None
+        else:
+            ok = False
+        if ok:
+            codes = twofactor.renew_recovery_codes(user)
+            db.session.commit()
+            return render_template("auth/recovery_codes.html", codes=codes, enrolled=False)
+        g.reauth_failed = True
+        db.session.commit()
+        form.current_password.errors.append(_("Enter your current password or a current code."))
+    return _profile_page(renew_form=form, status=400)

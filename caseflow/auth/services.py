@@ -1,10 +1,11 @@
 """User services: accounts, logins and sessions. None of them commit."""
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from caseflow.auth import notifications
-from caseflow.auth.models import Role, User, new_session_token
+from caseflow.auth import notifications, sessions
+from caseflow.auth.models import Role, User
 from caseflow.auth.passwords import (
     hash_password,
     needs_rehash,
@@ -77,24 +78,62 @@ def create_user(
     return user
 
 
+def check_credentials(email: str, password: str) -> tuple[User | None, bool]:
+    """(the user with this email or None, whether the password is theirs and they are active).
+
+    One argon2 verification whether or not the email exists (finding 1).
+    """
+    user = find_user_by_email(email)
+    ok = verify_password(user.password_hash if user else None, password)
+    return user, bool(ok and user is not None and user.is_active_account)
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, else None (same cost either way).
 
     Upgrades the stored hash when the argon2 parameters changed. Does not log in.
     """
-    user = find_user_by_email(email)
-    ok = verify_password(user.password_hash if user else None, password)
-    if not ok or user is None or not user.is_active_account:
+    user, ok = check_credentials(email, password)
+    if not ok:
         return None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
+    record_login(user, password)
     return user
 
 
-def end_sessions(user: User) -> None:
-    """Invalidate every login cookie of ``user`` (logout everywhere)."""
-    user.session_token = new_session_token()
+def upgrade_hash(user: User, password: str) -> None:
+    """Re-hash a correct ``password`` when the argon2 parameters changed."""
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+
+
+def record_login(user: User, password: str | None = None) -> None:
+    """A completed login: upgrade an outdated hash, note the time."""
+    if password is not None:
+        upgrade_hash(user, password)
+    user.last_login_at = utcnow()
+
+
+def note_failed_login(email: str) -> None:
+    """Count a wrong password (or code) for ``email``; at FAILED_LOGINS_ALERT, once per
+    period, the account's owner gets an email. The count lives in the rate-limit storage
+    (shared by workers), keyed by the address typed, so an unknown email costs the same."""
+    from limits import parse
+
+    from caseflow.extensions import limiter
+
+    alert = parse(current_app.config["FAILED_LOGINS_ALERT"])
+    key = f"failed-login-alert/{normalise_email(email)[:254]}"
+    count = limiter.storage.incr(key, alert.get_expiry())
+    if count != alert.amount:
+        return
+    user = find_user_by_email(email)
+    if user is not None and user.is_active_account:
+        notifications.notify(user, notifications.FAILED_LOGINS)
+
+
+def end_sessions(user: User) -> int:
+    """End every session of ``user``: every login cookie stops working. Flushes."""
+    return sessions.end_all(user)
 
 
 class PasswordRejected(DomainError):

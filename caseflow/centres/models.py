@@ -18,6 +18,8 @@ class Centre(db.Model):
     code: Mapped[str] = mapped_column(String(8), unique=True)
     # When on, an advisor's "close" becomes "closing requested" until a team lead approves.
     closing_needs_approval: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # When on, team leads and admins must use a second factor (they enrol at next login).
+    leads_need_second_factor: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

@@ -28,8 +28,17 @@ from caseflow.extensions import db, limiter, login_manager
 log = logging.getLogger(__name__)
 
 # Deny by default: every endpoint needs a login except these.
+# auth.second_factor is the code page between the password and the login: it serves
+# only a browser that has just given the right password (the auth package checks).
 PUBLIC_ENDPOINTS = frozenset(
-    {"auth.login", "main.healthz", "main.set_language", "static", "bootstrap.static"}
+    {
+        "auth.login",
+        "auth.second_factor",
+        "main.healthz",
+        "main.set_language",
+        "static",
+        "bootstrap.static",
+    }
 )
 
 CONTENT_SECURITY_POLICY = (

@@ -17,6 +17,7 @@ from flask_login import current_user
 
 from caseflow.auth.access import requires
 from caseflow.auth.permissions import can_edit_case, can_export_cases
+from caseflow.auth.reauth import referrer_path, requires_recent_login
 from caseflow.cases.access import case_access
 from caseflow.cases.forms import FilterForm
 from caseflow.cases.models import Case
@@ -79,6 +80,7 @@ def _selected_case_ids() -> list[int]:
 @bp.post("/exports")
 @audited("export.zip")
 @requires(can_export_cases)
+@requires_recent_login(back=lambda: referrer_path() or url_for("cases.index"))
 def export_start():
     case_ids = _selected_case_ids()
     cases = jobs.exportable_cases(current_user, case_ids)

@@ -9,10 +9,13 @@ import stat
 from datetime import date
 from pathlib import Path
 
+import pyotp
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
+from caseflow.auth import twofactor
+from caseflow.auth.sessions import start_session
 from caseflow.backup import services
 from caseflow.backup.services import BackupError
 from caseflow.cases.models import HouseholdRole
@@ -36,7 +39,7 @@ BINARY = bytes(range(256)) * 4
 
 
 @pytest.fixture
-def filled(centre, make_user, make_case):
+def filled(app, centre, make_user, make_case):
     """At least one row in every table, made through the services where they exist."""
     seed_catalogue(centre)
     db.session.commit()
@@ -86,6 +89,11 @@ def filled(centre, make_user, make_case):
         created_by_id=advisor.id,
         attachments=[Attachment("checklist.pdf", "application/pdf", BINARY)],
     )
+    # A second factor (with its recovery codes) and a login session.
+    secret = pyotp.random_base32()
+    twofactor.enable(lead, secret, pyotp.TOTP(secret).now())
+    with app.test_request_context(headers={"User-Agent": "Firefox/128.0 (X11; Linux)"}):
+        start_session(lead)
     job = start_export(lead, [case.id], "nl")
     job.result = b"PK\x03\x04" + BINARY
     job.status = ExportStatus.DONE

@@ -113,3 +113,53 @@ def test_main_pages_have_no_wcag_violations(page: Page, centre, make_user, make_
     ]:
         problems += violations(page, path)
     assert problems == []
+
+
+@pytest.mark.parametrize("locale", ["en", "nl"])
+def test_second_factor_pages_have_no_wcag_violations(page: Page, make_user, locale):
+    import time
+
+    import pyotp
+
+    user = make_user("advisor", name="Alex Axe", locale=locale)
+    email = user.email
+    release_db()
+    page.goto("/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/")
+    problems = violations(page, "/profile")
+    problems += violations(page, "/profile/second-factor")
+    secret = page.locator("#totp-secret").inner_text().strip()
+    page.locator("input[name=code]").fill(pyotp.TOTP(secret).now())
+    page.locator("input[name=code]").press("Enter")
+    page.wait_for_selector("#recovery-codes")
+    problems += violations_here(page, "recovery codes")
+    problems += violations(page, "/profile")  # the second factor on
+    problems += violations(page, "/reauth?next=/")
+    page.context.clear_cookies()
+    page.goto("/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/login/code")
+    problems += violations_here(page, "/login/code")
+    page.locator("input[name=code]").fill(pyotp.TOTP(secret).at(time.time() + 30))
+    page.locator("input[name=code]").press("Enter")
+    page.wait_for_url("**/")
+    assert problems == []
+
+
+def violations_here(page: Page, name: str) -> list[str]:
+    """axe on the page as it is (e.g. the answer to a post, which cannot be opened again)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {runOnly: {type: 'tag',
+                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+            return r.violations.map(v => ({id: v.id, impact: v.impact,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+        }"""
+    )
+    return [f"{name}: {v['id']} ({v['impact']}) at {json.dumps(v['nodes'])}" for v in result]
