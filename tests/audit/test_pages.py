@@ -148,7 +148,7 @@ def test_user_activity(world, client_for):
     body = page.get_data(as_text=True)
     assert "Opened the case" in body
     assert world.case.reference in body  # the case, linked
-    assert _rows_shown(body) == 1
+    assert _rows_shown(body) == 2  # the login, then the case
     assert "kind" in body and 'name="user"' not in body  # no person filter here
     edit_page = admin.get(f"/admin/users/{world.users.advisor_a.id}").get_data(as_text=True)
     assert f"/admin/users/{world.users.advisor_a.id}/activity" in edit_page

@@ -1,4 +1,4 @@
-"""Helpers for login tests: a recorder for audit events and account emails, and a way to
+"""Helpers for login tests: the audit rows a test wrote and account emails, and a way to
 give a user a second factor without the enrolment page."""
 
 import time
@@ -6,27 +6,48 @@ from collections import Counter
 
 import pyotp
 import pytest
+from sqlalchemy import func, select
 
 from caseflow.auth import crypto, notifications, twofactor
-from caseflow.core import audit
+from caseflow.core.audit import AuditEvent
 from caseflow.core.time import utcnow
 from caseflow.extensions import db
 
 
 class Recorder:
-    """Calls of ``audit.record`` (the storage is another part of issue 9)."""
+    """The audit rows written since the test started (stored rows, not calls), as
+    (action, fields) pairs."""
 
     def __init__(self):
-        self.calls: list[tuple[str, dict]] = []
+        self.after_id = db.session.scalar(select(func.max(AuditEvent.id))) or 0
 
-    def __call__(self, action, **kwargs):
-        self.calls.append((action, kwargs))
+    @property
+    def calls(self) -> list[tuple[str, dict]]:
+        db.session.rollback()  # a fresh read of what requests committed
+        rows = db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.id > self.after_id, AuditEvent.action != "user.created")
+            .order_by(AuditEvent.id)
+        )
+        return [
+            (
+                row.action,
+                {
+                    "outcome": row.outcome,
+                    "actor": row.user_id,
+                    "object_type": row.object_type,
+                    "object_id": row.object_id,
+                    "details": row.details or {},
+                },
+            )
+            for row in rows
+        ]
 
     def count(self, action: str, outcome: str | None = None) -> int:
         return sum(
             1
             for name, kw in self.calls
-            if name == action and (outcome is None or kw.get("outcome", audit.OK) == outcome)
+            if name == action and (outcome is None or kw["outcome"] == outcome)
         )
 
     def actions(self) -> Counter:
@@ -37,10 +58,10 @@ class Recorder:
 
 
 @pytest.fixture
-def audit_events(monkeypatch) -> Recorder:
-    recorder = Recorder()
-    monkeypatch.setattr(audit, "record", recorder)
-    return recorder
+def audit_events() -> Recorder:
+    """Audit rows written from here on, but for the user.created rows of the users a
+    test makes for itself (tests/admin covers user administration)."""
+    return Recorder()
 
 
 @pytest.fixture
