@@ -119,6 +119,10 @@ class Defaults:
     # How many backups `backup_to_directory` keeps there; older ones are deleted.
     BACKUP_KEEP = 14
 
+    # The largest request body accepted (bytes): anything bigger gets the 413 page
+    # before it is read. Forms are far smaller; the portal's uploads will get their own.
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
     CASES_PER_PAGE = 25
     # HSTS header max-age in production (seconds).
     HSTS_MAX_AGE = 31536000

@@ -1,10 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from caseflow.auth.models import Role
-from caseflow.core.forms import NoNulBytes, SelectField, Stripped
+from caseflow.core.forms import Form, NoNulBytes, SelectField, Stripped
 
 ROLE_LABELS = {
     Role.ADVISOR: _l("Advisor"),
@@ -14,14 +13,14 @@ ROLE_LABELS = {
 LANGUAGE_CHOICES = [("", _l("Same as my browser")), ("en", "English"), ("nl", "Nederlands")]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         _l("Email address"), validators=[DataRequired(), Length(max=254), NoNulBytes()]
     )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     full_name = StringField(
         _l("Full name"),
         filters=[Stripped],
@@ -30,7 +29,7 @@ class ProfileForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, validators=[Optional()])
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(_l("New password"), validators=[DataRequired()])
     confirm_password = PasswordField(
@@ -39,7 +38,7 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     full_name = StringField(
         _l("Full name"),
         filters=[Stripped],
@@ -58,5 +57,5 @@ class NewUserForm(UserForm):
     password = PasswordField(_l("Initial password"), validators=[DataRequired()])
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(Form):
     new_password = PasswordField(_l("New password"), validators=[DataRequired()])
