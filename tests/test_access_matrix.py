@@ -371,9 +371,7 @@ def test_lists_and_detail_agree_for_every_kind_of_case(client_for, world, make_c
                 assert (detail == 200) is expected_advisor_b[kind], (role, kind)
 
 
-def test_a_closed_case_without_advisor_is_not_shared_with_advisors(
-    client_for, world, make_case
-):
+def test_a_closed_case_without_advisor_is_not_shared_with_advisors(client_for, world, make_case):
     lead = world.users["team_lead"]
     case = _close_unassigned(make_case, lead, "Closednoadvisor Household")
     advisor = client_for(world.users["advisor_b"])
@@ -418,9 +416,7 @@ def test_my_work_hides_reviews_of_cases_reassigned_away(client_for, world, make_
     assert CANARY in client_for(advisor_b).get("/").get_data(as_text=True)
 
 
-def test_every_query_of_my_work_goes_through_the_visibility_rule(
-    client_for, world, monkeypatch
-):
+def test_every_query_of_my_work_goes_through_the_visibility_rule(client_for, world, monkeypatch):
     import caseflow.main
     from caseflow.auth import permissions
 

@@ -61,9 +61,7 @@ def test_the_limit_is_two_megabytes(app):
     assert app.config["MAX_CONTENT_LENGTH"] == TWO_MB
 
 
-def test_a_3_mb_note_gets_the_413_page_and_nothing_is_stored(
-    web, case, security_figures
-):
+def test_a_3_mb_note_gets_the_413_page_and_nothing_is_stored(web, case, security_figures):
     before = db_digest()
     tried = answered_413 = 0
     for body in ("x" * (3 * 1024 * 1024), "y" * (TWO_MB + 1)):

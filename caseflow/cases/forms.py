@@ -16,6 +16,7 @@ from caseflow.cases.queries import CaseFilters
 from caseflow.cases.services import CaseData, PersonData
 from caseflow.core.countries import country_names
 from caseflow.core.forms import (
+    SINGLE_LINE_FORBIDDEN,
     EmptyToNone,
     Form,
     NoNulBytes,
@@ -288,7 +289,7 @@ class FilterForm(SubForm):
         values = {}
         for name in CaseFilters.__dataclass_fields__:
             field = getattr(self, name)
-            value = (field.data or "").replace("\x00", "")[:100]
+            value = SINGLE_LINE_FORBIDDEN.sub("", field.data or "")[:100]
             choices = getattr(field, "choices", None)
             if choices is not None and value not in {str(choice.value) for choice in choices}:
                 value = ""
