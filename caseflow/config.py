@@ -33,6 +33,10 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     # None: Secure cookies whenever the app runs in production mode.
     SESSION_COOKIE_SECURE: bool | None = None
+    # None: "__Host-session" when the cookie is Secure in production (the browser then
+    # refuses it unless it came over https, for this exact host, for every path),
+    # "session" otherwise (plain-http local use and tests).
+    SESSION_COOKIE_NAME: str | None = None
     REMEMBER_COOKIE_DURATION = timedelta(hours=12)
     WTF_CSRF_TIME_LIMIT = 12 * 3600
 
