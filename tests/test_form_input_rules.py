@@ -109,7 +109,12 @@ def test_every_single_line_field_refuses_control_characters(app, cls, name, valu
     with app.test_request_context(method="POST"):
         form = _make(cls, MultiDict({name: value}))
         assert not form.validate()
-        assert SINGLE_LINE in form[name].errors, form[name].errors
+        errors = form[name].errors
+        if "\x00" in value or "\x7f" in value:
+            # A field that names NoNulBytes says so with its message; one message only.
+            assert len({SINGLE_LINE, MULTI_LINE} & set(map(str, errors))) == 1, errors
+        else:
+            assert SINGLE_LINE in errors, errors
 
 
 @pytest.mark.parametrize(("cls", "name"), TEXT_AREAS)
@@ -121,7 +126,7 @@ def test_text_areas_keep_line_breaks_and_tabs_but_no_other_controls(app, cls, na
         for bad in ("Red \x1b[31m", "Bell\x07", "Del\x7f", "Nul\x00"):
             form = _make(cls, MultiDict({name: bad}))
             assert not form.validate()
-            assert MULTI_LINE in form[name].errors, (bad, form[name].errors)
+            assert list(map(str, form[name].errors)).count(MULTI_LINE) == 1, form[name].errors
 
 
 # --- through the real pages: refused with the form error, nothing stored ----------------

@@ -37,6 +37,9 @@ SINGLE_LINE_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 MULTI_LINE_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+NOT_ALLOWED = _l("This field contains characters that are not allowed.")
+
+
 def is_multi_line(field) -> bool:
     return isinstance(field, wtforms.TextAreaField)
 
@@ -54,9 +57,7 @@ class NoNulBytes:
     def __call__(self, form, field):
         data = field.data
         if isinstance(data, str) and MULTI_LINE_FORBIDDEN.search(data):
-            raise ValidationError(
-                self.message or _l("This field contains characters that are not allowed.")
-            )
+            raise ValidationError(self.message or NOT_ALLOWED)
 
 
 class NoControlCharacters:
@@ -64,12 +65,14 @@ class NoControlCharacters:
     text area. ``Form`` and ``SubForm`` add it to every text field."""
 
     def __call__(self, form, field):
+        if str(NOT_ALLOWED) in (str(error) for error in field.errors):
+            return  # the field's own NoNulBytes said it already: one message is enough
         values = [field.data] if isinstance(field.data, str) else []
         values += [v for v in field.raw_data or () if isinstance(v, str)]
         forbidden = MULTI_LINE_FORBIDDEN if is_multi_line(field) else SINGLE_LINE_FORBIDDEN
         if any(forbidden.search(value) for value in values):
             if is_multi_line(field):
-                raise ValidationError(_l("This field contains characters that are not allowed."))
+                raise ValidationError(NOT_ALLOWED)
             raise ValidationError(
                 _l("Line breaks, tabs and other control characters are not allowed here.")
             )
