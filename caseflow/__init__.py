@@ -64,6 +64,7 @@ def _check_production_config(app: Flask) -> None:
     production = is_production(app)
     if app.config.get("SESSION_COOKIE_SECURE") is None:
         app.config["SESSION_COOKIE_SECURE"] = production
+    _session_cookie_name(app, production)
     if not production:
         app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or "dev-only-not-secret"
         return
@@ -75,6 +76,27 @@ def _check_production_config(app: Flask) -> None:
             "with: python -c 'import secrets; print(secrets.token_urlsafe(48))', "
             "or put SECRET_KEY = '...' in instance/config.py."
         )
+
+
+HOST_PREFIX = "__Host-"
+
+
+def _session_cookie_name(app: Flask, production: bool) -> None:
+    """``__Host-session`` in production: only over https, only this host, path ``/``."""
+    if not app.config.get("SESSION_COOKIE_NAME"):
+        secure = app.config["SESSION_COOKIE_SECURE"]
+        app.config["SESSION_COOKIE_NAME"] = (
+            f"{HOST_PREFIX}session" if production and secure else "session"
+        )
+    if app.config["SESSION_COOKIE_NAME"].startswith(HOST_PREFIX):
+        # The prefix's rules; a browser drops the cookie when one of them is broken.
+        if not app.config["SESSION_COOKIE_SECURE"] or app.config.get("SESSION_COOKIE_DOMAIN"):
+            raise ConfigurationError(
+                f"A {HOST_PREFIX} session cookie must be Secure and have no Domain: set "
+                "SESSION_COOKIE_SECURE and leave SESSION_COOKIE_DOMAIN empty, or choose "
+                "another SESSION_COOKIE_NAME."
+            )
+        app.config["SESSION_COOKIE_PATH"] = "/"
 
 
 def _init_extensions(app: Flask) -> None:

@@ -33,6 +33,10 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     # None: Secure cookies whenever the app runs in production mode.
     SESSION_COOKIE_SECURE: bool | None = None
+    # None: "__Host-session" when the cookie is Secure in production (the browser then
+    # refuses it unless it came over https, for this exact host, for every path),
+    # "session" otherwise (plain-http local use and tests).
+    SESSION_COOKIE_NAME: str | None = None
     REMEMBER_COOKIE_DURATION = timedelta(hours=12)
     WTF_CSRF_TIME_LIMIT = 12 * 3600
 
@@ -147,6 +151,10 @@ class Defaults:
     # Audit rows older than this are deleted by `flask audit prune` (a timedelta, or a
     # number of days, e.g. CASEFLOW_AUDIT_RETENTION=1826).
     AUDIT_RETENTION = timedelta(days=5 * 365 + 1)
+
+    # The largest request body accepted (bytes): anything bigger gets the 413 page
+    # before it is read. Forms are far smaller; the portal's uploads will get their own.
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
     CASES_PER_PAGE = 25
     # HSTS header max-age in production (seconds).

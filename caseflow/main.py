@@ -15,7 +15,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from caseflow.auth import permissions
 from caseflow.auth.forms import ROLE_LABELS
@@ -54,6 +54,7 @@ def _register_template_globals(state) -> None:
             "can_manage_users": permissions.can_manage_users,
             "can_manage_case_types": permissions.can_manage_case_types,
             "can_complete_followup": permissions.can_complete_followup,
+            "can_cancel_followup": permissions.can_cancel_followup,
             "can_edit_note": permissions.can_edit_note,
         }
     )
@@ -61,22 +62,33 @@ def _register_template_globals(state) -> None:
 
 @bp.get("/")
 def home():
-    """My work: my open cases, my follow-ups due today or overdue, the intake queue size."""
+    """My work: my open cases, my follow-ups due today or overdue, the intake queue size.
+
+    Every query here goes through ``visible_cases_clause``: what a user asked for or
+    held before (a review request, a follow-up) never shows a case they can no longer
+    see, e.g. after it was reassigned.
+    """
     my_cases_query = (
         select(Case)
-        .where(Case.advisor_id == current_user.id, Case.status != CaseStatus.CLOSED)
+        .where(
+            visible_cases_clause(current_user),
+            Case.advisor_id == current_user.id,
+            Case.status != CaseStatus.CLOSED,
+        )
         .options(joinedload(Case.case_type), selectinload(Case.persons))
         .order_by(Case.updated_at.desc(), Case.id.desc())
     )
     my_cases = db.paginate(my_cases_query, page=1, per_page=MY_WORK_LIMIT, error_out=False)
     due_followups = db.paginate(
         select(FollowUp)
+        .join(Case, Case.id == FollowUp.case_id)
         .where(
+            visible_cases_clause(current_user),
             FollowUp.assignee_id == current_user.id,
             FollowUp.status == FollowUpStatus.OPEN,
             FollowUp.due_date <= today(),
         )
-        .options(joinedload(FollowUp.case))
+        .options(contains_eager(FollowUp.case))
         .order_by(FollowUp.due_date, FollowUp.id),
         page=1,
         per_page=MY_WORK_LIMIT,
@@ -84,15 +96,14 @@ def home():
     )
     queue_size = db.session.scalar(
         select(func.count(Case.id)).where(
-            visible_cases_clause(current_user),
-            Case.advisor_id.is_(None),
-            Case.status != CaseStatus.CLOSED,
+            visible_cases_clause(current_user), permissions.in_intake_queue_clause()
         )
     )
     overdue_steps = db.session.scalar(
         select(func.count(ChecklistItem.id))
         .join(Case, Case.id == ChecklistItem.case_id)
         .where(
+            visible_cases_clause(current_user),
             Case.advisor_id == current_user.id,
             Case.status != CaseStatus.CLOSED,
             overdue_clause(today()),
@@ -100,12 +111,14 @@ def home():
     )
     my_reviews = db.session.scalars(
         select(ReviewRequest)
+        .join(Case, Case.id == ReviewRequest.case_id)
         .where(
+            visible_cases_clause(current_user),
             ReviewRequest.requested_by_id == current_user.id,
             (ReviewRequest.status == ReviewStatus.PENDING)
             | (ReviewRequest.decided_at >= utcnow() - timedelta(days=14)),
         )
-        .options(joinedload(ReviewRequest.case), joinedload(ReviewRequest.reviewer))
+        .options(contains_eager(ReviewRequest.case), joinedload(ReviewRequest.reviewer))
         .order_by(ReviewRequest.id.desc())
         .limit(20)
     ).all()

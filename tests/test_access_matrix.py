@@ -348,3 +348,134 @@ def test_centre_pages_never_show_another_centres_data(client_for, world, path):
     assert CANARY not in body
     for user in ("advisor_a", "advisor_b"):
         assert world.users[user].full_name not in body
+
+
+def _close_unassigned(make_case, lead, name):
+    from caseflow.cases.models import CaseStatus, ClosingReason
+    from caseflow.cases.services import change_status
+
+    case = make_case(None, actor=lead, household_name=name)
+    change_status(
+        case,
+        lead,
+        CaseStatus.CLOSED,
+        reason=ClosingReason.NOT_ELIGIBLE,
+        close_anyway_reason="Not eligible: no steps apply.",
+    )
+    db.session.commit()
+    return case
+
+
+def test_lists_and_detail_agree_for_every_kind_of_case(client_for, world, make_case):
+    """For each role and each kind of case, the case page opens exactly when the case
+    list shows it: the rule is written once (finding 5: a closed case without an advisor
+    is not shared with every advisor; the open intake queue is)."""
+    lead = world.users["team_lead"]
+    cases = {
+        "assigned to A": db.session.get(Case, world.url_args["case_id"]),
+        "open intake": make_case(None, actor=lead, household_name="Intakeopen Household"),
+        "closed, no advisor": _close_unassigned(make_case, lead, "Closednoadvisor Household"),
+    }
+    expected_advisor_b = {"assigned to A": False, "open intake": True, "closed, no advisor": False}
+    for role in ("advisor_a", "advisor_b", "team_lead", "other_centre"):
+        client = client_for(world.users[role])
+        listed = client.get("/cases?status=all").get_data(as_text=True)
+        for kind, case in cases.items():
+            detail = client.get(f"/cases/{case.id}").status_code
+            assert detail in (200, 404), (role, kind, detail)
+            assert (detail == 200) is (case.household_name in listed), (role, kind)
+            if role == "advisor_b":
+                assert (detail == 200) is expected_advisor_b[kind], (role, kind)
+
+
+def test_a_closed_case_without_advisor_is_not_shared_with_advisors(client_for, world, make_case):
+    lead = world.users["team_lead"]
+    case = _close_unassigned(make_case, lead, "Closednoadvisor Household")
+    advisor = client_for(world.users["advisor_b"])
+    before = db_digest()
+    assert advisor.get(f"/cases/{case.id}").status_code == 404
+    assert advisor.get(f"/cases/{case.id}/edit").status_code == 404
+    assert advisor.post_form(f"/cases/{case.id}/notes", {"body": "hi"}).status_code == 404
+    assert advisor.post_form(f"/cases/{case.id}/take", {"version": "1"}).status_code == 404
+    assert db_digest() == before
+    assert "Closednoadvisor" not in advisor.get("/cases?status=all").get_data(as_text=True)
+    # Team leads still see it (and may reopen it).
+    assert client_for(lead).get(f"/cases/{case.id}").status_code == 200
+
+
+def test_my_work_hides_reviews_of_cases_reassigned_away(client_for, world, make_case):
+    """Finding 4: advisor A asked for a review; the lead then gave the case to B."""
+    from caseflow.cases.services import assign_case
+    from caseflow.followups.models import FollowUp, FollowUpStatus
+    from caseflow.followups.services import close_followup
+
+    advisor_a, advisor_b = world.users["advisor_a"], world.users["advisor_b"]
+    case = db.session.get(Case, world.url_args["case_id"])
+    # A's own follow-up on the case is done: after the reassignment A holds nothing on it.
+    own = db.session.get(FollowUp, world.url_args["followup_id"])
+    close_followup(own, advisor_a, FollowUpStatus.DONE, own.version)
+    add_followup(
+        case,
+        advisor_a,
+        title="Overdue call",
+        details=None,
+        due_date=date(2020, 1, 1),
+        assignee_id=advisor_b.id,
+    )
+    db.session.commit()
+    home = client_for(advisor_a).get("/").get_data(as_text=True)
+    assert CANARY in home  # before: A's own case, with A's review request
+    assign_case(case, world.users["team_lead"], advisor_b.id)
+    db.session.commit()
+    home = client_for(advisor_a).get("/").get_data(as_text=True)
+    assert CANARY not in home
+    assert case.reference not in home
+    assert CANARY in client_for(advisor_b).get("/").get_data(as_text=True)
+
+
+def test_every_query_of_my_work_goes_through_the_visibility_rule(client_for, world, monkeypatch):
+    import caseflow.main
+    from caseflow.auth import permissions
+
+    calls = []
+
+    def counting(user):
+        calls.append(user.id)
+        return permissions.visible_cases_clause(user)
+
+    client = client_for(world.users["advisor_a"])
+    monkeypatch.setattr(caseflow.main, "visible_cases_clause", counting)
+    assert client.get("/").status_code == 200
+    # my cases, due follow-ups, queue size, overdue steps, my reviews
+    assert len(calls) == 5
+
+
+def test_a_read_only_assignee_may_complete_not_cancel(client_for, world):
+    """Finding 11: B holds a follow-up on A's case; B may complete it, never cancel it."""
+    advisor_a, advisor_b = world.users["advisor_a"], world.users["advisor_b"]
+    case = db.session.get(Case, world.url_args["case_id"])
+    followups = [
+        add_followup(
+            case,
+            advisor_a,
+            title=f"Translate letter {n}",
+            details=None,
+            due_date=date(2030, 1, n),
+            assignee_id=advisor_b.id,
+        )
+        for n in (1, 2)
+    ]
+    db.session.commit()
+    client = client_for(advisor_b)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert f"/followups/{followups[0].id}/done" in page
+    assert f"/followups/{followups[0].id}/cancel" not in page
+    before = db_digest()
+    url = f"/cases/{case.id}/followups/{followups[0].id}/cancel"
+    assert client.post_form(url, {"version": followups[0].version}).status_code == 403
+    assert db_digest() == before
+    done = f"/cases/{case.id}/followups/{followups[1].id}/done"
+    assert client.post_form(done, {"version": followups[1].version}).status_code == 302
+    # The case's own advisor still cancels.
+    owner = client_for(advisor_a)
+    assert owner.post_form(url, {"version": followups[0].version}).status_code == 302

@@ -25,6 +25,34 @@ def test_production_with_a_strong_key_starts_with_secure_cookies():
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
 
+def test_production_session_cookie_has_the_host_prefix():
+    """Finding 12: ``__Host-session``, Secure, Path=/ and no Domain in production."""
+    app = create_app(_production_config(SECRET_KEY="k" * 48))
+    assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"
+    cookie = app.test_client().get("/login").headers["Set-Cookie"]
+    attributes = [part.strip().lower() for part in cookie.split(";")]
+    assert cookie.startswith("__Host-session=")
+    assert {"secure", "httponly", "path=/", "samesite=lax"} <= set(attributes)
+    assert not any(attribute.startswith("domain=") for attribute in attributes)
+
+
+def test_plain_session_cookie_outside_production_or_over_plain_http(app):
+    assert app.config["SESSION_COOKIE_NAME"] == "session"  # tests
+    plain = create_app(_production_config(SECRET_KEY="k" * 48, SESSION_COOKIE_SECURE=False))
+    assert plain.config["SESSION_COOKIE_NAME"] == "session"
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"SESSION_COOKIE_DOMAIN": "example.org"}, {"SESSION_COOKIE_SECURE": False}],
+    ids=["domain", "not-secure"],
+)
+def test_a_host_prefixed_cookie_that_breaks_its_rules_is_refused(overrides):
+    config = _production_config(SECRET_KEY="k" * 48, SESSION_COOKIE_NAME="__Host-session")
+    with pytest.raises(ConfigurationError, match="__Host-"):
+        create_app(config | overrides)
+
+
 def test_environment_variables_override_the_defaults(monkeypatch, tmp_path):
     monkeypatch.setenv("CASEFLOW_SECRET_KEY", "env-secret-" + "q" * 40)
     monkeypatch.setenv("CASEFLOW_SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'env.sqlite'}")

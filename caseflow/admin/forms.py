@@ -1,12 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField
 from wtforms.validators import NumberRange, Optional
 
 from caseflow.cases.forms import text_field
+from caseflow.core.forms import Form
 
 
-class CaseTypeForm(FlaskForm):
+class CaseTypeForm(Form):
     name_en = text_field(_l("Name in English"), 80, required=True)
     name_nl = text_field(_l("Name in Dutch"), 80, required=True)
     position = IntegerField(
@@ -15,7 +15,7 @@ class CaseTypeForm(FlaskForm):
     is_active = BooleanField(_l("In use (offered for new cases)"), default=True)
 
 
-class CentreSettingsForm(FlaskForm):
+class CentreSettingsForm(Form):
     closing_needs_approval = BooleanField(
         _l("Closing a case needs a team lead's approval"),
         description=_l(

@@ -1,15 +1,14 @@
 """The filters of the audit pages (a GET form: it changes nothing)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms.validators import Optional
 
 from caseflow.audit import labels
-from caseflow.core.forms import SelectField
+from caseflow.core.forms import Form, SelectField
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False  # a GET that changes nothing
 

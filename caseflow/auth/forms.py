@@ -1,10 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from caseflow.auth.models import Role
-from caseflow.core.forms import NoNulBytes, SelectField, Stripped
+from caseflow.core.forms import Form, NoNulBytes, SelectField, Stripped
 
 ROLE_LABELS = {
     Role.ADVISOR: _l("Advisor"),
@@ -14,14 +13,14 @@ ROLE_LABELS = {
 LANGUAGE_CHOICES = [("", _l("Same as my browser")), ("en", "English"), ("nl", "Nederlands")]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         _l("Email address"), validators=[DataRequired(), Length(max=254), NoNulBytes()]
     )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     full_name = StringField(
         _l("Full name"),
         filters=[Stripped],
@@ -30,7 +29,7 @@ class ProfileForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, validators=[Optional()])
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(_l("New password"), validators=[DataRequired()])
     confirm_password = PasswordField(
@@ -39,7 +38,7 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class ChoosePasswordForm(FlaskForm):
+class ChoosePasswordForm(Form):
     """A user replaces the temporary password an admin gave them."""
 
     new_password = PasswordField(_l("New password"), validators=[DataRequired()])
@@ -49,7 +48,7 @@ class ChoosePasswordForm(FlaskForm):
     )
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     full_name = StringField(
         _l("Full name"),
         filters=[Stripped],
@@ -68,7 +67,7 @@ class NewUserForm(UserForm):
     password = PasswordField(_l("Initial password"), validators=[DataRequired()])
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(Form):
     new_password = PasswordField(_l("New password"), validators=[DataRequired()])
 
 
@@ -84,18 +83,18 @@ def _code_field(label, required=True):
     )
 
 
-class SecondFactorForm(FlaskForm):
+class SecondFactorForm(Form):
     """The code page after the password."""
 
     code = _code_field(_l("Code from your authenticator app, or a recovery code"))
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(Form):
     token = HiddenField(validators=[DataRequired(), Length(max=1024)])
     code = _code_field(_l("Code shown by the app"))
 
 
-class _Prefixed(FlaskForm):
+class _Prefixed(Form):
     """Several forms share the profile page: field ids must stay unique."""
 
     PREFIX = ""
@@ -127,6 +126,6 @@ class RenewCodesForm(_Prefixed):
     code = _code_field(_l("Or a code from your authenticator app"), required=False)
 
 
-class ReauthForm(FlaskForm):
+class ReauthForm(Form):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
     code = _code_field(_l("Code from your authenticator app, or a recovery code"), required=False)

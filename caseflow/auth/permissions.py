@@ -3,9 +3,11 @@
 Routes, templates and list queries all ask these functions, so what a list shows
 and what a detail page allows can never disagree.
 
-- advisor: sees and edits the cases assigned to them and the intake queue (and may
-  take a case from it); sees, read-only, a case where they are assignee of one of
-  its open follow-ups (and may complete it); creates cases.
+- advisor: sees and edits the cases assigned to them and the open intake queue (cases
+  without an advisor that are not closed; they may take one); sees, read-only, a case
+  where they are assignee of one of its open follow-ups (and may complete that
+  follow-up, not cancel it); creates cases. A closed case without an advisor is no
+  longer shared: only team leads and admins see it.
 - team_lead: sees and edits every case of the centre; assigns and reassigns.
 - admin: everything a team lead can, plus users and case types.
 Nobody ever sees another centre's data.
@@ -35,11 +37,21 @@ def _is_followup_assignee(user: User, case: Case) -> bool:
     return bool(db.session.scalar(select(open_followup_of_user)))
 
 
+# The intake queue, shared with every advisor of the centre: no advisor, not closed.
+# Written twice, side by side: for one case, and as SQL for lists.
+def in_intake_queue(case: Case) -> bool:
+    return case.advisor_id is None and case.status != CaseStatus.CLOSED
+
+
+def in_intake_queue_clause() -> ColumnElement[bool]:
+    return and_(Case.advisor_id.is_(None), Case.status != CaseStatus.CLOSED)
+
+
 def can_edit_case(user: User, case: Case) -> bool:
     """Edit fields, persons, status; add notes and follow-ups."""
     if not _same_centre(user, case):
         return False
-    return user.is_lead or case.advisor_id in (user.id, None)
+    return user.is_lead or case.advisor_id == user.id or in_intake_queue(case)
 
 
 def can_view_case(user: User, case: Case) -> bool:
@@ -60,7 +72,7 @@ def visible_cases_clause(user: User) -> ColumnElement[bool]:
     )
     return and_(
         in_centre,
-        or_(Case.advisor_id == user.id, Case.advisor_id.is_(None), followup_of_mine),
+        or_(Case.advisor_id == user.id, in_intake_queue_clause(), followup_of_mine),
     )
 
 
@@ -71,7 +83,7 @@ def can_assign_case(user: User, case: Case) -> bool:
 
 def can_take_case(user: User, case: Case) -> bool:
     """Take an unassigned case from the intake queue for oneself."""
-    return _same_centre(user, case) and case.advisor_id is None and case.status != CaseStatus.CLOSED
+    return _same_centre(user, case) and in_intake_queue(case)
 
 
 def can_complete_followup(user: User, followup: FollowUp) -> bool:
@@ -79,6 +91,12 @@ def can_complete_followup(user: User, followup: FollowUp) -> bool:
     return can_edit_case(user, followup.case) or (
         _same_centre(user, followup.case) and followup.assignee_id == user.id
     )
+
+
+def can_cancel_followup(user: User, followup: FollowUp) -> bool:
+    """Only whoever may edit the case: an assignee who only reads the case completes the
+    follow-up, but cannot make it disappear."""
+    return can_edit_case(user, followup.case)
 
 
 def can_edit_note(user: User, note) -> bool:

@@ -1,7 +1,6 @@
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,7 +16,9 @@ from caseflow.cases.queries import CaseFilters
 from caseflow.cases.services import CaseData, PersonData
 from caseflow.core.countries import country_names
 from caseflow.core.forms import (
+    SINGLE_LINE_FORBIDDEN,
     EmptyToNone,
+    Form,
     NoNulBytes,
     RowList,
     SelectField,
@@ -109,7 +110,7 @@ class PersonForm(SubForm):
         )
 
 
-class CaseForm(FlaskForm):
+class CaseForm(Form):
     household_name = text_field(
         _l("Household name"),
         120,
@@ -183,7 +184,7 @@ class EditCaseForm(CaseForm):
     version = VersionField()
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     # "Closing requested" is reached by closing when approval is needed, never chosen.
     status = SelectField(
         _l("New status"),
@@ -212,12 +213,12 @@ class StatusForm(FlaskForm):
             raise ValidationError(_l("Choose a reason for closing the case."))
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     advisor_id = SelectField(_l("Advisor"), coerce=str)
     version = VersionField()
 
 
-class TakeForm(FlaskForm):
+class TakeForm(Form):
     version = VersionField()
 
 
@@ -288,7 +289,7 @@ class FilterForm(SubForm):
         values = {}
         for name in CaseFilters.__dataclass_fields__:
             field = getattr(self, name)
-            value = (field.data or "").replace("\x00", "")[:100]
+            value = SINGLE_LINE_FORBIDDEN.sub("", field.data or "")[:100]
             choices = getattr(field, "choices", None)
             if choices is not None and value not in {str(choice.value) for choice in choices}:
                 value = ""

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
@@ -7,7 +6,14 @@ from caseflow.cases import labels as case_labels
 from caseflow.cases.forms import text_field
 from caseflow.checklists import labels
 from caseflow.checklists.models import DeadlineKind
-from caseflow.core.forms import CheckboxesField, EmptyToNone, NoNulBytes, SelectField, Stripped
+from caseflow.core.forms import (
+    CheckboxesField,
+    EmptyToNone,
+    Form,
+    NoNulBytes,
+    SelectField,
+    Stripped,
+)
 
 
 def _explanation(label):
@@ -18,7 +24,7 @@ def _explanation(label):
     )
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(Form):
     name = text_field(_l("Name"), 120, required=True)
     case_type_ids = CheckboxesField(
         _l("For case types"),
@@ -28,7 +34,7 @@ class TemplateForm(FlaskForm):
     is_active = BooleanField(_l("In use"), default=True)
 
 
-class TemplateItemForm(FlaskForm):
+class TemplateItemForm(Form):
     category = SelectField(
         _l("Category"), choices=[(c.value, text) for c, text in labels.CATEGORY.items()]
     )
@@ -99,7 +105,7 @@ class TemplateItemForm(FlaskForm):
             raise ValidationError(_l("The window must open (N) before it is due (M)."))
 
 
-class PreviewForm(FlaskForm):
+class PreviewForm(Form):
     class Meta:
         csrf = False  # a GET that changes nothing
 

@@ -1,14 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
 from caseflow.checklists import labels
 from caseflow.checklists.models import ItemState
-from caseflow.core.forms import EmptyToNone, NoNulBytes, SelectField, Stripped, VersionField
+from caseflow.core.forms import EmptyToNone, Form, NoNulBytes, SelectField, Stripped, VersionField
 
 
-class ItemForm(FlaskForm):
+class ItemForm(Form):
     """Everything an advisor can change on one checklist item."""
 
     state = SelectField(
@@ -42,7 +41,7 @@ class ItemForm(FlaskForm):
             raise ValidationError(_l("Say why this step does not apply."))
 
 
-class TickForm(FlaskForm):
+class TickForm(Form):
     """The one-click "done" button on the case page."""
 
     version = VersionField()

@@ -1,9 +1,23 @@
-"""Form pieces shared by every area: filters and validators for plain text input."""
+"""Form pieces shared by every area: the base forms, filters and validators for text.
+
+Every form of the app derives from ``Form`` (a FlaskForm) or ``SubForm`` (rows nested in
+one). Both apply two rules to every field, so no form can forget them:
+
+- control characters are refused: none at all in single-line fields (a line break in a
+  name could end up in an email header or body), only tab and line breaks in text areas
+  (passwords are left alone: they are only hashed, and a wrong one stays "wrong");
+- a refused form never shows more of a value than the field's maximum length (a 10,000
+  character paste is not echoed back whole).
+"""
+
+import re
 
 import wtforms
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations as flask_wtf_translations
 from wtforms import HiddenField, SelectChoice, ValidationError
+from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -16,18 +30,96 @@ def EmptyToNone(value):  # noqa: N802
     return value if value not in ("", None) else None
 
 
+# C0 controls, DEL, C1 controls (NEL among them) and the Unicode line and paragraph
+# separators: none of them belongs in a one-line value.
+SINGLE_LINE_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Text areas keep tab and line breaks (browsers send CR LF), nothing else.
+MULTI_LINE_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+NOT_ALLOWED = _l("This field contains characters that are not allowed.")
+
+
+def is_multi_line(field) -> bool:
+    return isinstance(field, wtforms.TextAreaField)
+
+
 class NoNulBytes:
-    """Refuse NUL and other control characters (a tab and line breaks are fine)."""
+    """Refuse NUL and other control characters (a tab and line breaks are fine).
+
+    Kept for the fields that name it; ``Form`` and ``SubForm`` apply the stricter
+    ``NoControlCharacters`` to every field anyway.
+    """
 
     def __init__(self, message=None):
         self.message = message
 
     def __call__(self, form, field):
         data = field.data
-        if isinstance(data, str) and any(ord(ch) < 32 and ch not in "\t\r\n" for ch in data):
+        if isinstance(data, str) and MULTI_LINE_FORBIDDEN.search(data):
+            raise ValidationError(self.message or NOT_ALLOWED)
+
+
+class NoControlCharacters:
+    """No control characters: none in a single-line field, only tab and line breaks in a
+    text area. ``Form`` and ``SubForm`` add it to every text field."""
+
+    def __call__(self, form, field):
+        if str(NOT_ALLOWED) in (str(error) for error in field.errors):
+            return  # the field's own NoNulBytes said it already: one message is enough
+        values = [field.data] if isinstance(field.data, str) else []
+        values += [v for v in field.raw_data or () if isinstance(v, str)]
+        forbidden = MULTI_LINE_FORBIDDEN if is_multi_line(field) else SINGLE_LINE_FORBIDDEN
+        if any(forbidden.search(value) for value in values):
+            if is_multi_line(field):
+                raise ValidationError(NOT_ALLOWED)
             raise ValidationError(
-                self.message or _l("This field contains characters that are not allowed.")
+                _l("Line breaks, tabs and other control characters are not allowed here.")
             )
+
+
+# A refused value without a Length rule (a date, a number) is shown at most this long.
+MAX_ECHO = 100
+
+
+def max_length(field) -> int | None:
+    """The largest length a field's ``Length`` validator allows, if it has one."""
+    limits = [v.max for v in field.validators if isinstance(v, Length) and v.max >= 0]
+    return min(limits) if limits else None
+
+
+def _truncate_for_display(field) -> None:
+    """Cut what a refused field shows to its maximum length (never the whole paste)."""
+    limit = max_length(field)
+    if limit is not None and isinstance(field.data, str) and len(field.data) > limit:
+        field.data = field.data[:limit]
+    if getattr(field, "raw_data", None):
+        raw_limit = limit if limit is not None else MAX_ECHO
+        field.raw_data = [
+            value[:raw_limit] if isinstance(value, str) else value for value in field.raw_data
+        ]
+
+
+class _SafeInputMixin:
+    """The rules every form applies (see the module docstring)."""
+
+    def validate(self, extra_validators=None):
+        extra = {name: list(validators) for name, validators in (extra_validators or {}).items()}
+        for name, field in self._fields.items():
+            # Passwords are never shown or mailed, only hashed: a wrong one stays "wrong".
+            if isinstance(field, wtforms.StringField) and not isinstance(
+                field, wtforms.PasswordField
+            ):
+                extra.setdefault(name, []).append(NoControlCharacters())
+        valid = super().validate(extra_validators=extra)
+        if not valid:
+            for field in self._fields.values():
+                _truncate_for_display(field)
+        return valid
+
+
+class Form(_SafeInputMixin, FlaskForm):
+    """The base of every form of the app (a FlaskForm: CSRF, translated messages)."""
 
 
 # The largest id a URL or form may name: PostgreSQL's INTEGER.
@@ -99,7 +191,7 @@ class CheckboxesField(_ChoicePairsMixin, wtforms.SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class SubForm(wtforms.Form):
+class SubForm(_SafeInputMixin, wtforms.Form):
     """A form nested in a FlaskForm (FormField rows): CSRF is the outer form's, and
     WTForms' own messages ("This field is required.") are translated like FlaskForm's."""
 

@@ -145,6 +145,10 @@ def register_error_handlers(app: Flask) -> None:
             return _too_many_requests()
         if error.code in (403, 404, 409):
             return _error_page(error.code, str(error.code))
+        if error.code == 413:
+            # Raised before the body is read (Content-Length over MAX_CONTENT_LENGTH).
+            limit = current_app.config["MAX_CONTENT_LENGTH"] or 0
+            return _error_page(413, "413", max_megabytes=f"{limit / 1024 / 1024:g}")
         if error.code == 405:
             return _error_page(
                 405, "generic", code=405, title=_("This action is not allowed here.")

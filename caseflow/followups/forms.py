@@ -1,13 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from caseflow.core.forms import EmptyToNone, NoNulBytes, SelectField, Stripped, VersionField
+from caseflow.core.forms import EmptyToNone, Form, NoNulBytes, SelectField, Stripped, VersionField
 from caseflow.core.time import today
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(Form):
     title = StringField(
         _l("What needs doing"),
         filters=[Stripped],
@@ -26,5 +25,5 @@ class FollowUpForm(FlaskForm):
             raise ValidationError(_l("Choose a due date within the next five years."))
 
 
-class CloseFollowUpForm(FlaskForm):
+class CloseFollowUpForm(Form):
     version = VersionField()

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from caseflow.auth.permissions import (
+    can_cancel_followup,
     can_complete_followup,
     can_edit_case,
     can_view_case,
@@ -86,7 +87,7 @@ def complete(case: Case, followup: FollowUp):
 @bp.post("/cases/<id:case_id>/followups/<id:followup_id>/cancel")
 @audited("followup.cancel", object_type="followup", id_arg="followup_id")
 @case_access()
-@case_record(FollowUp, "followup_id", can_complete_followup)
+@case_record(FollowUp, "followup_id", can_cancel_followup)
 def cancel(case: Case, followup: FollowUp):
     return _close(case, followup, FollowUpStatus.CANCELLED, _("Follow-up cancelled."))
 

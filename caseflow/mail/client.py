@@ -8,6 +8,7 @@ from sqlalchemy import select
 from caseflow.auth.models import User
 from caseflow.cases.models import ActivityKind, Case, Person
 from caseflow.cases.timeline import record
+from caseflow.centres.models import Centre
 from caseflow.core.downloads import safe_filename
 from caseflow.documents.services import client_checklist_pdf
 from caseflow.extensions import db
@@ -33,17 +34,23 @@ def case_addresses(case: Case) -> list[tuple[str, str]]:
     return options
 
 
+def _centre_name(case: Case) -> str:
+    """The case's centre signs the email (and names the sender)."""
+    return db.session.get(Centre, case.centre_id).name
+
+
 def render_email(case: Case, advisor: User, personal_message: str | None) -> dict[str, str]:
     """Subject, text and HTML of the checklist email, in the client's language."""
+    centre_name = _centre_name(case)
     context = {
         "case": case,
         "advisor": advisor,
-        "centre_name": advisor.centre.name,
+        "centre_name": centre_name,
         "personal_message": personal_message,
     }
     with force_locale(case.client_language.value):
         return {
-            "subject": _("Your checklist from %(centre)s", centre=advisor.centre.name),
+            "subject": _("Your checklist from %(centre)s", centre=centre_name),
             "text": render_template("mail/client_checklist.txt", **context),
             "html": render_template("mail/client_checklist.html", **context),
         }
@@ -60,7 +67,7 @@ def email_checklist(
     if not recipients or any(r.lower() not in allowed for r in recipients):
         raise services.InvalidAddressError(_("Choose recipients from the case's addresses."))
     rendered = render_email(case, advisor, personal_message)
-    pdf = client_checklist_pdf(case, advisor.centre.name)
+    pdf = client_checklist_pdf(case, _centre_name(case))
     message = services.queue_email(
         centre_id=case.centre_id,
         case_id=case.id,

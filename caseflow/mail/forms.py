@@ -1,12 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from caseflow.core.forms import CheckboxesField, EmptyToNone, NoNulBytes, Stripped
+from caseflow.core.forms import CheckboxesField, EmptyToNone, Form, NoNulBytes, Stripped
 
 
-class EmailChecklistForm(FlaskForm):
+class EmailChecklistForm(Form):
     recipients = CheckboxesField(
         _l("Send to"), validators=[DataRequired(message=_l("Choose at least one recipient."))]
     )

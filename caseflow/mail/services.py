@@ -9,16 +9,21 @@
   transaction open, and schedules retries with growing delays until
   ``MAIL_MAX_ATTEMPTS``, then marks them failed with the error.
 - ``prune_sent`` drops the bodies and attachments of emails sent long ago.
+- The sender is the centre's: its name as the display name, the address of
+  ``MAIL_DEFAULT_SENDER`` (``centre_sender``).
 """
 
 import contextlib
 import logging
+import re
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import charset as email_charset
+from email.headerregistry import Address
 from email.mime.text import MIMEText
+from email.utils import parseaddr
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
@@ -27,9 +32,11 @@ from flask_babel import gettext as _
 from flask_mail import Message
 from sqlalchemy import delete, or_, select, update
 
+from caseflow.centres.models import Centre
 from caseflow.core.audit import record
 from caseflow.core.database import reading
 from caseflow.core.errors import DomainError
+from caseflow.core.forms import SINGLE_LINE_FORBIDDEN
 from caseflow.core.tasks import enqueue_after_commit
 from caseflow.core.time import utcnow
 from caseflow.extensions import db
@@ -69,6 +76,28 @@ def normalise_address(address: str) -> str:
         ) from error
 
 
+_ADDRESS_SPECIALS = re.compile(r'[<>@,;:"()\[\]\\]')
+
+
+def centre_sender(centre_id: int | None) -> str:
+    """``"<Centre name> <address of MAIL_DEFAULT_SENDER>"``: every centre mails as itself.
+
+    The name comes from the database, so control characters (a line break would start a
+    new header) and the characters that delimit addresses (``<>@,;:"()[]\\``) become
+    spaces: once a non-ASCII name is encoded, some mail programs (Python's own parser
+    among them) would read an address hidden in it. Non-ASCII is encoded when the
+    message is built.
+    """
+    default_name, address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    centre = db.session.get(Centre, centre_id) if centre_id is not None else None
+    name = centre.name if centre is not None else default_name
+    name = " ".join(_ADDRESS_SPECIALS.sub(" ", SINGLE_LINE_FORBIDDEN.sub(" ", name or "")).split())
+    username, _at, domain = address.rpartition("@")
+    if not name or not username:
+        return address or current_app.config["MAIL_DEFAULT_SENDER"]
+    return str(Address(display_name=name, username=username, domain=domain))
+
+
 @dataclass
 class Attachment:
     filename: str
@@ -93,7 +122,7 @@ def queue_email(
 
     Every header value is checked for line breaks and every address validated first.
     """
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    sender = centre_sender(centre_id)
     for value in (subject, sender, reply_to):
         check_header(value)
     addresses = [normalise_address(address) for address in recipients]
@@ -359,12 +388,18 @@ def queue_to_staff(
 ) -> OutboxMessage:
     """Render mail/<template>.txt and .html in the staff member's language and queue it.
 
+    The email comes from the user's centre (sender name, ``centre_name`` for the
+    signature).
+
     ``subject`` is called inside that language. Flushes.
     """
     locale = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    centre = db.session.get(Centre, user.centre_id)
     context = context | {
         "user": user,
         "locale": locale,
+        # The signature: templates include mail/_staff_signature.{txt,html}.
+        "centre_name": centre.name,
         "link": current_app.config["PUBLIC_URL"].rstrip("/") + context.get("path", "/"),
     }
     with force_locale(locale):

@@ -1,14 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from caseflow.core.forms import NoNulBytes, Stripped, VersionField
+from caseflow.core.forms import Form, NoNulBytes, Stripped, VersionField
 
 NOTE_MAX_LENGTH = 10000
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     body = TextAreaField(
         _l("Note"),
         filters=[Stripped],

@@ -1,9 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
-from caseflow.core.forms import EmptyToNone, NoNulBytes, Stripped
+from caseflow.core.forms import EmptyToNone, Form, NoNulBytes, Stripped
 
 
 def _comment(label, description=None):
@@ -15,9 +14,9 @@ def _comment(label, description=None):
     )
 
 
-class ReviewRequestForm(FlaskForm):
+class ReviewRequestForm(Form):
     comment = _comment(_l("What should the team lead look at?"))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     response = _comment(_l("Comment for the advisor"), _l("Needed when you send the case back."))
