@@ -39,6 +39,9 @@ def collect(path: Path) -> dict[str, dict]:
             figure["value"] = max(previous, value)
         else:
             figure["value"] = previous + value
+            if isinstance(entry["expected"], int) and isinstance(figure["expected"], int):
+                # "answered 413: n of n tried" adds up over tests: so does what it must be.
+                figure["expected"] += entry["expected"]
     return figures
 
 
