@@ -20,8 +20,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SECURITY_TESTS = [
     "tests/test_access_matrix.py",
     "tests/auth",
+    "tests/admin",
     "tests/audit",
-    "tests/security",
+    "tests/test_request_limits.py",
+    "tests/test_form_input_rules.py",
+    # Real gunicorn processes: the login limit shared on Redis, the __Host- cookie.
+    "tests/reliability/test_production_http.py",
 ]
 
 
