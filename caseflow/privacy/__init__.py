@@ -1,0 +1,2 @@
+"""Privacy by design (GDPR): subject access (export.py), erasure (erasure.py) and
+retention (retention.py)."""
