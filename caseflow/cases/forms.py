@@ -12,6 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from caseflow.cases import labels
+from caseflow.cases.models import LegalBasis
 from caseflow.cases.queries import CaseFilters
 from caseflow.cases.services import CaseData, PersonData
 from caseflow.core.countries import country_names
@@ -20,6 +21,7 @@ from caseflow.core.forms import (
     EmptyToNone,
     Form,
     NoNulBytes,
+    PersonalText,
     RowList,
     SelectField,
     Stripped,
@@ -82,6 +84,11 @@ class PersonForm(SubForm):
     phone = StringField(
         _l("Phone"), filters=[Stripped, EmptyToNone], validators=[Optional(), Length(max=40), PHONE]
     )
+    # Caseflow records THAT the number was seen, never the number itself.
+    national_number_obtained = BooleanField(
+        _l("National register or BIS number obtained"),
+        description=_l("Tick when you have seen it. Never write the number down."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -107,6 +114,7 @@ class PersonForm(SubForm):
             second_nationality=self.second_nationality.data or None,
             email=self.email.data.lower() if self.email.data else None,
             phone=self.phone.data,
+            national_number_obtained=bool(self.national_number_obtained.data),
         )
 
 
@@ -174,10 +182,30 @@ class CaseForm(Form):
 
 class NewCaseForm(CaseForm):
     advisor_id = SelectField(_l("Advisor"), coerce=str)
+    legal_basis = SelectField(
+        _l("Legal basis"),
+        choices=labels.choices(labels.LEGAL_BASIS, blank=_l("Choose…")),
+        validators=[DataRequired(message=_l("Choose the legal basis for keeping these details."))],
+        description=_l("Why the centre may keep the client's details (GDPR article 6)."),
+    )
+    # The number of the privacy notice version the page showed (None: the current one).
+    privacy_notice_number = HiddenField()
     consent = BooleanField(
-        _l("The client agreed that we keep these details to help them (consent recorded)."),
+        _l("The client agreed to the privacy notice shown above."),
         validators=[DataRequired(message=_l("Record the client's consent before saving."))],
     )
+
+    def validate_privacy_notice_number(self, field):
+        if field.data and parse_id(field.data) is None:
+            raise ValidationError(
+                _l("This privacy notice version does not exist. Reload the page.")
+            )
+
+    def to_data(self) -> CaseData:
+        data = super().to_data()
+        data.legal_basis = LegalBasis(self.legal_basis.data)
+        data.privacy_notice_number = parse_id(self.privacy_notice_number.data or "")
+        return data
 
 
 class EditCaseForm(CaseForm):
@@ -198,12 +226,12 @@ class StatusForm(Form):
     closing_comment = TextAreaField(
         _l("Comment (optional)"),
         filters=[Stripped, EmptyToNone],
-        validators=[Optional(), Length(max=2000), NoNulBytes()],
+        validators=[Optional(), Length(max=2000), NoNulBytes(), PersonalText()],
     )
     close_anyway_reason = TextAreaField(
         _l("Close anyway, because… (team leads)"),
         filters=[Stripped, EmptyToNone],
-        validators=[Optional(), Length(max=2000), NoNulBytes()],
+        validators=[Optional(), Length(max=2000), NoNulBytes(), PersonalText()],
         description=_l("Only needed when required steps are still open. It is recorded."),
     )
     version = VersionField()

@@ -8,6 +8,7 @@ from caseflow.cases.models import (
     ClientLanguage,
     ClosingReason,
     HouseholdRole,
+    LegalBasis,
     ReferralChannel,
 )
 
@@ -44,6 +45,13 @@ HOUSEHOLD_ROLE = {
     HouseholdRole.PARTNER: _l("Partner"),
     HouseholdRole.CHILD: _l("Child"),
     HouseholdRole.OTHER: _l("Other household member"),
+}
+LEGAL_BASIS = {
+    LegalBasis.CONSENT: _l("Consent of the client"),
+    LegalBasis.CONTRACT: _l("Contract with the client"),
+    LegalBasis.LEGITIMATE_INTEREST: _l("Legitimate interest"),
+    LegalBasis.PUBLIC_TASK: _l("Public task"),
+    LegalBasis.LEGAL_OBLIGATION: _l("Legal obligation"),
 }
 FIELD = {
     "household_name": _l("Household name"),

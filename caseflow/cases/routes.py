@@ -27,6 +27,7 @@ from caseflow.cases.forms import (
 from caseflow.cases.models import Case, CaseStatus, ClosingReason
 from caseflow.cases.page import advisor_choices, render_case_page
 from caseflow.cases.queries import case_list_query, centre_case_types
+from caseflow.centres import notices
 from caseflow.checklists.services import progress_by_case
 from caseflow.core.audit import annotate, audited
 from caseflow.core.forms import parse_id
@@ -96,9 +97,15 @@ def new():
             (str(current_user.id), _("Me (%(name)s)", name=current_user.full_name)),
             ("", _("Intake queue (unassigned)")),
         ]
+    # The notice the advisor shows the client: the one the form was opened with.
+    shown = parse_id(form.privacy_notice_number.data or "")
+    notice = (shown and notices.notice_version(current_user.centre_id, shown)) or (
+        notices.current_notice(current_user.centre_id)
+    )
     if request.method == "GET":
         form.advisor_id.data = "" if current_user.is_lead else str(current_user.id)
         form.client_language.data = "en"
+        form.privacy_notice_number.data = str(notice.number) if notice else ""
     if request.method == "POST" and not _person_rows_action(form):
         if form.validate():
             with unit_of_work() as work:
@@ -112,8 +119,8 @@ def new():
                 annotate(object_id=case.id, case_id=case.id)
                 flash(_("Case %(reference)s created.", reference=case.reference), "success")
                 return redirect(url_for("cases.detail", case_id=case.id))
-        return render_template("cases/new.html", form=form), 400
-    return render_template("cases/new.html", form=form)
+        return render_template("cases/new.html", form=form, notice=notice), 400
+    return render_template("cases/new.html", form=form, notice=notice)
 
 
 @bp.get("/<id:case_id>")
