@@ -180,20 +180,11 @@ class CaseForm(Form):
         )
 
 
-class NewCaseForm(CaseForm):
-    advisor_id = SelectField(_l("Advisor"), coerce=str)
-    legal_basis = SelectField(
-        _l("Legal basis"),
-        choices=labels.choices(labels.LEGAL_BASIS, blank=_l("Choose…")),
-        validators=[DataRequired(message=_l("Choose the legal basis for keeping these details."))],
-        description=_l("Why the centre may keep the client's details (GDPR article 6)."),
-    )
+class PrivacyAgreementMixin:
+    """The legal basis and the notice version the client agreed to (intake)."""
+
     # The number of the privacy notice version the page showed (None: the current one).
     privacy_notice_number = HiddenField()
-    consent = BooleanField(
-        _l("The client agreed to the privacy notice shown above."),
-        validators=[DataRequired(message=_l("Record the client's consent before saving."))],
-    )
 
     def validate_privacy_notice_number(self, field):
         if field.data and parse_id(field.data) is None:
@@ -201,15 +192,52 @@ class NewCaseForm(CaseForm):
                 _l("This privacy notice version does not exist. Reload the page.")
             )
 
-    def to_data(self) -> CaseData:
-        data = super().to_data()
-        data.legal_basis = LegalBasis(self.legal_basis.data)
+    def privacy_data(self, data: CaseData) -> CaseData:
+        data.legal_basis = LegalBasis(self.legal_basis.data) if self.legal_basis.data else None
         data.privacy_notice_number = parse_id(self.privacy_notice_number.data or "")
         return data
 
 
-class EditCaseForm(CaseForm):
+LEGAL_BASIS_LABEL = _l("Legal basis")
+LEGAL_BASIS_HELP = _l("Why the centre may keep the client's details (GDPR article 6).")
+LEGAL_BASIS_MISSING = _l("Choose the legal basis for keeping these details.")
+CONSENT_LABEL = _l("The client agreed to the privacy notice shown above.")
+CONSENT_MISSING = _l("Record the client's consent before saving.")
+
+
+class NewCaseForm(PrivacyAgreementMixin, CaseForm):
+    advisor_id = SelectField(_l("Advisor"), coerce=str)
+    legal_basis = SelectField(
+        LEGAL_BASIS_LABEL,
+        choices=labels.choices(labels.LEGAL_BASIS, blank=_l("Choose…")),
+        validators=[DataRequired(message=LEGAL_BASIS_MISSING)],
+        description=LEGAL_BASIS_HELP,
+    )
+    consent = BooleanField(CONSENT_LABEL, validators=[DataRequired(message=CONSENT_MISSING)])
+
+    def to_data(self) -> CaseData:
+        return self.privacy_data(super().to_data())
+
+
+class EditCaseForm(PrivacyAgreementMixin, CaseForm):
+    """Editing a case; a case without a legal basis (made outside the intake form) can
+    record it here, once (the page shows those fields only then)."""
+
     version = VersionField()
+    legal_basis = SelectField(
+        LEGAL_BASIS_LABEL,
+        choices=labels.choices(labels.LEGAL_BASIS, blank=_l("Not recorded yet")),
+        validators=[Optional()],
+        description=LEGAL_BASIS_HELP,
+    )
+    consent = BooleanField(CONSENT_LABEL)
+
+    def validate_consent(self, field):
+        if self.legal_basis.data and not field.data:
+            raise ValidationError(CONSENT_MISSING)
+
+    def to_data(self) -> CaseData:
+        return self.privacy_data(super().to_data())
 
 
 class StatusForm(Form):

@@ -65,6 +65,7 @@ FIELD = {
     "contact_phone": _l("Contact phone"),
     "client_language": _l("Client language"),
     "persons": _l("Household members"),
+    "legal_basis": _l("Legal basis"),
 }
 ACTIVITY = {
     ActivityKind.CREATED: _l("Case created"),

@@ -84,6 +84,18 @@ def _person_rows_action(form) -> bool:
     return False
 
 
+def _shown_notice(form):
+    """The notice the advisor shows the client: the one the form was opened with (a
+    GET shows the current one and remembers its number in the form)."""
+    shown = parse_id(form.privacy_notice_number.data or "")
+    notice = (shown and notices.notice_version(current_user.centre_id, shown)) or (
+        notices.current_notice(current_user.centre_id)
+    )
+    if request.method == "GET":
+        form.privacy_notice_number.data = str(notice.number) if notice else ""
+    return notice
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @audited("case.create", object_type="case", view_action=None)
 @requires(can_create_case)
@@ -97,15 +109,10 @@ def new():
             (str(current_user.id), _("Me (%(name)s)", name=current_user.full_name)),
             ("", _("Intake queue (unassigned)")),
         ]
-    # The notice the advisor shows the client: the one the form was opened with.
-    shown = parse_id(form.privacy_notice_number.data or "")
-    notice = (shown and notices.notice_version(current_user.centre_id, shown)) or (
-        notices.current_notice(current_user.centre_id)
-    )
+    notice = _shown_notice(form)
     if request.method == "GET":
         form.advisor_id.data = "" if current_user.is_lead else str(current_user.id)
         form.client_language.data = "en"
-        form.privacy_notice_number.data = str(notice.number) if notice else ""
     if request.method == "POST" and not _person_rows_action(form):
         if form.validate():
             with unit_of_work() as work:
@@ -145,16 +152,19 @@ def edit(case: Case):
     else:
         form = EditCaseForm()
     _case_form_choices(form, case)
+    # A case made without a legal basis records it here (the intake form always does).
+    notice = None if services.has_privacy_basis(case) else _shown_notice(form)
+    page = {"form": form, "case": case, "notice": notice}
     if request.method == "POST" and not _person_rows_action(form):
         if form.validate():
             with unit_of_work() as work:
                 services.update_case(case, current_user, form.to_data(), form.version.data)
             if work.failed:
-                return render_template("cases/edit.html", form=form, case=case), work.status
+                return render_template("cases/edit.html", **page), work.status
             flash(_("Case saved."), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
-        return render_template("cases/edit.html", form=form, case=case), 400
-    return render_template("cases/edit.html", form=form, case=case)
+        return render_template("cases/edit.html", **page), 400
+    return render_template("cases/edit.html", **page)
 
 
 @bp.post("/<id:case_id>/status")

@@ -236,9 +236,14 @@ def _agreed_notice(centre_id: int, data: CaseData) -> PrivacyNoticeVersion:
     return notice
 
 
+def has_privacy_basis(case: Case) -> bool:
+    """The legal basis and the notice version the client agreed to are recorded."""
+    return case.legal_basis is not None and case.privacy_notice_version_id is not None
+
+
 def check_can_leave_intake(case: Case) -> None:
     """Refuse to move a case out of intake before its privacy basis is recorded."""
-    if case.legal_basis is None or case.privacy_notice_version_id is None:
+    if not has_privacy_basis(case):
         raise DomainError(
             _(
                 "This case cannot leave intake yet: record the legal basis and the privacy "
@@ -304,6 +309,14 @@ def update_case(case: Case, actor: User, data: CaseData, expected_version: int |
     changed = [name for name in EDITABLE_FIELDS if getattr(case, name) != getattr(data, name)]
     for name in changed:
         setattr(case, name, getattr(data, name))
+    if data.legal_basis is not None and not has_privacy_basis(case):
+        # Recorded once, like at intake; afterwards it is history, not an edit.
+        notice = _agreed_notice(case.centre_id, data)
+        case.legal_basis = data.legal_basis
+        case.privacy_notice_version_id = notice.id
+        case.consent_on = today()
+        case.consent_recorded_by_id = actor.id
+        changed.append("legal_basis")
     if changed:
         case.updated_at = utcnow()
 

@@ -11,7 +11,7 @@ from caseflow.core.time import today
 from caseflow.extensions import db
 from caseflow.reviews import services as reviews
 from tests.conftest import reload
-from tests.forms_helpers import first_case_type, new_case_form
+from tests.forms_helpers import edit_case_form, first_case_type, new_case_form
 
 REFUSED = "This case cannot leave intake yet"
 REFUSED_NL = "Dit dossier kan de intake nog niet verlaten"
@@ -127,3 +127,37 @@ def test_taking_such_a_case_says_why_in_the_ui_language(
     assert reload(Case, case.id).advisor_id is None
     detail = web.get(f"/cases/{case.id}").get_data(as_text=True)
     assert ("Not recorded" if locale == "en" else "Niet geregistreerd") in detail
+
+
+def test_a_case_without_a_basis_records_it_on_its_edit_page(make_user, make_case, client_for):
+    lead, advisor = make_user("team_lead"), make_user("advisor", name="Ines Advisor")
+    case = make_case(None, actor=lead, legal_basis=None)
+    web = client_for(advisor)
+    form = web.get(f"/cases/{case.id}/edit").get_data(as_text=True)
+    assert "Legal basis" in form and 'name="privacy_notice_number" type="hidden" value="1"' in form
+    # A basis without the client's agreement is refused.
+    refused = web.post_form(
+        f"/cases/{case.id}/edit", edit_case_form(case.id, {"legal_basis": "contract"})
+    )
+    assert refused.status_code == 400
+    assert reload(Case, case.id).legal_basis is None
+    response = web.post_form(
+        f"/cases/{case.id}/edit",
+        edit_case_form(
+            case.id, {"legal_basis": "contract", "consent": "y", "privacy_notice_number": "1"}
+        ),
+    )
+    assert response.status_code == 302
+    case = reload(Case, case.id)
+    assert case.legal_basis == LegalBasis.CONTRACT and case.privacy_notice_version_id is not None
+    assert case.consent_recorded_by_id == advisor.id and case.consent_on == today()
+    services.take_case(case, advisor)  # now it may leave intake
+    assert case.status == CaseStatus.OPEN
+    # Recorded once: the edit page no longer offers it, and a stale post changes nothing.
+    db.session.commit()
+    assert "Legal basis" not in web.get(f"/cases/{case.id}/edit").get_data(as_text=True)
+    web.post_form(
+        f"/cases/{case.id}/edit",
+        edit_case_form(case.id, {"legal_basis": "public_task", "consent": "y"}),
+    )
+    assert reload(Case, case.id).legal_basis == LegalBasis.CONTRACT
