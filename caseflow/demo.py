@@ -14,6 +14,7 @@ from caseflow.cases.models import (
     ClientLanguage,
     ClosingReason,
     HouseholdRole,
+    LegalBasis,
     ReferralChannel,
 )
 from caseflow.cases.queries import centre_case_types
@@ -176,6 +177,7 @@ def seed_demo() -> bool:
             contact_email=f"{household_name.split()[0].lower()}.{number}@example.net",
             contact_phone="+32 470 " + " ".join(str(rng.randint(10, 99)) for _ in range(3)),
             persons=persons,
+            legal_basis=LegalBasis.CONSENT,
         )
         case = cases.open_case(centre, advisor or lead, data, advisor.id if advisor else None)
         _spread_over_time(rng, case, data)

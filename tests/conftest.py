@@ -19,7 +19,7 @@ from sqlalchemy import text
 from caseflow import create_app
 from caseflow.auth.models import Role, User
 from caseflow.auth.services import create_user
-from caseflow.cases.models import Case, CaseType, HouseholdRole
+from caseflow.cases.models import Case, CaseType, HouseholdRole, LegalBasis
 from caseflow.cases.services import CaseData, PersonData, open_case
 from caseflow.centres.models import Centre
 from caseflow.centres.services import get_or_create_centre
@@ -247,6 +247,9 @@ def make_case(centre):
         case_type = db.session.scalars(
             db.select(CaseType).where(CaseType.centre_id == owner_centre.id)
         ).first()
+        # The intake records consent to the current notice, so the case may leave
+        # intake; ``legal_basis=None`` makes a case without it.
+        fields.setdefault("legal_basis", LegalBasis.CONSENT)
         data = CaseData(
             household_name=fields.pop("household_name", "Silva family"),
             case_type_id=fields.pop("case_type_id", case_type.id),

@@ -93,6 +93,7 @@ def new_case_form(case_type_id: int, overrides: dict | None = None, persons=None
         "contact_phone": "",
         "client_language": "en",
         "advisor_id": "",
+        "legal_basis": "consent",
         "consent": "y",
         "save": "1",
     }

@@ -143,6 +143,10 @@ MATRIX = {
     ("admin.centre_settings", "POST"): ADMINS_ONLY,
     ("audit.case_log", "GET"): LEADS_ONLY,
     ("audit.user_activity", "GET"): ADMINS_ONLY,
+    # The centre's privacy notice (each centre its own; tests/privacy/test_notice.py).
+    ("privacy_notice.index", "GET"): ADMINS_ONLY,
+    ("privacy_notice.index", "POST"): ADMINS_ONLY,
+    ("privacy_notice.version", "GET"): ADMINS_ONLY,
 }
 
 STATIC_FILES = {"static": "css/caseflow.css", "bootstrap.static": "css/bootstrap.min.css"}
@@ -230,6 +234,7 @@ def world(centre, other_centre, make_user, make_case):
             "review_id": review.id,
             "decision": "send_back",
             "fmt": "csv",
+            "number": 1,
         },
     )
 

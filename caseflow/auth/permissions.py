@@ -112,6 +112,11 @@ def can_manage_case_types(user: User) -> bool:
     return user.is_authenticated and user.is_admin
 
 
+def can_manage_privacy_notice(user: User) -> bool:
+    """The centre's privacy notice: admins publish new versions (of their own centre)."""
+    return user.is_authenticated and user.is_admin
+
+
 def can_manage_checklists(user: User) -> bool:
     """Checklist templates are the centre's rules: admins edit them."""
     return user.is_authenticated and user.is_admin

@@ -12,6 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from caseflow.cases import labels
+from caseflow.cases.models import LegalBasis
 from caseflow.cases.queries import CaseFilters
 from caseflow.cases.services import CaseData, PersonData
 from caseflow.core.countries import country_names
@@ -20,6 +21,7 @@ from caseflow.core.forms import (
     EmptyToNone,
     Form,
     NoNulBytes,
+    PersonalText,
     RowList,
     SelectField,
     Stripped,
@@ -82,6 +84,11 @@ class PersonForm(SubForm):
     phone = StringField(
         _l("Phone"), filters=[Stripped, EmptyToNone], validators=[Optional(), Length(max=40), PHONE]
     )
+    # Caseflow records THAT the number was seen, never the number itself.
+    national_number_obtained = BooleanField(
+        _l("National register or BIS number obtained"),
+        description=_l("Tick when you have seen it. Never write the number down."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -107,6 +114,7 @@ class PersonForm(SubForm):
             second_nationality=self.second_nationality.data or None,
             email=self.email.data.lower() if self.email.data else None,
             phone=self.phone.data,
+            national_number_obtained=bool(self.national_number_obtained.data),
         )
 
 
@@ -172,16 +180,64 @@ class CaseForm(Form):
         )
 
 
-class NewCaseForm(CaseForm):
+class PrivacyAgreementMixin:
+    """The legal basis and the notice version the client agreed to (intake)."""
+
+    # The number of the privacy notice version the page showed (None: the current one).
+    privacy_notice_number = HiddenField()
+
+    def validate_privacy_notice_number(self, field):
+        if field.data and parse_id(field.data) is None:
+            raise ValidationError(
+                _l("This privacy notice version does not exist. Reload the page.")
+            )
+
+    def privacy_data(self, data: CaseData) -> CaseData:
+        data.legal_basis = LegalBasis(self.legal_basis.data) if self.legal_basis.data else None
+        data.privacy_notice_number = parse_id(self.privacy_notice_number.data or "")
+        return data
+
+
+LEGAL_BASIS_LABEL = _l("Legal basis")
+LEGAL_BASIS_HELP = _l("Why the centre may keep the client's details (GDPR article 6).")
+LEGAL_BASIS_MISSING = _l("Choose the legal basis for keeping these details.")
+CONSENT_LABEL = _l("The client agreed to the privacy notice shown above.")
+CONSENT_MISSING = _l("Record the client's consent before saving.")
+
+
+class NewCaseForm(PrivacyAgreementMixin, CaseForm):
     advisor_id = SelectField(_l("Advisor"), coerce=str)
-    consent = BooleanField(
-        _l("The client agreed that we keep these details to help them (consent recorded)."),
-        validators=[DataRequired(message=_l("Record the client's consent before saving."))],
+    legal_basis = SelectField(
+        LEGAL_BASIS_LABEL,
+        choices=labels.choices(labels.LEGAL_BASIS, blank=_l("Choose…")),
+        validators=[DataRequired(message=LEGAL_BASIS_MISSING)],
+        description=LEGAL_BASIS_HELP,
     )
+    consent = BooleanField(CONSENT_LABEL, validators=[DataRequired(message=CONSENT_MISSING)])
+
+    def to_data(self) -> CaseData:
+        return self.privacy_data(super().to_data())
 
 
-class EditCaseForm(CaseForm):
+class EditCaseForm(PrivacyAgreementMixin, CaseForm):
+    """Editing a case; a case without a legal basis (made outside the intake form) can
+    record it here, once (the page shows those fields only then)."""
+
     version = VersionField()
+    legal_basis = SelectField(
+        LEGAL_BASIS_LABEL,
+        choices=labels.choices(labels.LEGAL_BASIS, blank=_l("Not recorded yet")),
+        validators=[Optional()],
+        description=LEGAL_BASIS_HELP,
+    )
+    consent = BooleanField(CONSENT_LABEL)
+
+    def validate_consent(self, field):
+        if self.legal_basis.data and not field.data:
+            raise ValidationError(CONSENT_MISSING)
+
+    def to_data(self) -> CaseData:
+        return self.privacy_data(super().to_data())
 
 
 class StatusForm(Form):
@@ -198,12 +254,12 @@ class StatusForm(Form):
     closing_comment = TextAreaField(
         _l("Comment (optional)"),
         filters=[Stripped, EmptyToNone],
-        validators=[Optional(), Length(max=2000), NoNulBytes()],
+        validators=[Optional(), Length(max=2000), NoNulBytes(), PersonalText()],
     )
     close_anyway_reason = TextAreaField(
         _l("Close anyway, because… (team leads)"),
         filters=[Stripped, EmptyToNone],
-        validators=[Optional(), Length(max=2000), NoNulBytes()],
+        validators=[Optional(), Length(max=2000), NoNulBytes(), PersonalText()],
         description=_l("Only needed when required steps are still open. It is recorded."),
     )
     version = VersionField()

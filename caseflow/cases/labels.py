@@ -8,6 +8,7 @@ from caseflow.cases.models import (
     ClientLanguage,
     ClosingReason,
     HouseholdRole,
+    LegalBasis,
     ReferralChannel,
 )
 
@@ -45,6 +46,13 @@ HOUSEHOLD_ROLE = {
     HouseholdRole.CHILD: _l("Child"),
     HouseholdRole.OTHER: _l("Other household member"),
 }
+LEGAL_BASIS = {
+    LegalBasis.CONSENT: _l("Consent of the client"),
+    LegalBasis.CONTRACT: _l("Contract with the client"),
+    LegalBasis.LEGITIMATE_INTEREST: _l("Legitimate interest"),
+    LegalBasis.PUBLIC_TASK: _l("Public task"),
+    LegalBasis.LEGAL_OBLIGATION: _l("Legal obligation"),
+}
 FIELD = {
     "household_name": _l("Household name"),
     "case_type_id": _l("Case type"),
@@ -57,6 +65,7 @@ FIELD = {
     "contact_phone": _l("Contact phone"),
     "client_language": _l("Client language"),
     "persons": _l("Household members"),
+    "legal_basis": _l("Legal basis"),
 }
 ACTIVITY = {
     ActivityKind.CREATED: _l("Case created"),

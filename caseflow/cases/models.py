@@ -2,10 +2,11 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.auth.models import User
+from caseflow.centres.models import PrivacyNoticeVersion
 from caseflow.core.countries import is_eu_eea_ch
 from caseflow.core.enums import str_enum
 from caseflow.core.time import utcnow
@@ -42,6 +43,16 @@ class ClientLanguage(enum.StrEnum):
     NL = "nl"
     EN = "en"
     FR = "fr"
+
+
+class LegalBasis(enum.StrEnum):
+    """Why the centre may process the client's data (GDPR art. 6.1)."""
+
+    CONSENT = "consent"
+    CONTRACT = "contract"
+    LEGITIMATE_INTEREST = "legitimate_interest"
+    PUBLIC_TASK = "public_task"
+    LEGAL_OBLIGATION = "legal_obligation"
 
 
 class HouseholdRole(enum.StrEnum):
@@ -107,6 +118,13 @@ class Case(db.Model):
     client_language: Mapped[ClientLanguage] = mapped_column(
         str_enum(ClientLanguage, 2), default=ClientLanguage.EN
     )
+    # What the client agreed to at intake: the legal basis and the version of the
+    # centre's privacy notice, on what day and recorded by whom. A case without a basis
+    # and a notice version cannot leave intake (services.check_can_leave_intake).
+    legal_basis: Mapped[LegalBasis | None] = mapped_column(str_enum(LegalBasis))
+    privacy_notice_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("privacy_notice_versions.id"), index=True
+    )
     consent_on: Mapped[date]
     consent_recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -123,6 +141,7 @@ class Case(db.Model):
     consent_recorded_by: Mapped[User] = relationship(
         foreign_keys=[consent_recorded_by_id], lazy="raise_on_sql"
     )
+    privacy_notice_version: Mapped[PrivacyNoticeVersion | None] = relationship(lazy="raise_on_sql")
     persons: Mapped[list["Person"]] = relationship(
         back_populates="case",
         cascade="all, delete-orphan",
@@ -161,6 +180,9 @@ class Person(db.Model):
     second_nationality: Mapped[str | None] = mapped_column(String(2))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
+    # Only THAT the national register or BIS number was seen, never the number itself
+    # (tests/privacy/test_national_number.py keeps it that way).
+    national_number_obtained: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     case: Mapped[Case] = relationship(back_populates="persons", lazy="raise_on_sql")
 

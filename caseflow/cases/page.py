@@ -49,6 +49,7 @@ def case_page_context(case: Case, **forms) -> dict:
             joinedload(Case.advisor),
             joinedload(Case.case_type),
             joinedload(Case.consent_recorded_by),
+            joinedload(Case.privacy_notice_version),
             selectinload(Case.persons),
         ],
         populate_existing=True,

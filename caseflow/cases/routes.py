@@ -27,6 +27,7 @@ from caseflow.cases.forms import (
 from caseflow.cases.models import Case, CaseStatus, ClosingReason
 from caseflow.cases.page import advisor_choices, render_case_page
 from caseflow.cases.queries import case_list_query, centre_case_types
+from caseflow.centres import notices
 from caseflow.checklists.services import progress_by_case
 from caseflow.core.audit import annotate, audited
 from caseflow.core.forms import parse_id
@@ -83,6 +84,18 @@ def _person_rows_action(form) -> bool:
     return False
 
 
+def _shown_notice(form):
+    """The notice the advisor shows the client: the one the form was opened with (a
+    GET shows the current one and remembers its number in the form)."""
+    shown = parse_id(form.privacy_notice_number.data or "")
+    notice = (shown and notices.notice_version(current_user.centre_id, shown)) or (
+        notices.current_notice(current_user.centre_id)
+    )
+    if request.method == "GET":
+        form.privacy_notice_number.data = str(notice.number) if notice else ""
+    return notice
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @audited("case.create", object_type="case", view_action=None)
 @requires(can_create_case)
@@ -96,6 +109,7 @@ def new():
             (str(current_user.id), _("Me (%(name)s)", name=current_user.full_name)),
             ("", _("Intake queue (unassigned)")),
         ]
+    notice = _shown_notice(form)
     if request.method == "GET":
         form.advisor_id.data = "" if current_user.is_lead else str(current_user.id)
         form.client_language.data = "en"
@@ -112,8 +126,8 @@ def new():
                 annotate(object_id=case.id, case_id=case.id)
                 flash(_("Case %(reference)s created.", reference=case.reference), "success")
                 return redirect(url_for("cases.detail", case_id=case.id))
-        return render_template("cases/new.html", form=form), 400
-    return render_template("cases/new.html", form=form)
+        return render_template("cases/new.html", form=form, notice=notice), 400
+    return render_template("cases/new.html", form=form, notice=notice)
 
 
 @bp.get("/<id:case_id>")
@@ -138,16 +152,19 @@ def edit(case: Case):
     else:
         form = EditCaseForm()
     _case_form_choices(form, case)
+    # A case made without a legal basis records it here (the intake form always does).
+    notice = None if services.has_privacy_basis(case) else _shown_notice(form)
+    page = {"form": form, "case": case, "notice": notice}
     if request.method == "POST" and not _person_rows_action(form):
         if form.validate():
             with unit_of_work() as work:
                 services.update_case(case, current_user, form.to_data(), form.version.data)
             if work.failed:
-                return render_template("cases/edit.html", form=form, case=case), work.status
+                return render_template("cases/edit.html", **page), work.status
             flash(_("Case saved."), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
-        return render_template("cases/edit.html", form=form, case=case), 400
-    return render_template("cases/edit.html", form=form, case=case)
+        return render_template("cases/edit.html", **page), 400
+    return render_template("cases/edit.html", **page)
 
 
 @bp.post("/<id:case_id>/status")

@@ -17,11 +17,13 @@ from caseflow.cases.models import (
     ClientLanguage,
     ClosingReason,
     HouseholdRole,
+    LegalBasis,
     Person,
     ReferralChannel,
 )
 from caseflow.cases.timeline import record
-from caseflow.centres.models import Centre
+from caseflow.centres.models import Centre, PrivacyNoticeVersion
+from caseflow.centres.notices import current_notice
 from caseflow.checklists import services as checklists
 from caseflow.core.errors import ConflictError, DomainError
 from caseflow.core.time import today, utcnow
@@ -62,6 +64,7 @@ class PersonData:
     second_nationality: str | None = None
     email: str | None = None
     phone: str | None = None
+    national_number_obtained: bool = False
     id: int | None = None  # set for an existing person when editing
 
 
@@ -78,6 +81,10 @@ class CaseData:
     contact_email: str | None = None
     contact_phone: str | None = None
     persons: list[PersonData] = field(default_factory=list)
+    # Intake only (not editable afterwards): the legal basis, and the number of the
+    # centre's privacy notice version the client agreed to (None: the current one).
+    legal_basis: LegalBasis | None = None
+    privacy_notice_number: int | None = None
 
 
 def ensure_default_case_types(centre: Centre) -> None:
@@ -159,6 +166,7 @@ PERSON_FIELDS = (
     "second_nationality",
     "email",
     "phone",
+    "national_number_obtained",
 )
 
 
@@ -183,15 +191,20 @@ def open_case(centre: Centre, actor: User, data: CaseData, advisor_id: int | Non
         raise DomainError(_("Add at least one person to the household."))
     _check_case_type(centre.id, data.case_type_id)
     advisor = assignable_advisor(centre.id, advisor_id)
+    notice = _agreed_notice(centre.id, data) if data.legal_basis else None
     case = Case(
         centre_id=centre.id,
         reference=next_reference(centre, today()),
         advisor_id=advisor.id if advisor else None,
         status=CaseStatus.OPEN if advisor else CaseStatus.INTAKE,
+        legal_basis=data.legal_basis,
+        privacy_notice_version_id=notice.id if notice else None,
         consent_on=today(),
         consent_recorded_by_id=actor.id,
         **{name: getattr(data, name) for name in EDITABLE_FIELDS},
     )
+    if advisor:  # an assigned case starts outside intake
+        check_can_leave_intake(case)
     db.session.add(case)
     db.session.flush()
     for position, person_data in enumerate(data.persons):
@@ -205,6 +218,38 @@ def open_case(centre: Centre, actor: User, data: CaseData, advisor_id: int | Non
         record(case, actor, ActivityKind.ASSIGNED, to=advisor.full_name)
     db.session.flush()
     return case
+
+
+def _agreed_notice(centre_id: int, data: CaseData) -> PrivacyNoticeVersion:
+    """The notice version the intake form showed (by number), else the current one."""
+    if data.privacy_notice_number is None:
+        notice = current_notice(centre_id)
+    else:
+        notice = db.session.scalar(
+            select(PrivacyNoticeVersion).where(
+                PrivacyNoticeVersion.centre_id == centre_id,
+                PrivacyNoticeVersion.number == data.privacy_notice_number,
+            )
+        )
+    if notice is None:
+        raise DomainError(_("This privacy notice version does not exist. Reload the page."))
+    return notice
+
+
+def has_privacy_basis(case: Case) -> bool:
+    """The legal basis and the notice version the client agreed to are recorded."""
+    return case.legal_basis is not None and case.privacy_notice_version_id is not None
+
+
+def check_can_leave_intake(case: Case) -> None:
+    """Refuse to move a case out of intake before its privacy basis is recorded."""
+    if not has_privacy_basis(case):
+        raise DomainError(
+            _(
+                "This case cannot leave intake yet: record the legal basis and the privacy "
+                "notice version the client agreed to."
+            )
+        )
 
 
 class ClosingBlockedError(DomainError):
@@ -264,6 +309,14 @@ def update_case(case: Case, actor: User, data: CaseData, expected_version: int |
     changed = [name for name in EDITABLE_FIELDS if getattr(case, name) != getattr(data, name)]
     for name in changed:
         setattr(case, name, getattr(data, name))
+    if data.legal_basis is not None and not has_privacy_basis(case):
+        # Recorded once, like at intake; afterwards it is history, not an edit.
+        notice = _agreed_notice(case.centre_id, data)
+        case.legal_basis = data.legal_basis
+        case.privacy_notice_version_id = notice.id
+        case.consent_on = today()
+        case.consent_recorded_by_id = actor.id
+        changed.append("legal_basis")
     if changed:
         case.updated_at = utcnow()
 
@@ -322,6 +375,8 @@ def change_status(
         raise DomainError(_("Closing this case waits for a team lead's approval."))
     if status == CaseStatus.CLOSING_REQUESTED:
         raise DomainError(_("Ask for closing by closing the case."))
+    if case.status == CaseStatus.INTAKE:
+        check_can_leave_intake(case)
     if case.status == CaseStatus.CLOSING_REQUESTED:
         _settle_closing_request(case, actor, approved=status == CaseStatus.CLOSED)
     # The status says where the case is; who holds it is the advisor field.
@@ -370,6 +425,8 @@ def assign_case(
         return
     if case.is_closed:
         raise DomainError(_("A closed case cannot be reassigned. Reopen it first."))
+    if advisor and case.status == CaseStatus.INTAKE:
+        check_can_leave_intake(case)
     previous = db.session.get(User, case.advisor_id) if case.advisor_id else None
     case.advisor_id = advisor.id if advisor else None
     if advisor and case.status == CaseStatus.INTAKE:

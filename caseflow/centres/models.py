@@ -1,7 +1,7 @@
 from datetime import datetime
 
-from sqlalchemy import String, false
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.core.time import utcnow
 from caseflow.extensions import db
@@ -24,3 +24,32 @@ class Centre(db.Model):
 
     def __repr__(self) -> str:
         return f"<Centre {self.code}>"
+
+
+class PrivacyNoticeVersion(db.Model):
+    """One published version of a centre's privacy notice, in the client languages.
+
+    Publishing an edit adds a new version; earlier versions are never changed, because
+    cases record the version their client agreed to (``Case.privacy_notice_version``).
+    """
+
+    __tablename__ = "privacy_notice_versions"
+    __table_args__ = (UniqueConstraint("centre_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"), index=True)
+    number: Mapped[int]
+    text_en: Mapped[str] = mapped_column(Text)
+    text_nl: Mapped[str] = mapped_column(Text)
+    text_fr: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # None: version 1 made by the migration or when the centre was created.
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    published_by = relationship("User", lazy="raise_on_sql")
+
+    def text(self, locale: str) -> str:
+        return {"nl": self.text_nl, "fr": self.text_fr}.get(locale, self.text_en)
+
+    def __repr__(self) -> str:
+        return f"<PrivacyNoticeVersion centre={self.centre_id} v{self.number}>"

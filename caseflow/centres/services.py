@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from caseflow.centres.models import Centre
+from caseflow.centres.notices import ensure_notice
 from caseflow.extensions import db
 
 
@@ -29,6 +30,7 @@ def get_or_create_centre(name: str, code: str | None = None) -> Centre:
         from caseflow.cases.services import ensure_default_case_types
 
         ensure_default_case_types(centre)
+        ensure_notice(centre)
     return centre
 
 

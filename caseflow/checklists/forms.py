@@ -4,7 +4,15 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from caseflow.checklists import labels
 from caseflow.checklists.models import ItemState
-from caseflow.core.forms import EmptyToNone, Form, NoNulBytes, SelectField, Stripped, VersionField
+from caseflow.core.forms import (
+    EmptyToNone,
+    Form,
+    NoNulBytes,
+    PersonalText,
+    SelectField,
+    Stripped,
+    VersionField,
+)
 
 
 class ItemForm(Form):
@@ -16,7 +24,7 @@ class ItemForm(Form):
     not_applicable_reason = TextAreaField(
         _l("Why it does not apply"),
         filters=[Stripped, EmptyToNone],
-        validators=[Optional(), Length(max=500), NoNulBytes()],
+        validators=[Optional(), Length(max=500), NoNulBytes(), PersonalText()],
         description=_l("Needed when the state is “Not applicable”."),
     )
     due_date_override = DateField(
@@ -32,7 +40,7 @@ class ItemForm(Form):
     note = TextAreaField(
         _l("Note on this step"),
         filters=[Stripped, EmptyToNone],
-        validators=[Optional(), Length(max=2000), NoNulBytes()],
+        validators=[Optional(), Length(max=2000), NoNulBytes(), PersonalText()],
     )
     version = VersionField()
 

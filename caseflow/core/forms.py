@@ -39,6 +39,22 @@ MULTI_LINE_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 NOT_ALLOWED = _l("This field contains characters that are not allowed.")
 
+# Shown under every free-text field about a person (templates/macros/forms.html).
+SPECIAL_CATEGORY_HINT = _l(
+    "Do not write down health, religion, ethnic origin, political views, sexual "
+    "orientation or other special-category details."
+)
+
+
+class PersonalText:
+    """Marks a text area about a person: the form macro shows SPECIAL_CATEGORY_HINT
+    under it (data minimisation, GDPR art. 9). Validates nothing."""
+
+    field_flags = {"personal_text": True}
+
+    def __call__(self, form, field):
+        return None
+
 
 def is_multi_line(field) -> bool:
     return isinstance(field, wtforms.TextAreaField)

@@ -2,7 +2,15 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from caseflow.core.forms import EmptyToNone, Form, NoNulBytes, SelectField, Stripped, VersionField
+from caseflow.core.forms import (
+    EmptyToNone,
+    Form,
+    NoNulBytes,
+    PersonalText,
+    SelectField,
+    Stripped,
+    VersionField,
+)
 from caseflow.core.time import today
 
 
@@ -15,7 +23,7 @@ class FollowUpForm(Form):
     details = TextAreaField(
         _l("Details (optional)"),
         filters=[Stripped, EmptyToNone],
-        validators=[Optional(), Length(max=2000), NoNulBytes()],
+        validators=[Optional(), Length(max=2000), NoNulBytes(), PersonalText()],
     )
     due_date = DateField(_l("Due date"), validators=[DataRequired(message=_l("Enter a due date."))])
     assignee_id = SelectField(_l("Assigned to"), validators=[DataRequired()])

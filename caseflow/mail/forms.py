@@ -2,7 +2,14 @@ from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from caseflow.core.forms import CheckboxesField, EmptyToNone, Form, NoNulBytes, Stripped
+from caseflow.core.forms import (
+    CheckboxesField,
+    EmptyToNone,
+    Form,
+    NoNulBytes,
+    PersonalText,
+    Stripped,
+)
 
 
 class EmailChecklistForm(Form):
@@ -12,6 +19,6 @@ class EmailChecklistForm(Form):
     personal_message = TextAreaField(
         _l("Personal message (optional)"),
         filters=[Stripped, EmptyToNone],
-        validators=[Optional(), Length(max=2000), NoNulBytes()],
+        validators=[Optional(), Length(max=2000), NoNulBytes(), PersonalText()],
         description=_l("Added to the email as you type it, in the language you write it in."),
     )

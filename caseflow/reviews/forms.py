@@ -2,14 +2,14 @@ from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
-from caseflow.core.forms import EmptyToNone, Form, NoNulBytes, Stripped
+from caseflow.core.forms import EmptyToNone, Form, NoNulBytes, PersonalText, Stripped
 
 
 def _comment(label, description=None):
     return TextAreaField(
         label,
         filters=[Stripped, EmptyToNone],
-        validators=[Optional(), Length(max=2000), NoNulBytes()],
+        validators=[Optional(), Length(max=2000), NoNulBytes(), PersonalText()],
         description=description,
     )
 

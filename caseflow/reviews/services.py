@@ -46,6 +46,8 @@ def request_closing(
     """
     if pending_review(case, ReviewKind.CLOSING):
         raise DomainError(_("Closing this case already waits for a team lead's approval."))
+    if case.status == CaseStatus.INTAKE:
+        cases.check_can_leave_intake(case)
     blocking = open_required_items(case)
     if blocking:
         raise cases.ClosingBlockedError(blocking)

@@ -161,6 +161,7 @@ def test_advisor_ticks_steps_and_only_a_lead_closes_with_open_required_steps(
     # The round trips kept what was typed before.
     expect(page.get_by_label("Arrival date in Belgium")).to_have_value(arrival.isoformat())
     expect(page.get_by_label("Case type", exact=True)).to_contain_text("Knowledge worker")
+    page.get_by_label("Legal basis").select_option("consent")
     page.get_by_label(re.compile("The client agreed")).check()
     page.get_by_role("button", name="Create case").click()
 

@@ -86,6 +86,7 @@ def test_advisor_works_a_family_case_and_a_lead_reassigns_it(page: Page, make_st
     expect(first.get_by_label("First name")).to_have_value("Ana")
     expect(page.get_by_label("Household name")).to_have_value("Silva family")
     fill_person(page, 2, "Marco", "Silva", "Partner", "1988-11-02", "PT")
+    page.get_by_label("Legal basis").select_option("consent")
     page.get_by_label(re.compile("The client agreed")).check()
     page.get_by_role("button", name="Create case").click()
 

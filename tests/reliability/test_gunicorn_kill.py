@@ -75,6 +75,7 @@ def case_payload(template: dict, name: str, persons: int) -> dict:
         household_name=name,
         arrival_date=date.today().isoformat(),
         client_language="en",
+        legal_basis="consent",
         consent="y",
         save="1",
     )

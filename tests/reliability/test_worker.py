@@ -116,6 +116,7 @@ def create_case(client: HttpClient, name: str, email: str | None = None) -> int:
         "household_name": name,
         "arrival_date": date.today().isoformat(),
         "client_language": "en",
+        "legal_basis": "consent",
         "consent": "y",
         "save": "1",
         "persons-0-first_name": "Ana",
