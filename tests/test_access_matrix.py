@@ -143,6 +143,8 @@ MATRIX = {
     ("admin.centre_settings", "POST"): ADMINS_ONLY,
     ("audit.case_log", "GET"): LEADS_ONLY,
     ("audit.user_activity", "GET"): ADMINS_ONLY,
+    ("privacy_export.page", "GET"): LEADS_ONLY,
+    ("privacy_export.download_export", "POST"): LEADS_ONLY,
 }
 
 STATIC_FILES = {"static": "css/caseflow.css", "bootstrap.static": "css/bootstrap.min.css"}
