@@ -63,10 +63,17 @@ def download_export(case: Case):
         data = export.collect(case_id, person_id)
         db.session.commit()
     pdf = render_pdf(export.summary_html(data))
-    archive = SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (closed by the response)
+    # A big household's ZIP goes to a temporary file and is sent from it in blocks
+    # (closed when the response ends); a small one is sent from memory.
+    archive = SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
     export.write_zip(data, pdf, archive)
+    size = archive.tell()
     archive.seek(0)
+    body = archive
+    if size <= SPOOL_BYTES:
+        body = archive.read()
+        archive.close()
     export.record_export(db.session.get(Case, case_id), current_user, person_id)
     db.session.commit()
     name = "data" if person_id is None else f"person-{person_id}-data"
-    return download(archive, safe_filename(reference, name, suffix=".zip"), "application/zip")
+    return download(body, safe_filename(reference, name, suffix=".zip"), "application/zip")
