@@ -256,7 +256,7 @@ def collect(case_id: int, person_id: int | None = None) -> dict:
     for table_name, key in TABLE_KEYS.items():
         data[key] = [_row(table_name, row, names) for row in raw[table_name]]
     data["case"] = data["case"][0]
-    data["case"]["case_type"] = _case_type_name(case["case_type_id"])
+    data["case"]["case_type"] = _case_type_name(case["case_type_id"], case["client_language"])
     _add_step_titles(data, raw["checklist_items"], case["client_language"])
     _add_attachment_sizes(data, raw["outbox_attachments"])
     for event, row in zip(data["access_log"], raw["audit_events"], strict=True):
@@ -274,9 +274,12 @@ def _centre_name(centre_id: int) -> str:
     return db.session.scalar(select(centres.c.name).where(centres.c.id == centre_id))
 
 
-def _case_type_name(case_type_id: int) -> str:
+def _case_type_name(case_type_id: int, language: Any) -> str:
+    """The case type's name: Dutch for a Dutch-speaking client, else English (case
+    types have no French name)."""
     types = _table("case_types")
-    return db.session.scalar(select(types.c.name_en).where(types.c.id == case_type_id))
+    column = types.c.name_nl if getattr(language, "value", language) == "nl" else types.c.name_en
+    return db.session.scalar(select(column).where(types.c.id == case_type_id))
 
 
 def _add_step_titles(data: dict, items: list[dict], language: Any) -> None:

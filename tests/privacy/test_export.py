@@ -228,3 +228,28 @@ def test_cli_refuses_unknown_references_and_persons(app, household, tmp_path):
     )
     assert wrong.exit_code != 0 and "not in case" in wrong.output
     assert _exports_recorded(household.case.id) == []
+
+
+def test_the_pdf_is_rendered_with_no_transaction_open(household, client_for, monkeypatch):
+    from caseflow.privacy import export_routes
+
+    seen = []
+    real = export_routes.render_pdf
+
+    def spy(html, **kwargs):
+        seen.append(db.session().in_transaction())
+        return real(html, **kwargs)
+
+    monkeypatch.setattr(export_routes, "render_pdf", spy)
+    _export(client_for(household.lead), household.case.id)
+    assert seen == [False]
+
+
+def test_a_big_export_is_sent_from_a_file(household, client_for, monkeypatch):
+    from caseflow.privacy import export_routes
+
+    monkeypatch.setattr(export_routes, "SPOOL_BYTES", 1024)
+    response = _export(client_for(household.lead), household.case.id)
+    data, _raw, _text = _unzip(response.get_data())
+    response.close()
+    assert data["case"]["reference"] == household.case.reference
