@@ -1,16 +1,17 @@
 """Subject access from the case page: everything held about a household or a person,
 as a ZIP (data.json and a readable summary.pdf in the client's language)."""
 
+from functools import wraps
 from tempfile import SpooledTemporaryFile
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from caseflow.auth.reauth import requires_recent_login
+from caseflow.auth.reauth import recently_authenticated, requires_recent_login
 from caseflow.cases.access import case_access
 from caseflow.cases.models import Case, Person
-from caseflow.core.audit import audited
+from caseflow.core.audit import DENIED, audited, record
 from caseflow.core.database import reading
 from caseflow.core.downloads import download, safe_filename
 from caseflow.core.forms import parse_id
@@ -44,9 +45,30 @@ def page(case: Case):
     return render_template("privacy/export.html", case=case, persons=_persons(case))
 
 
+def _refusal_recorded(view):
+    """Under ``case_access``: a POST sent back for re-authentication exported nothing,
+    so it is recorded as refused (the redirect alone would read as ``ok``)."""
+
+    @wraps(view)
+    def wrapped(case: Case, **kwargs):
+        if not recently_authenticated():
+            record(
+                "privacy.export",
+                outcome=DENIED,
+                object_type="case",
+                object_id=case.id,
+                case_id=case.id,
+                details={"reason": "reauthentication"},
+            )
+        return view(case, **kwargs)
+
+    return wrapped
+
+
 @bp.post("/cases/<id:case_id>/data-export")
 @audited("privacy.export", object_type="case", id_arg="case_id")
 @case_access(can_export_subject_data)
+@_refusal_recorded
 @requires_recent_login()  # refused: back to this URL's page (GET) through /reauth
 def download_export(case: Case):
     """The ZIP. Everything is read into plain data in a read-only transaction, which

@@ -183,7 +183,8 @@ def test_re_authentication_is_required(household, client_for):
     assert page.status_code == 302 and "/reauth" in page.location
     refused = client.post_form(url)
     assert refused.status_code == 302 and "/reauth" in refused.location
-    assert [e.outcome for e in _exports_recorded(household.case.id)] == ["ok"]  # redirect
+    [asked] = _exports_recorded(household.case.id)
+    assert (asked.outcome, asked.details) == ("denied", {"reason": "reauthentication"})
     assert not any(
         a.kind == ActivityKind.EXPORTED
         for a in db.session.scalars(select(Activity).where(Activity.case_id == household.case.id))
