@@ -87,6 +87,7 @@ OMITTED = {
     "followups": {"version"},
     "outbox_messages": {
         "centre_id",
+        "reply_to",  # the advisor's own address: staff are named, never addressed
         "attempts",
         "next_attempt_at",
         "claimed_at",

@@ -83,6 +83,7 @@ def household(centre, make_user, make_case):
         subject="Canarymail subject",
         text_body="Canarymail body",
         created_by_id=advisor.id,
+        reply_to=advisor.email,
         attachments=[Attachment("checklist.pdf", "application/pdf", b"%PDF-canary")],
     )
     db.session.add(
