@@ -147,6 +147,8 @@ MATRIX = {
     ("privacy_notice.index", "GET"): ADMINS_ONLY,
     ("privacy_notice.index", "POST"): ADMINS_ONLY,
     ("privacy_notice.version", "GET"): ADMINS_ONLY,
+    ("privacy_export.page", "GET"): LEADS_ONLY,
+    ("privacy_export.download_export", "POST"): LEADS_ONLY,
 }
 
 STATIC_FILES = {"static": "css/caseflow.css", "bootstrap.static": "css/bootstrap.min.css"}

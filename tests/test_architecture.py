@@ -55,6 +55,8 @@ FEATURE_IMPORTS = {
     ("team", "checklists"),
     ("team", "followups"),
     ("team", "reviews"),
+    # Subject access renders its summary with the shared PDF renderer.
+    ("privacy", "documents"),
 }
 
 # Imports against the direction that exist today and that this refactoring did not

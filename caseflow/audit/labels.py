@@ -46,6 +46,8 @@ ACTIONS = {
     "access.denied": _l("Was refused access"),
     "rate_limited": _l("Was stopped by a rate limit"),
     "audit.prune": _l("Pruned old audit rows"),
+    "privacy.export_page": _l("Opened the data export page"),
+    "privacy.export": _l("Exported all data (subject access)"),
 }
 
 # Filter choices: a kind of action is a set of action prefixes / names.
@@ -72,7 +74,7 @@ KINDS = {
     ),
     "export": (
         _l("Exported"),
-        ("case.pdf", "case.client_pdf", "export.", "report.export"),
+        ("case.pdf", "case.client_pdf", "export.", "report.export", "privacy.export"),
     ),
     "email": (_l("Emails"), ("email.queued", "email.retry")),
     "admin": (

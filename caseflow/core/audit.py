@@ -58,6 +58,7 @@ Vocabulary (``object_type`` in brackets):
   ``template.update`` [template], ``template_item.create``, ``template_item.update``,
   ``template_item.move`` [template_item], ``centre.update`` [centre],
   ``user.activity`` [user] (a user's activity page viewed)
+- ``privacy.export_page``, ``privacy.export`` [case] (subject access; CLI: no user)
 - ``access.denied`` (403/404 on an object route that is not ``@audited``),
   ``rate_limited`` (429), ``audit.prune``
 - recorded explicitly in caseflow/auth and the user admin: ``auth.*``, ``user.*``

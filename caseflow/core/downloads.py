@@ -3,6 +3,7 @@
 import io
 import re
 import unicodedata
+from typing import IO
 
 from flask import Response, send_file
 
@@ -15,13 +16,15 @@ def safe_filename(*parts: str, suffix: str = ".pdf") -> str:
     return text[:80] + suffix
 
 
-def download(data: bytes, filename: str, mimetype: str) -> Response:
+def download(data: bytes | IO[bytes], filename: str, mimetype: str) -> Response:
     """A file for the browser to save: attachment, ASCII name, never cached.
 
+    ``data``: the bytes, or an open binary file positioned at its start (a large
+    export spooled to disk: sent in blocks, closed when the response ends).
     ``filename`` must come from ``safe_filename`` (ASCII, no quotes).
     """
     response = send_file(
-        io.BytesIO(data),
+        io.BytesIO(data) if isinstance(data, bytes) else data,
         mimetype=mimetype,
         as_attachment=True,
         download_name=filename,

@@ -95,6 +95,7 @@ def test_main_pages_have_no_wcag_violations(page: Page, centre, make_user, make_
         f"/cases/{case_id}/checklist/{item_id}",
         f"/cases/{case_id}/email-checklist",
         f"/cases/{case_id}/access-log",
+        f"/cases/{case_id}/data-export",
         "/followups?view=all",
         "/team",
         "/team/intake",

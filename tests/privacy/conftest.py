@@ -1,0 +1,109 @@
+"""A household with something in every table a case owns, and a canary string in every
+field a person can fill, one set per person (so a person's export can be checked for
+the other's)."""
+
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+
+from caseflow.cases.models import Person
+from caseflow.checklists.models import ChecklistItem, ItemState
+from caseflow.checklists.seeding import seed_catalogue
+from caseflow.checklists.services import set_state
+from caseflow.documents.models import ExportJob, ExportStatus
+from caseflow.extensions import db
+from caseflow.followups.services import add_followup
+from caseflow.mail.services import Attachment, queue_email
+from caseflow.notes.services import add_note, edit_note
+from caseflow.reviews.services import request_review
+from tests.conftest import person
+
+ANA = "Canaryana"  # the main applicant
+BO = "Canarybo"  # the partner: absent from Ana's own export
+
+
+@pytest.fixture
+def household(centre, make_user, make_case):
+    seed_catalogue(centre)
+    advisor = make_user("advisor", name="Vera Advisor")
+    lead = make_user("team_lead", name="Lena Lead")
+    case = make_case(
+        advisor,
+        household_name="Canaryhome household",
+        client_language="fr",
+        arrival_date=date(2026, 1, 5),
+        employer="Canaryemployer NV",
+        contact_email="canaryhome@example.org",
+        persons=[
+            person(
+                first=ANA,
+                last="Silva",
+                email="canaryana@example.org",
+                phone="+32 470 00 00 01",
+            ),
+            person(
+                first=BO,
+                last="Silva",
+                role="partner",
+                email="canarybo@example.org",
+                phone="+32 470 00 00 02",
+                nationality="FR",
+            ),
+        ],
+    )
+    ana, bo = db.session.scalars(
+        select(Person).where(Person.case_id == case.id).order_by(Person.position)
+    )
+    items = list(db.session.scalars(select(ChecklistItem).where(ChecklistItem.case_id == case.id)))
+    ana_item = next(i for i in items if i.person_id == ana.id)
+    bo_item = next(i for i in items if i.person_id == bo.id)
+    ana_item.note = "Canaryana step note"
+    bo_item.note = "Canarybo step note"
+    set_state(ana_item, advisor, ItemState.DONE)
+    set_state(bo_item, advisor, ItemState.IN_PROGRESS)
+    note = add_note(case, advisor, "Canarynote first text")
+    db.session.flush()
+    edit_note(note, advisor, "Canarynote second text", note.version)
+    add_followup(
+        case,
+        advisor,
+        title="Canaryfollowup call",
+        details="Canaryfollowup details",
+        due_date=date(2026, 2, 1),
+        assignee_id=advisor.id,
+    )
+    request_review(case, advisor, "Canaryreview comment")
+    message = queue_email(
+        centre_id=case.centre_id,
+        case_id=case.id,
+        kind="client_checklist",
+        recipients=["canaryana@example.org", "canarybo@example.org"],
+        subject="Canarymail subject",
+        text_body="Canarymail body",
+        created_by_id=advisor.id,
+        reply_to=advisor.email,
+        attachments=[Attachment("checklist.pdf", "application/pdf", b"%PDF-canary")],
+    )
+    db.session.add(
+        ExportJob(
+            centre_id=case.centre_id,
+            user_id=lead.id,
+            case_ids=[case.id],
+            total=1,
+            done=1,
+            status=ExportStatus.DONE,
+        )
+    )
+    other = make_case(advisor, household_name="Unrelated household")
+    db.session.commit()
+    return SimpleNamespace(
+        case=case,
+        ana=ana,
+        bo=bo,
+        advisor=advisor,
+        lead=lead,
+        message=message,
+        other=other,
+    )
