@@ -391,7 +391,7 @@ EVENTS = {
         "admin",
         "POST",
         lambda w: "/admin/centre",
-        lambda w: {"closing_needs_approval": "y"},
+        lambda w: {"closing_needs_approval": "y", "retention_months": "24"},
         object_type="centre",
         object_id=lambda w: w.centre.id,
         on_case=False,
