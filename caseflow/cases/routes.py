@@ -254,7 +254,7 @@ def lift_hold(case: Case):
     """Lift the legal hold: the case follows the centre's retention again."""
     form = LiftLegalHoldForm()
     if not form.validate():
-        flash(" ".join(form.version.errors), "danger")
+        flash(" ".join(str(error) for error in form.version.errors), "danger")
         return render_case_page(case, 400)
     with unit_of_work() as work:
         lift_legal_hold(case, current_user, form.version.data)
