@@ -15,6 +15,7 @@ from caseflow.centres.services import default_centre, get_or_create_centre
 from caseflow.core.errors import DomainError
 from caseflow.extensions import db
 from caseflow.privacy import cli as privacy_cli
+from caseflow.privacy import retention_cli
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
 
@@ -179,3 +180,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(export_pdfs_command)
     backup_cli.init_app(app)
     privacy_cli.init_app(app)
+    retention_cli.init_app(app)

@@ -113,7 +113,10 @@ class Defaults:
         "outbox_sweep": "* * * * *",  # due email, and exports whose worker died
         "reminders": "30 7 * * *",  # daily 07:30
         "digests": "0 7 * * 1",  # Monday 07:00
-        "prune": "15 2 * * *",  # nightly: expired exports, old email bodies
+        "prune": "15 2 * * *",  # nightly: expired exports, old email bodies, login sessions
+        # nightly: anonymise closed cases past the centre's retention, old audit rows,
+        # expired exports, old email bodies, backups beyond BACKUP_KEEP
+        "retention": "30 2 * * *",
         "backup": "45 2 * * *",  # nightly, keeping the last BACKUP_KEEP
     }
 

@@ -3,8 +3,9 @@
 Web processes only queue tasks (``caseflow.core.tasks``); this process runs them, in
 ``WORKER_THREADS`` threads, and runs the schedule (``SCHEDULE``, in
 ``SCHEDULE_TIMEZONE``): the outbox sweep every minute, reminders daily, digests weekly,
-pruning and backups nightly. Centres that prefer cron run the same work with
-``outbox send``, ``send-reminders``, ``send-digests``, ``prune`` and ``backup``.
+pruning, retention and backups nightly. Centres that prefer cron run the same work with
+``outbox send``, ``send-reminders``, ``send-digests``, ``prune``, ``retention run`` and
+``backup``.
 """
 
 import logging
@@ -68,11 +69,23 @@ def backup() -> None:
     log.info("Backup written to %s", path)
 
 
+def retention() -> None:
+    """Anonymise closed cases past their centre's retention, delete old audit rows,
+    export files, email bodies and backups (``caseflow.privacy.retention``). Commits per
+    case and per kind, so one failure undoes nothing else."""
+    from caseflow.privacy.retention import run_retention
+
+    result = run_retention(commit=db.session.commit)
+    if result.failed:
+        log.error("Retention: %s step(s) failed (see above)", len(result.failed))
+
+
 SCHEDULED = {
     "outbox_sweep": sweep,
     "reminders": send_reminders,
     "digests": send_digests,
     "prune": prune,
+    "retention": retention,
     "backup": backup,
 }
 

@@ -86,6 +86,8 @@ MATRIX = {
     ("cases.change_status", "POST"): CASE_EDITORS,
     ("cases.assign", "POST"): LEADS_ONLY,
     ("cases.take", "POST"): TAKE_ASSIGNED,
+    ("cases.legal_hold", "POST"): LEADS_ONLY,
+    ("cases.lift_hold", "POST"): LEADS_ONLY,
     ("notes.add", "POST"): CASE_EDITORS,
     ("notes.edit", "GET"): NOTE_AUTHOR,
     ("notes.edit", "POST"): NOTE_AUTHOR,

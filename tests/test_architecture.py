@@ -55,8 +55,11 @@ FEATURE_IMPORTS = {
     ("team", "checklists"),
     ("team", "followups"),
     ("team", "reviews"),
-    # Subject access renders its summary with the shared PDF renderer.
+    # Retention runs every pruning of what piles up in one place: expired export files,
+    # old email bodies, backups beyond BACKUP_KEEP (their own services, reused).
+    ("privacy", "backup"),
     ("privacy", "documents"),
+    ("privacy", "mail"),
 }
 
 # Imports against the direction that exist today and that this refactoring did not

@@ -246,6 +246,7 @@ def test_a_schedule_line_needs_five_fields():
         (datetime(2026, 1, 12, 6, 0), {"outbox_sweep", "digests"}),  # Monday 07:00 Brussels
         (datetime(2026, 1, 12, 6, 30), {"outbox_sweep", "reminders"}),  # 07:30
         (datetime(2026, 1, 13, 1, 15), {"outbox_sweep", "prune"}),  # Tuesday 02:15
+        (datetime(2026, 1, 13, 1, 30), {"outbox_sweep", "retention"}),  # 02:30
         (datetime(2026, 1, 13, 1, 45), {"outbox_sweep", "backup"}),  # 02:45
         (datetime(2026, 1, 13, 12, 1), {"outbox_sweep"}),
     ],

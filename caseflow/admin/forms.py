@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from caseflow.cases.forms import text_field
 from caseflow.core.forms import Form
@@ -29,4 +29,16 @@ class CentreSettingsForm(Form):
             "When on, a team lead or admin without a second factor sets one up at their "
             "next login, before they can open any page."
         ),
+    )
+    retention_months = IntegerField(
+        _l("Anonymise closed cases after (months)"),
+        description=_l(
+            "Every night, cases closed longer ago than this are anonymised: names, contact "
+            "details and notes are removed, the funder report still counts them. Cases on "
+            "legal hold are skipped. Between 1 and 120 months."
+        ),
+        validators=[
+            InputRequired(message=_l("Enter a number of months.")),
+            NumberRange(min=1, max=120, message=_l("Enter a number of months from 1 to 120.")),
+        ],
     )

@@ -243,10 +243,15 @@ def centre_settings():
     centre = current_user.centre
     form = CentreSettingsForm(obj=centre if request.method == "GET" else None)
     if form.validate_on_submit():
-        centre.closing_needs_approval = form.closing_needs_approval.data
-        centre.leads_need_second_factor = form.leads_need_second_factor.data
+        changed = [
+            name
+            for name in ("closing_needs_approval", "leads_need_second_factor", "retention_months")
+            if getattr(centre, name) != getattr(form, name).data
+        ]
+        for name in changed:
+            setattr(centre, name, getattr(form, name).data)
         db.session.commit()
-        annotate(object_id=centre.id, details={"fields": ["closing_needs_approval"]})
+        annotate(object_id=centre.id, details={"fields": changed})
         flash(_("Centre settings saved."), "success")
         return redirect(url_for("admin.centre_settings"))
     status = 400 if form.is_submitted() else 200

@@ -14,6 +14,8 @@ ACTIONS = {
     "case.pdf": _l("Downloaded the case summary (PDF)"),
     "case.client_pdf": _l("Downloaded the client checklist (PDF)"),
     "case.access_log": _l("Viewed the access log"),
+    "case.legal_hold": _l("Put the case on legal hold"),
+    "case.legal_hold_lift": _l("Lifted the legal hold"),
     "note.create": _l("Added a note"),
     "note.view": _l("Opened a note for editing"),
     "note.update": _l("Edited a note"),
@@ -48,6 +50,7 @@ ACTIONS = {
     "audit.prune": _l("Pruned old audit rows"),
     "privacy.export_page": _l("Opened the data export page"),
     "privacy.export": _l("Exported all data (subject access)"),
+    "retention.run": _l("Ran retention"),
 }
 
 # Filter choices: a kind of action is a set of action prefixes / names.
@@ -64,6 +67,7 @@ KINDS = {
             "case.status",
             "case.assign",
             "case.take",
+            "case.legal_hold",
             "note.create",
             "note.update",
             "followup.",
@@ -79,7 +83,7 @@ KINDS = {
     "email": (_l("Emails"), ("email.queued", "email.retry")),
     "admin": (
         _l("Administration"),
-        ("case_type.", "template.", "template_item.", "centre.", "user.", "audit."),
+        ("case_type.", "template.", "template_item.", "centre.", "user.", "audit.", "retention."),
     ),
     "login": (_l("Logins and security"), ("auth.", "rate_limited", "access.denied")),
 }

@@ -8,7 +8,8 @@ and what a detail page allows can never disagree.
   where they are assignee of one of its open follow-ups (and may complete that
   follow-up, not cancel it); creates cases. A closed case without an advisor is no
   longer shared: only team leads and admins see it.
-- team_lead: sees and edits every case of the centre; assigns and reassigns.
+- team_lead: sees and edits every case of the centre; assigns and reassigns; puts a
+  case on legal hold (retention then leaves it alone) and lifts the hold.
 - admin: everything a team lead can, plus users and case types.
 Nobody ever sees another centre's data.
 """
@@ -78,6 +79,11 @@ def visible_cases_clause(user: User) -> ColumnElement[bool]:
 
 def can_assign_case(user: User, case: Case) -> bool:
     """Assign or reassign a case to any advisor of the centre."""
+    return _same_centre(user, case) and user.is_lead
+
+
+def can_hold_case(user: User, case: Case) -> bool:
+    """Put a case on legal hold, or lift the hold: the centre's team leads and admins."""
     return _same_centre(user, case) and user.is_lead
 
 

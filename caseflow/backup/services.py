@@ -495,6 +495,15 @@ def prune_backups(directory: str | os.PathLike, keep: int, kind: str | None = No
     Only files named as ``backup_to_directory`` names them are considered: other files,
     and backups of the other database kind, are never touched.
     """
+    deleted = backups_beyond(directory, keep, kind)
+    for entry in deleted:
+        entry.unlink(missing_ok=True)
+    return deleted
+
+
+def backups_beyond(directory: str | os.PathLike, keep: int, kind: str | None = None) -> list[Path]:
+    """The backups ``prune_backups`` would delete (all but the newest ``keep``), deleting
+    nothing: for ``flask retention run --dry-run``."""
     if keep < 1:
         raise BackupError("Keep at least one backup.")
     kind = kind or database_kind()
@@ -509,10 +518,7 @@ def prune_backups(directory: str | os.PathLike, keep: int, kind: str | None = No
         key=lambda entry: entry.name,
         reverse=True,
     )
-    deleted = backups[keep:]
-    for entry in deleted:
-        entry.unlink(missing_ok=True)
-    return deleted
+    return backups[keep:]
 
 
 # --- restore --------------------------------------------------------------------------

@@ -278,6 +278,23 @@ class TakeForm(Form):
     version = VersionField()
 
 
+class LegalHoldForm(Form):
+    reason = TextAreaField(
+        _l("Reason for the legal hold"),
+        description=_l(
+            "E.g. a court case, a complaint or an inquiry. Retention never anonymises a case "
+            "on hold. No health, religion or other special-category details."
+        ),
+        filters=[Stripped, EmptyToNone],
+        validators=[DataRequired(), Length(max=500), NoNulBytes()],
+    )
+    version = VersionField()
+
+
+class LiftLegalHoldForm(Form):
+    version = VersionField()
+
+
 class FilterForm(SubForm):
     """The case list's filters (GET, no CSRF: it changes nothing)."""
 
@@ -299,6 +316,10 @@ class FilterForm(SubForm):
     )
     followups = SelectField(
         _l("Follow-ups"), choices=[("", _l("Any")), ("overdue", _l("Has overdue follow-ups"))]
+    )
+    hold = SelectField(
+        _l("Legal hold"),
+        choices=[("", _l("Any")), ("1", _l("On legal hold")), ("0", _l("Not on legal hold"))],
     )
     sort = SelectField(
         _l("Sort by"),

@@ -82,6 +82,8 @@ ACTIVITY = {
     ActivityKind.REVIEW_REQUESTED: _l("Review requested"),
     ActivityKind.REVIEW_APPROVED: _l("Approved by a team lead"),
     ActivityKind.REVIEW_SENT_BACK: _l("Sent back by a team lead"),
+    ActivityKind.LEGAL_HOLD_PLACED: _l("Put on legal hold"),
+    ActivityKind.LEGAL_HOLD_LIFTED: _l("Legal hold lifted"),
 }
 
 

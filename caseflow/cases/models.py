@@ -132,6 +132,11 @@ class Case(db.Model):
     closed_at: Mapped[datetime | None]
     # When the status last changed: "waiting on the client for more than 14 days".
     status_changed_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    # Legal hold (a team lead's decision, with the reason): retention never anonymises
+    # a case on hold. None: not on hold.
+    legal_hold_at: Mapped[datetime | None]
+    legal_hold_reason: Mapped[str | None] = mapped_column(String(500))
+    legal_hold_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -142,6 +147,9 @@ class Case(db.Model):
         foreign_keys=[consent_recorded_by_id], lazy="raise_on_sql"
     )
     privacy_notice_version: Mapped[PrivacyNoticeVersion | None] = relationship(lazy="raise_on_sql")
+    legal_hold_by: Mapped[User | None] = relationship(
+        foreign_keys=[legal_hold_by_id], lazy="raise_on_sql"
+    )
     persons: Mapped[list["Person"]] = relationship(
         back_populates="case",
         cascade="all, delete-orphan",
@@ -158,6 +166,10 @@ class Case(db.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == CaseStatus.CLOSED
+
+    @property
+    def on_legal_hold(self) -> bool:
+        return self.legal_hold_at is not None
 
     def __repr__(self) -> str:
         return f"<Case {self.reference}>"
@@ -216,6 +228,8 @@ class ActivityKind(enum.StrEnum):
     REVIEW_REQUESTED = "review_requested"
     REVIEW_APPROVED = "review_approved"
     REVIEW_SENT_BACK = "review_sent_back"
+    LEGAL_HOLD_PLACED = "legal_hold_placed"
+    LEGAL_HOLD_LIFTED = "legal_hold_lifted"
 
 
 class Activity(db.Model):

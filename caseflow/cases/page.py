@@ -11,9 +11,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from caseflow.auth.permissions import can_assign_case, can_edit_case, can_take_case
+from caseflow.auth.permissions import (
+    can_assign_case,
+    can_edit_case,
+    can_hold_case,
+    can_take_case,
+)
 from caseflow.auth.services import centre_users
-from caseflow.cases.forms import AssignForm, StatusForm
+from caseflow.cases.forms import AssignForm, LegalHoldForm, LiftLegalHoldForm, StatusForm
 from caseflow.cases.models import Activity, Case
 from caseflow.checklists.views import group_checklist, load_items, progress_of_groups
 from caseflow.core.time import today
@@ -40,7 +45,7 @@ def case_page_context(case: Case, **forms) -> dict:
     """What the case page shows, loaded afresh, with ``forms`` in place of empty ones.
 
     ``forms`` may hold ``status_form``, ``assign_form``, ``followup_form``,
-    ``note_form`` and ``blocking_items`` (the steps that stopped a close).
+    ``note_form``, ``hold_form`` and ``blocking_items`` (the steps that stopped a close).
     """
     case = db.session.get(
         Case,
@@ -50,6 +55,7 @@ def case_page_context(case: Case, **forms) -> dict:
             joinedload(Case.case_type),
             joinedload(Case.consent_recorded_by),
             joinedload(Case.privacy_notice_version),
+            joinedload(Case.legal_hold_by),
             selectinload(Case.persons),
         ],
         populate_existing=True,
@@ -94,6 +100,9 @@ def case_page_context(case: Case, **forms) -> dict:
         formdata=None, assignee_id=str(case.advisor_id or current_user.id)
     )
     followup_form.assignee_id.choices = staff_choices
+    hold_form = forms.get("hold_form") or LegalHoldForm(formdata=None)
+    hold_form.version.data = case.version
+    lift_hold_form = LiftLegalHoldForm(formdata=None, version=case.version)
     return {
         "case": case,
         "followups": followups,
@@ -114,6 +123,9 @@ def case_page_context(case: Case, **forms) -> dict:
         "can_edit": can_edit_case(current_user, case),
         "can_assign": can_assign_case(current_user, case),
         "can_take": can_take_case(current_user, case),
+        "can_hold": can_hold_case(current_user, case),
+        "hold_form": hold_form,
+        "lift_hold_form": lift_hold_form,
     }
 
 

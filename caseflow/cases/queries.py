@@ -39,6 +39,7 @@ class CaseFilters:
     overdue: str = ""  # "1": only cases with overdue checklist items
     waiting: str = ""  # "long": waiting on the client for more than 14 days
     followups: str = ""  # "overdue": with a follow-up past its due date
+    hold: str = ""  # "1": on legal hold, "0": not on legal hold
     sort: str = "-updated"
 
 
@@ -90,6 +91,10 @@ def case_list_query(user: User, filters: CaseFilters) -> Select:
                 FollowUp.due_date < today(),
             )
         )
+    if filters.hold == "1":
+        query = query.where(Case.legal_hold_at.is_not(None))
+    elif filters.hold == "0":
+        query = query.where(Case.legal_hold_at.is_(None))
     if filters.q:
         pattern = f"%{_escape_like(filters.q.lower())}%"
 

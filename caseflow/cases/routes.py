@@ -10,6 +10,7 @@ from caseflow.auth.permissions import (
     can_assign_case,
     can_create_case,
     can_edit_case,
+    can_hold_case,
     can_take_case,
     must_request_closing,
 )
@@ -20,10 +21,13 @@ from caseflow.cases.forms import (
     AssignForm,
     EditCaseForm,
     FilterForm,
+    LegalHoldForm,
+    LiftLegalHoldForm,
     NewCaseForm,
     StatusForm,
     TakeForm,
 )
+from caseflow.cases.legal_hold import lift_legal_hold, place_legal_hold
 from caseflow.cases.models import Case, CaseStatus, ClosingReason
 from caseflow.cases.page import advisor_choices, render_case_page
 from caseflow.cases.queries import case_list_query, centre_case_types
@@ -241,4 +245,37 @@ def take(case: Case):
     if work.failed:
         return redirect(url_for("cases.detail", case_id=case.id))
     flash(_("You are now the advisor of this case."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.post("/<id:case_id>/legal-hold")
+@audited("case.legal_hold", object_type="case", id_arg="case_id")
+@case_access(can_hold_case)
+def legal_hold(case: Case):
+    """Put the case on legal hold (team leads and admins): retention leaves it alone."""
+    form = LegalHoldForm()
+    if not form.validate():
+        return render_case_page(case, 400, hold_form=form)
+    with unit_of_work() as work:
+        place_legal_hold(case, current_user, form.reason.data, form.version.data)
+    if work.failed:
+        return render_case_page(case, work.status, hold_form=form)
+    flash(_("The case is on legal hold: retention will not anonymise it."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.post("/<id:case_id>/legal-hold/lift")
+@audited("case.legal_hold_lift", object_type="case", id_arg="case_id")
+@case_access(can_hold_case)
+def lift_hold(case: Case):
+    """Lift the legal hold: the case follows the centre's retention again."""
+    form = LiftLegalHoldForm()
+    if not form.validate():
+        flash(" ".join(str(error) for error in form.version.errors), "danger")
+        return render_case_page(case, 400)
+    with unit_of_work() as work:
+        lift_legal_hold(case, current_user, form.version.data)
+    if work.failed:
+        return render_case_page(case, work.status)
+    flash(_("Legal hold lifted."), "success")
     return redirect(url_for("cases.detail", case_id=case.id))

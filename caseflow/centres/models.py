@@ -20,6 +20,9 @@ class Centre(db.Model):
     closing_needs_approval: Mapped[bool] = mapped_column(default=False, server_default=false())
     # When on, team leads and admins must use a second factor (they enrol at next login).
     leads_need_second_factor: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Retention: closed cases are anonymised this many months after closing (unless on
+    # legal hold); see caseflow/privacy/retention.py.
+    retention_months: Mapped[int] = mapped_column(default=24, server_default="24")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

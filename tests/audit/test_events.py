@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from caseflow.cases.legal_hold import place_legal_hold
+from caseflow.cases.models import Case
 from caseflow.checklists.models import ChecklistItem
 from caseflow.documents.models import ExportJob, ExportStatus
 from caseflow.extensions import db
@@ -49,6 +51,11 @@ class Event:
 
 def case_url(suffix=""):
     return lambda w: f"/cases/{w.case.id}{suffix}"
+
+
+def _hold(w) -> None:
+    place_legal_hold(w.case, w.users.lead, "Inquiry")
+    db.session.commit()
 
 
 EVENTS = {
@@ -104,6 +111,25 @@ EVENTS = {
         lambda w: {"advisor_id": w.users.advisor_b.id, "version": w.case.version},
         object_type="case",
         object_id=lambda w: w.case.id,
+    ),
+    "case.legal_hold": Event(
+        "case.legal_hold",
+        "lead",
+        "POST",
+        case_url("/legal-hold"),
+        lambda w: {"reason": "Court case about " + CANARY_HOUSEHOLD, "version": w.case.version},
+        object_type="case",
+        object_id=lambda w: w.case.id,
+    ),
+    "case.legal_hold_lift": Event(
+        "case.legal_hold_lift",
+        "lead",
+        "POST",
+        case_url("/legal-hold/lift"),
+        lambda w: {"version": _version(Case, w.case.id)},
+        object_type="case",
+        object_id=lambda w: w.case.id,
+        setup=lambda w: _hold(w),
     ),
     "case.pdf": Event(
         "case.pdf",
@@ -391,7 +417,7 @@ EVENTS = {
         "admin",
         "POST",
         lambda w: "/admin/centre",
-        lambda w: {"closing_needs_approval": "y"},
+        lambda w: {"closing_needs_approval": "y", "retention_months": "24"},
         object_type="centre",
         object_id=lambda w: w.centre.id,
         on_case=False,

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
+from caseflow.cases.legal_hold import place_legal_hold
 from caseflow.checklists.seeding import seed_catalogue
 from caseflow.extensions import db
 from caseflow.followups.services import add_followup
@@ -66,8 +67,11 @@ def test_main_pages_have_no_wcag_violations(page: Page, centre, make_user, make_
         case, admin, title="Call", details=None, due_date=date(2026, 1, 20), assignee_id=admin.id
     )
     request_review(case, admin, "Please check.")
+    held = make_case(admin, household_name="Held family")
+    place_legal_hold(held, admin, "Court case pending.")
     db.session.commit()
     case_id = case.id
+    held_id = held.id
     item_id = db.session.execute(
         db.text("SELECT id FROM checklist_items WHERE case_id = :c LIMIT 1"), {"c": case_id}
     ).scalar()
@@ -91,6 +95,8 @@ def test_main_pages_have_no_wcag_violations(page: Page, centre, make_user, make_
         "/cases",
         "/cases/new",
         f"/cases/{case_id}",
+        f"/cases/{held_id}",
+        "/cases?hold=1",
         f"/cases/{case_id}/edit",
         f"/cases/{case_id}/checklist/{item_id}",
         f"/cases/{case_id}/email-checklist",

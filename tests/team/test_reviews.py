@@ -217,7 +217,9 @@ def test_an_admin_can_answer(pending, client_for, make_user):
 
 def set_closing_approval(client_for, make_user, on: bool):
     admin = client_for(make_user("admin"))
-    data = {"closing_needs_approval": "y"} if on else {}
+    data = {"retention_months": "24"}
+    if on:
+        data["closing_needs_approval"] = "y"
     response = admin.post_form("/admin/centre", data)
     assert response.status_code == 302 and response.location.endswith("/admin/centre")
     page = text(admin.get(response.location))
