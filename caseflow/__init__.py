@@ -144,6 +144,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseflow.followups.routes import bp as followups_bp
     from caseflow.mail.routes import bp as mail_bp
     from caseflow.notes.routes import bp as notes_bp
+    from caseflow.privacy.erasure_routes import bp as erasure_bp
     from caseflow.reports.routes import bp as reports_bp
     from caseflow.reviews.routes import bp as reviews_bp
     from caseflow.team.routes import bp as team_bp
@@ -163,5 +164,6 @@ def _register_blueprints(app: Flask) -> None:
         team_bp,
         reports_bp,
         audit_bp,
+        erasure_bp,
     ):
         app.register_blueprint(blueprint)

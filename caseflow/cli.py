@@ -14,6 +14,7 @@ from caseflow.cases.models import Case
 from caseflow.centres.services import default_centre, get_or_create_centre
 from caseflow.core.errors import DomainError
 from caseflow.extensions import db
+from caseflow.privacy.cli import privacy_cli
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
 
@@ -176,4 +177,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(send_digests_command)
     app.cli.add_command(export_pdfs_command)
+    app.cli.add_command(privacy_cli)
     backup_cli.init_app(app)

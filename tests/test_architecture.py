@@ -55,6 +55,14 @@ FEATURE_IMPORTS = {
     ("team", "checklists"),
     ("team", "followups"),
     ("team", "reviews"),
+    # Erasure empties every area's personal data of a case: checklist step notes,
+    # notes, follow-ups, reviews, outbox emails and export jobs.
+    ("privacy", "checklists"),
+    ("privacy", "documents"),
+    ("privacy", "followups"),
+    ("privacy", "mail"),
+    ("privacy", "notes"),
+    ("privacy", "reviews"),
 }
 
 # Imports against the direction that exist today and that this refactoring did not

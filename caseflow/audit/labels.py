@@ -46,6 +46,7 @@ ACTIONS = {
     "access.denied": _l("Was refused access"),
     "rate_limited": _l("Was stopped by a rate limit"),
     "audit.prune": _l("Pruned old audit rows"),
+    "privacy.erase": _l("Erased personal data"),
 }
 
 # Filter choices: a kind of action is a set of action prefixes / names.
@@ -68,6 +69,7 @@ KINDS = {
             "checklist_item.update",
             "checklist_item.done",
             "review.",
+            "privacy.erase",
         ),
     ),
     "export": (
@@ -98,6 +100,7 @@ OBJECT_TYPES = {
     "template_item": _l("Template step"),
     "centre": _l("Centre"),
     "user": _l("User"),
+    "person": _l("Person"),
 }
 
 

@@ -73,6 +73,7 @@ ACTIVITY = {
     ActivityKind.REVIEW_REQUESTED: _l("Review requested"),
     ActivityKind.REVIEW_APPROVED: _l("Approved by a team lead"),
     ActivityKind.REVIEW_SENT_BACK: _l("Sent back by a team lead"),
+    ActivityKind.PERSON_ERASED: _l("Person's data erased"),
 }
 
 

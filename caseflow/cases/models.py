@@ -114,6 +114,11 @@ class Case(db.Model):
     closed_at: Mapped[datetime | None]
     # When the status last changed: "waiting on the client for more than 14 days".
     status_changed_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    # Erasure (caseflow/privacy/erasure.py): when, why (typed by staff; kept here, never
+    # in the audit trail) and by whom (None: retention).
+    erased_at: Mapped[datetime | None]
+    erasure_reason: Mapped[str | None] = mapped_column(Text)
+    erased_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -123,6 +128,7 @@ class Case(db.Model):
     consent_recorded_by: Mapped[User] = relationship(
         foreign_keys=[consent_recorded_by_id], lazy="raise_on_sql"
     )
+    erased_by: Mapped[User | None] = relationship(foreign_keys=[erased_by_id], lazy="raise_on_sql")
     persons: Mapped[list["Person"]] = relationship(
         back_populates="case",
         cascade="all, delete-orphan",
@@ -139,6 +145,10 @@ class Case(db.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == CaseStatus.CLOSED
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     def __repr__(self) -> str:
         return f"<Case {self.reference}>"
@@ -161,11 +171,23 @@ class Person(db.Model):
     second_nationality: Mapped[str | None] = mapped_column(String(2))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
+    # Set by erasure: names and contacts are gone, the birth date is reduced to the month
+    # and the age in years at arrival is kept.
+    erased_at: Mapped[datetime | None]
+    age_at_arrival: Mapped[int | None]
 
     case: Mapped[Case] = relationship(back_populates="persons", lazy="raise_on_sql")
 
     @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    @property
     def full_name(self) -> str:
+        if self.erased_at is not None:
+            from flask_babel import gettext
+
+            return gettext("Person %(number)d (erased)", number=self.position + 1)
         return f"{self.first_name} {self.last_name}"
 
     @property
@@ -194,6 +216,7 @@ class ActivityKind(enum.StrEnum):
     REVIEW_REQUESTED = "review_requested"
     REVIEW_APPROVED = "review_approved"
     REVIEW_SENT_BACK = "review_sent_back"
+    PERSON_ERASED = "person_erased"  # details: person_id, erasure_reason (free text)
 
 
 class Activity(db.Model):
