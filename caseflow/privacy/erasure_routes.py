@@ -22,18 +22,10 @@ def _register_template_globals(state) -> None:
     state.app.jinja_env.globals["can_erase_case"] = erasure.can_erase_case
 
 
-def _case_page(case_id: int) -> str:
-    return url_for("erasure.erase_case", case_id=case_id)
-
-
-def _person_page(case_id: int, person_id: int) -> str:
-    return url_for("erasure.erase_person", case_id=case_id, person_id=person_id)
-
-
 @bp.route("/<int:case_id>/erase", methods=["GET", "POST"])
 @audited("privacy.erase", object_type="case", id_arg="case_id", view_action="case.view")
 @case_access(erasure.can_erase_case)
-@requires_recent_login(back=_case_page)
+@requires_recent_login()  # a refused POST comes back to this same page
 def erase_case(case: Case):
     form = EraseForm()
     if form.validate_on_submit() and form.reference_matches(case.reference):
@@ -52,7 +44,7 @@ def erase_case(case: Case):
 @audited("privacy.erase", object_type="person", id_arg="person_id", view_action="case.view")
 @case_access(erasure.can_erase_case)
 @case_record(Person, "person_id")
-@requires_recent_login(back=_person_page)
+@requires_recent_login()
 def erase_person(case: Case, person: Person):
     if person.erased_at is not None:
         flash(_("This person has already been erased."), "info")
