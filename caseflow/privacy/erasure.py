@@ -15,7 +15,8 @@ What goes (removed, or replaced by an empty value):
 - notes and their revisions (deleted); checklist step notes, "not applicable" reasons,
   expiry dates, the name of a person who left, and the values of every history event
   that is not a state change; follow-up titles and details (open ones are cancelled);
-  review and closing comments and answers;
+  review and closing comments and answers (a pending review is taken off the team
+  lead's queue, as sent back; the case's status is left as it is);
 - outbox emails of the case: subject, bodies, recipients, reply-to, last error and
   attachments (a queued one is marked failed and is never sent);
 - free text in the case timeline (a whitelist of keys stays: status, enum values, field
@@ -59,7 +60,7 @@ from caseflow.extensions import db
 from caseflow.followups.models import FollowUp, FollowUpStatus
 from caseflow.mail.models import OutboxAttachment, OutboxMessage, OutboxStatus
 from caseflow.notes.models import Note
-from caseflow.reviews.models import ReviewRequest
+from caseflow.reviews.models import ReviewRequest, ReviewStatus
 
 REASON_MAX = 500
 
@@ -253,6 +254,12 @@ def erase_case(case: Case, *, reason: str, actor: User | None = None) -> None:
     for review in db.session.scalars(select(ReviewRequest).where(ReviewRequest.case_id == case.id)):
         review.comment = None
         review.response = None
+        if review.status == ReviewStatus.PENDING:
+            # Off the team lead's queue: nothing is left to review (the case's status,
+            # which the funder report counts, is left as it is).
+            review.status = ReviewStatus.SENT_BACK
+            review.reviewer_id = actor.id if actor else None
+            review.decided_at = now
         review.created_at = month_at(review.created_at)
         review.decided_at = month_at(review.decided_at)
 

@@ -165,3 +165,21 @@ def test_the_cli_erases_with_yes_only(app, case):
     assert again.exit_code != 0 and "already been erased" in again.output
     unknown = runner.invoke(args=["privacy", "erase", "NOPE-1", "--reason", REASON, "--yes"])
     assert unknown.exit_code != 0
+
+
+def test_a_pending_review_leaves_the_queue_and_the_page_still_shows(client_for, lead, case):
+    from caseflow.reviews.models import ReviewRequest, ReviewStatus
+    from caseflow.reviews.services import request_review
+
+    advisor = db.session.get(User, case.advisor_id)
+    review = request_review(case, advisor, "Please look at the Nakamura lease")
+    db.session.commit()
+    erase_case(case, reason=REASON, actor=None)
+    db.session.commit()
+    review = db.session.get(ReviewRequest, review.id)
+    assert review.status == ReviewStatus.SENT_BACK and review.comment is None
+    db.session.commit()
+    client = client_for(lead)
+    assert client.get(f"/cases/{case.id}").status_code == 200
+    assert "Nakamura" not in client.get("/team/reviews").get_data(as_text=True)
+    assert client_for(advisor).get("/").status_code == 200
