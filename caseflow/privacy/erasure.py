@@ -38,9 +38,19 @@ an erased case exactly as before:
 - a custom period that starts or ends mid-month may count an erased case in a
   neighbouring month: only its month is known any more.
 
-The audit trail gets one ``privacy.erase`` event with ids only (scope, person id): the
-reason, typed by staff, may name the person, so it is kept on the case
-(``erasure_reason``, shown on the case page) and erased with the rest if the case is.
+The audit trail gets one ``privacy.erase`` event with ids only (scope, person id, user
+or retention): the reason is typed by staff and may name the person, so it never goes
+to the audit trail (append-only, and exported to others). A case's reason is kept on
+the case (``erasure_reason``, with ``erased_at`` and ``erased_by_id``; the page shows
+"erased on ... (reason)"); a person's on the case timeline (a ``person_erased``
+entry), which a later erasure of the case removes.
+
+On disk: SQLite runs with ``secure_delete`` (caseflow/core/database.py), so what is
+deleted or overwritten is zeroed in the page; the previous versions of the pages stay
+in the WAL until a checkpoint, so the routes and the CLI call ``checkpoint_wal()`` after
+their commit. On PostgreSQL the old row versions stay in the table files until
+(auto)vacuum reuses them. Backups made before the erasure still hold the data until
+they expire (backup retention).
 """
 
 from datetime import UTC, date, datetime, time
