@@ -1,5 +1,7 @@
 """Helpers for the privacy tests: find a string anywhere in the database."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -36,15 +38,33 @@ def text_columns_holding(needle: str) -> list[str]:
 
 def sqlite_files_holding(needle: str) -> list[str]:
     """The SQLite database file and its -wal file, when ``needle`` is in their bytes
-    (UTF-8). Empty on other databases."""
+    (UTF-8). Empty on other databases.
+
+    Read by another process: closing any descriptor of the database file in this
+    process would drop the POSIX locks of SQLite's own connections (a later "disk I/O
+    error" or worse).
+    """
     if db.engine.dialect.name != "sqlite":
         return []
     path = Path(db.engine.url.database)
-    found = []
-    for candidate in (path, path.with_name(path.name + "-wal")):
-        if candidate.exists() and needle.encode() in candidate.read_bytes():
-            found.append(candidate.name)
-    return found
+    found = subprocess.run(
+        [sys.executable, "-c", _SCAN, needle, str(path), str(path) + "-wal"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return [Path(name).name for name in found]
+
+
+_SCAN = """
+import os, sys
+needle = sys.argv[1].encode()
+for name in sys.argv[2:]:
+    if os.path.exists(name):
+        with open(name, "rb") as f:
+            if needle in f.read():
+                print(name)
+"""
 
 
 @pytest.fixture
