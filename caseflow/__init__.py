@@ -144,6 +144,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseflow.followups.routes import bp as followups_bp
     from caseflow.mail.routes import bp as mail_bp
     from caseflow.notes.routes import bp as notes_bp
+    from caseflow.privacy.erasure_routes import bp as erasure_bp
     from caseflow.privacy.export_routes import bp as privacy_export_bp
     from caseflow.privacy.notice_routes import bp as privacy_notice_bp
     from caseflow.reports.routes import bp as reports_bp
@@ -167,5 +168,6 @@ def _register_blueprints(app: Flask) -> None:
         audit_bp,
         privacy_notice_bp,
         privacy_export_bp,
+        erasure_bp,
     ):
         app.register_blueprint(blueprint)

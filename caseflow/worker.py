@@ -73,9 +73,11 @@ def retention() -> None:
     """Anonymise closed cases past their centre's retention, delete old audit rows,
     export files, email bodies and backups (``caseflow.privacy.retention``). Commits per
     case and per kind, so one failure undoes nothing else."""
+    from caseflow.core.database import checkpoint_wal
     from caseflow.privacy.retention import run_retention
 
     result = run_retention(commit=db.session.commit)
+    checkpoint_wal()  # no erased value stays in SQLite's -wal file
     if result.failed:
         log.error("Retention: %s step(s) failed (see above)", len(result.failed))
 

@@ -12,7 +12,7 @@ import pytest
 from flask import url_for
 
 from caseflow import create_app
-from caseflow.cases.models import Case, CaseType
+from caseflow.cases.models import Case, CaseType, Person
 from caseflow.checklists.models import ChecklistItem, TemplateItem
 from caseflow.checklists.seeding import seed_catalogue
 from caseflow.documents.models import ExportJob, ExportStatus
@@ -151,6 +151,11 @@ MATRIX = {
     ("privacy_notice.version", "GET"): ADMINS_ONLY,
     ("privacy_export.page", "GET"): LEADS_ONLY,
     ("privacy_export.download_export", "POST"): LEADS_ONLY,
+    # Erasure: team leads and admins of the centre (with re-authentication).
+    ("erasure.erase_case", "GET"): LEADS_ONLY,
+    ("erasure.erase_case", "POST"): LEADS_ONLY,
+    ("erasure.erase_person", "GET"): LEADS_ONLY,
+    ("erasure.erase_person", "POST"): LEADS_ONLY,
 }
 
 STATIC_FILES = {"static": "css/caseflow.css", "bootstrap.static": "css/bootstrap.min.css"}
@@ -226,6 +231,9 @@ def world(centre, other_centre, make_user, make_case):
         users=users,
         url_args={
             "case_id": case.id,
+            "person_id": db.session.scalars(
+                db.select(Person.id).where(Person.case_id == case.id)
+            ).first(),
             "note_id": note.id,
             "followup_id": followup.id,
             "user_id": users["advisor_b"].id,

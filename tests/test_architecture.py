@@ -60,6 +60,12 @@ FEATURE_IMPORTS = {
     ("privacy", "backup"),
     ("privacy", "documents"),
     ("privacy", "mail"),
+    # Erasure empties every area's personal data of a case: checklist step notes,
+    # notes, follow-ups, reviews, outbox emails and export jobs.
+    ("privacy", "checklists"),
+    ("privacy", "followups"),
+    ("privacy", "notes"),
+    ("privacy", "reviews"),
 }
 
 # Imports against the direction that exist today and that this refactoring did not

@@ -51,6 +51,7 @@ ACTIONS = {
     "privacy.export_page": _l("Opened the data export page"),
     "privacy.export": _l("Exported all data (subject access)"),
     "retention.run": _l("Ran retention"),
+    "privacy.erase": _l("Erased personal data"),
 }
 
 # Filter choices: a kind of action is a set of action prefixes / names.
@@ -74,6 +75,7 @@ KINDS = {
             "checklist_item.update",
             "checklist_item.done",
             "review.",
+            "privacy.erase",
         ),
     ),
     "export": (
@@ -104,6 +106,7 @@ OBJECT_TYPES = {
     "template_item": _l("Template step"),
     "centre": _l("Centre"),
     "user": _l("User"),
+    "person": _l("Person"),
 }
 
 

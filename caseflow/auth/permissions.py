@@ -48,17 +48,22 @@ def in_intake_queue_clause() -> ColumnElement[bool]:
     return and_(Case.advisor_id.is_(None), Case.status != CaseStatus.CLOSED)
 
 
-def can_edit_case(user: User, case: Case) -> bool:
-    """Edit fields, persons, status; add notes and follow-ups."""
+def _works_on_case(user: User, case: Case) -> bool:
     if not _same_centre(user, case):
         return False
     return user.is_lead or case.advisor_id == user.id or in_intake_queue(case)
 
 
+def can_edit_case(user: User, case: Case) -> bool:
+    """Edit fields, persons, status; add notes and follow-ups. An erased case is read-only
+    for everyone."""
+    return case.erased_at is None and _works_on_case(user, case)
+
+
 def can_view_case(user: User, case: Case) -> bool:
     if not _same_centre(user, case):
         return False
-    return can_edit_case(user, case) or _is_followup_assignee(user, case)
+    return _works_on_case(user, case) or _is_followup_assignee(user, case)
 
 
 def visible_cases_clause(user: User) -> ColumnElement[bool]:
@@ -79,7 +84,7 @@ def visible_cases_clause(user: User) -> ColumnElement[bool]:
 
 def can_assign_case(user: User, case: Case) -> bool:
     """Assign or reassign a case to any advisor of the centre."""
-    return _same_centre(user, case) and user.is_lead
+    return _same_centre(user, case) and user.is_lead and case.erased_at is None
 
 
 def can_hold_case(user: User, case: Case) -> bool:
@@ -89,7 +94,7 @@ def can_hold_case(user: User, case: Case) -> bool:
 
 def can_take_case(user: User, case: Case) -> bool:
     """Take an unassigned case from the intake queue for oneself."""
-    return _same_centre(user, case) and in_intake_queue(case)
+    return _same_centre(user, case) and in_intake_queue(case) and case.erased_at is None
 
 
 def can_complete_followup(user: User, followup: FollowUp) -> bool:

@@ -84,6 +84,7 @@ ACTIVITY = {
     ActivityKind.REVIEW_SENT_BACK: _l("Sent back by a team lead"),
     ActivityKind.LEGAL_HOLD_PLACED: _l("Put on legal hold"),
     ActivityKind.LEGAL_HOLD_LIFTED: _l("Legal hold lifted"),
+    ActivityKind.PERSON_ERASED: _l("Person's data erased"),
 }
 
 

@@ -137,6 +137,11 @@ class Case(db.Model):
     legal_hold_at: Mapped[datetime | None]
     legal_hold_reason: Mapped[str | None] = mapped_column(String(500))
     legal_hold_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Erasure (caseflow/privacy/erasure.py): when, why (typed by staff; kept here, never
+    # in the audit trail) and by whom (None: retention).
+    erased_at: Mapped[datetime | None]
+    erasure_reason: Mapped[str | None] = mapped_column(Text)
+    erased_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -150,6 +155,7 @@ class Case(db.Model):
     legal_hold_by: Mapped[User | None] = relationship(
         foreign_keys=[legal_hold_by_id], lazy="raise_on_sql"
     )
+    erased_by: Mapped[User | None] = relationship(foreign_keys=[erased_by_id], lazy="raise_on_sql")
     persons: Mapped[list["Person"]] = relationship(
         back_populates="case",
         cascade="all, delete-orphan",
@@ -170,6 +176,9 @@ class Case(db.Model):
     @property
     def on_legal_hold(self) -> bool:
         return self.legal_hold_at is not None
+
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     def __repr__(self) -> str:
         return f"<Case {self.reference}>"
@@ -195,11 +204,23 @@ class Person(db.Model):
     # Only THAT the national register or BIS number was seen, never the number itself
     # (tests/privacy/test_national_number.py keeps it that way).
     national_number_obtained: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Set by erasure: names and contacts are gone, the birth date is reduced to the month
+    # and the age in years at arrival is kept.
+    erased_at: Mapped[datetime | None]
+    age_at_arrival: Mapped[int | None]
 
     case: Mapped[Case] = relationship(back_populates="persons", lazy="raise_on_sql")
 
     @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    @property
     def full_name(self) -> str:
+        if self.erased_at is not None:
+            from flask_babel import gettext
+
+            return gettext("Person %(number)d (erased)", number=self.position + 1)
         return f"{self.first_name} {self.last_name}"
 
     @property
@@ -230,6 +251,7 @@ class ActivityKind(enum.StrEnum):
     REVIEW_SENT_BACK = "review_sent_back"
     LEGAL_HOLD_PLACED = "legal_hold_placed"
     LEGAL_HOLD_LIFTED = "legal_hold_lifted"
+    PERSON_ERASED = "person_erased"  # details: person_id, erasure_reason (free text)
 
 
 class Activity(db.Model):

@@ -156,6 +156,9 @@ class ChecklistItem(db.Model):
     # Name of the household member the item was for, once they left the household.
     former_person_name: Mapped[str | None] = mapped_column(String(170))
     completed_at: Mapped[datetime | None]
+    # Whole days from the case's arrival to done, kept by erasure when it reduces both
+    # dates to the month (the funder report's medians read it; None: from the dates).
+    days_to_done: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)

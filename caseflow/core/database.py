@@ -75,6 +75,10 @@ def configure_sqlite(app: Flask) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {busy_timeout}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
+        # Deleted and overwritten content is zeroed, not left in free space: an erasure
+        # leaves no trace in the file (with a WAL checkpoint after it, see
+        # caseflow/privacy/erasure.py).
+        cursor.execute("PRAGMA secure_delete = ON")
         cursor.close()
         # SQLite's own lower() only folds ASCII, so "ÉMILE" would never find "Émile";
         # Python's folds every script, as PostgreSQL's does.
@@ -83,3 +87,17 @@ def configure_sqlite(app: Flask) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _is_write_transaction() else "BEGIN")
+
+
+def checkpoint_wal() -> bool:
+    """SQLite: copy the WAL into the database file and truncate it (after an erasure, so
+    that no earlier version of a page stays in the -wal file). Call it after the commit,
+    outside a transaction. True when the checkpoint completed (no reader held it back);
+    always True on other databases."""
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return True
+    with engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        busy, _log, _checkpointed = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return busy == 0

@@ -1,7 +1,7 @@
 """``flask --app caseflow privacy ...``: the privacy commands (GDPR).
 
 The group is defined here; each command is added to it with ``@privacy_cli.command``
-(``export`` here; ``erase`` joins it). ``init_app`` registers the group.
+(``export`` here, ``erase`` from erasure_cli.py). ``init_app`` registers the group.
 """
 
 from pathlib import Path
@@ -16,8 +16,10 @@ from caseflow.core.database import reading
 from caseflow.documents.pdf import render_pdf
 from caseflow.extensions import db
 from caseflow.privacy import export
+from caseflow.privacy.erasure_cli import erase_command
 
 privacy_cli = AppGroup("privacy", help="Subject access and erasure (GDPR).")
+privacy_cli.add_command(erase_command)
 
 
 def find_case(reference: str) -> Case:

@@ -80,10 +80,7 @@ def retention_cutoff(months: int, now: datetime) -> datetime:
 
 
 def _not_erased() -> list[ColumnElement[bool]]:
-    # ``Case.erased_at`` comes with the erasure work of issue 10 (built in parallel).
-    # Until it is there, no case can have been erased, so there is nothing to exclude.
-    erased_at = getattr(Case, "erased_at", None)
-    return [] if erased_at is None else [erased_at.is_(None)]
+    return [Case.erased_at.is_(None)]
 
 
 def _due_clause(centre_id: int, cutoff: datetime) -> list[ColumnElement[bool]]:

@@ -6,6 +6,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from caseflow.core import audit
+from caseflow.core.database import checkpoint_wal
 from caseflow.extensions import db
 from caseflow.privacy.retention import RetentionResult, run_retention
 
@@ -20,6 +21,8 @@ def run_command(dry_run):
     result = run_retention(commit=db.session.commit, dry_run=dry_run)
     if dry_run:
         db.session.rollback()  # a dry run only read
+    else:
+        checkpoint_wal()  # no erased value stays in SQLite's -wal file
     click.echo(report(result))
     if result.failed:
         raise SystemExit(1)

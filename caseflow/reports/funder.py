@@ -139,7 +139,10 @@ def key_steps(served, period: Period) -> list[KeyStep]:
         dated_done[step] = int(with_dates or 0)
     # The median, in the database: the middle one or two values of each step's sorted
     # day counts (LIMIT/OFFSET from the counts above; cheaper than a window function).
-    days = days_from_arrival(ChecklistItem.completed_at, Case.arrival_date)
+    # An erased case keeps its days (its dates were reduced to the month).
+    days = func.coalesce(
+        ChecklistItem.days_to_done, days_from_arrival(ChecklistItem.completed_at, Case.arrival_date)
+    )
     medians = {}
     for name, keys in groups.items():
         done_with_dates = dated_done.get(name, 0)

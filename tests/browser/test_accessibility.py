@@ -16,6 +16,7 @@ from caseflow.checklists.seeding import seed_catalogue
 from caseflow.extensions import db
 from caseflow.followups.services import add_followup
 from caseflow.notes.services import add_note
+from caseflow.privacy.erasure import erase_case
 from caseflow.reviews.services import request_review
 from tests.browser.conftest import CHROMIUM, release_db
 from tests.conftest import PASSWORD, person
@@ -69,9 +70,15 @@ def test_main_pages_have_no_wcag_violations(page: Page, centre, make_user, make_
     request_review(case, admin, "Please check.")
     held = make_case(admin, household_name="Held family")
     place_legal_hold(held, admin, "Court case pending.")
+    erased = make_case(admin, household_name="Erased family", persons=[person("Eli")])
+    erase_case(erased, reason="Erasure request of 2 March", actor=admin)
     db.session.commit()
     case_id = case.id
     held_id = held.id
+    erased_id = erased.id
+    person_id = db.session.execute(
+        db.text("SELECT id FROM persons WHERE case_id = :c LIMIT 1"), {"c": case_id}
+    ).scalar()
     item_id = db.session.execute(
         db.text("SELECT id FROM checklist_items WHERE case_id = :c LIMIT 1"), {"c": case_id}
     ).scalar()
@@ -102,6 +109,9 @@ def test_main_pages_have_no_wcag_violations(page: Page, centre, make_user, make_
         f"/cases/{case_id}/email-checklist",
         f"/cases/{case_id}/access-log",
         f"/cases/{case_id}/data-export",
+        f"/cases/{case_id}/erase",
+        f"/cases/{case_id}/persons/{person_id}/erase",
+        f"/cases/{erased_id}",
         "/followups?view=all",
         "/team",
         "/team/intake",

@@ -2,9 +2,9 @@
 setting), legal hold, and what piles up (audit rows, export files, email bodies,
 backups). One entry point for the worker and ``flask retention run [--dry-run]``.
 
-The erasure itself (``caseflow.privacy.erasure.erase_case``) is built in parallel: most
-tests replace it with a fake that records its calls; ``test_end_to_end_the_case_is_erased``
-uses the real one and skips while it is still the stub.
+Most tests replace the erasure (``caseflow.privacy.erasure.erase_case``, tested in
+tests/privacy/test_erasure*.py) with a fake that records its calls;
+``test_end_to_end_the_case_is_erased`` runs the real one.
 """
 
 from datetime import datetime, timedelta
@@ -28,6 +28,7 @@ from caseflow.mail.services import queue_email
 from caseflow.privacy import erasure, retention
 from caseflow.privacy.retention import due_cases, run_retention
 from tests.conftest import db_digest, person, reload
+from tests.privacy.conftest import text_columns_holding
 
 HOLD_REASON = "Court case Canaryhold 2026/17 pending"
 
@@ -118,8 +119,6 @@ def test_a_reopened_case_is_not_due(people, make_case):
 
 
 def test_an_erased_case_is_not_selected_again(people, make_case):
-    if not hasattr(Case, "erased_at"):
-        pytest.skip("Case.erased_at arrives with the erasure work (issue 10)")
     case = closed_case(make_case, people.advisor, relativedelta(months=30))
     assert references(due_cases()) == [case.reference]
     case.erased_at = utcnow()
@@ -344,20 +343,15 @@ def test_end_to_end_the_case_is_erased(app, people, make_case):
         relativedelta(months=25),
         persons=[person("Canaryfirst", "Canarylast")],
     )
-    try:
-        erasure.erase_case(make_case(people.advisor), reason="probe", actor=None)
-    except NotImplementedError:
-        pytest.skip("erase_case is still the stub on this branch")
-    finally:
-        db.session.rollback()
-
     result = app.test_cli_runner().invoke(args=["retention", "run"])
 
     assert result.exit_code == 0, result.output
     assert case.reference in result.output
     stored = reload(Case, case.id)
     assert stored.erased_at is not None
+    assert stored.erased_by_id is None  # retention, not a person
     assert due_cases() == []
+    assert text_columns_holding("Canaryfirst") == []
 
 
 # --- the worker -----------------------------------------------------------------------
