@@ -177,6 +177,7 @@ class Case(db.Model):
     def on_legal_hold(self) -> bool:
         return self.legal_hold_at is not None
 
+    @property
     def is_erased(self) -> bool:
         return self.erased_at is not None
 

@@ -221,8 +221,12 @@ def _erase_export_jobs(case: Case) -> None:
 # --- the API ---------------------------------------------------------------------------
 
 
-def erase_case(case: Case, *, reason: str, actor: User | None = None) -> None:
+def erase_case(
+    case: Case, *, reason: str, actor: User | None = None, via: str = "retention"
+) -> None:
     """Erase a whole case (see the module docstring for what goes and what stays).
+
+    ``via`` names who erased when there is no ``actor``: "retention" or "cli" (audited).
 
     Refused (``DomainError``) when already erased or on legal hold, or without a reason.
     Records ``privacy.erase`` (ids only) in the caller's transaction. Flushes, never
@@ -303,7 +307,7 @@ def erase_case(case: Case, *, reason: str, actor: User | None = None) -> None:
         object_id=case.id,
         case_id=case.id,
         actor=actor,
-        details={"scope": "case", "persons": len(persons), "by": "user" if actor else "retention"},
+        details={"scope": "case", "persons": len(persons), "by": "user" if actor else via},
         transactional=True,
     )
 

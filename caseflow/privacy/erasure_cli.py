@@ -26,7 +26,7 @@ def erase_command(reference, reason, yes):
         raise click.ClickException(f"Several centres have a case {reference}: nothing erased.")
     case = cases[0]
     try:
-        erase_case(case, reason=reason, actor=None)
+        erase_case(case, reason=reason, actor=None, via="cli")
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from caseflow.auth.models import User
+from caseflow.cases.legal_hold import place_legal_hold
 from caseflow.cases.models import Case, Person
 from caseflow.core.audit import AuditEvent
 from caseflow.core.errors import DomainError
 from caseflow.extensions import db
-from caseflow.privacy import erasure
 from caseflow.privacy.erasure import erase_case, erase_person
 from tests.conftest import db_digest, person
 
@@ -67,6 +67,8 @@ def test_an_old_login_must_enter_the_password_again(client_for, lead, case):
 
 def test_erasing_is_audited_with_ids_only_and_the_page_says_erased(client_for, lead, case):
     client = client_for(lead)
+    before = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Erased on" not in before and f"/cases/{case.id}/edit" in before
     response = _erase(client, case)
     assert response.status_code == 302
 
@@ -132,11 +134,13 @@ def test_erasing_an_erased_case_is_refused(lead, case):
     db.session.rollback()
 
 
-def test_a_case_on_legal_hold_is_not_erased(lead, case, monkeypatch):
-    monkeypatch.setattr(erasure, "on_legal_hold", lambda _case: True)
+def test_a_case_on_legal_hold_is_not_erased(lead, case):
+    place_legal_hold(case, lead, "Court case pending.")
+    db.session.commit()
     with pytest.raises(DomainError):
         erase_case(case, reason=REASON, actor=None)
     db.session.rollback()
+    assert db.session.get(Case, case.id).erased_at is None
 
 
 def test_retention_erases_without_a_user(case):
@@ -160,6 +164,8 @@ def test_the_cli_erases_with_yes_only(app, case):
     assert f"Erased case {case.reference}" in result.output
     db.session.expire_all()
     assert db.session.get(Case, case.id).erasure_reason == REASON
+    [row] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "privacy.erase"))
+    assert (row.user_id, row.details["by"]) == (None, "cli")  # told apart from retention
 
     again = runner.invoke(args=["privacy", "erase", case.reference, "--reason", REASON, "--yes"])
     assert again.exit_code != 0 and "already been erased" in again.output
