@@ -1,7 +1,7 @@
 """``flask --app caseflow privacy ...``: the privacy commands (GDPR).
 
 The group is defined here; each command is added to it with ``@privacy_cli.command``
-(``export`` here, ``erase`` from erasure_cli.py). ``init_app`` registers the group.
+(``export`` and ``erase``). ``init_app`` registers the group.
 """
 
 from pathlib import Path
@@ -12,14 +12,14 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from caseflow.cases.models import Case, Person
-from caseflow.core.database import reading
+from caseflow.core.database import checkpoint_wal, reading
+from caseflow.core.errors import DomainError
 from caseflow.documents.pdf import render_pdf
 from caseflow.extensions import db
 from caseflow.privacy import export
-from caseflow.privacy.erasure_cli import erase_command
+from caseflow.privacy.erasure import erase_case
 
 privacy_cli = AppGroup("privacy", help="Subject access and erasure (GDPR).")
-privacy_cli.add_command(erase_command)
 
 
 def find_case(reference: str) -> Case:
@@ -59,6 +59,28 @@ def export_command(reference, output, person_id):
         f"{len(v)} {k}" for k, v in data.items() if isinstance(v, list) and v and k != "persons"
     )
     click.echo(f"Wrote {output}: {len(data['persons'])} person(s), {counts}.")
+
+
+@privacy_cli.command("erase")
+@click.argument("reference")
+@click.option("--reason", required=True, help="Why (shown on the case; no names).")
+@click.option("--yes", is_flag=True, help="Confirm: the erasure cannot be undone.")
+def erase_command(reference, reason, yes):
+    """Erase a whole case's personal data (see docs/privacy.md). Audited as privacy.erase,
+    with no user (the operator)."""
+    if not yes:
+        raise click.ClickException("Nothing erased: add --yes to confirm.")
+    case = find_case(reference)
+    try:
+        erase_case(case, reason=reason, actor=None, via="cli")
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    checkpointed = checkpoint_wal()
+    click.echo(f"Erased case {case.reference}.")
+    if not checkpointed:
+        click.echo("The WAL checkpoint was held back by a reader; run it again later.", err=True)
 
 
 def init_app(app: Flask) -> None:
