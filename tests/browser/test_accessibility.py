@@ -4,9 +4,7 @@ axe-core comes from npm (tests/browser/axe/package.json; `make test` installs it
 npm exists). The test skips when it is not installed.
 """
 
-import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page
@@ -18,15 +16,14 @@ from caseflow.followups.services import add_followup
 from caseflow.notes.services import add_note
 from caseflow.privacy.erasure import erase_case
 from caseflow.reviews.services import request_review
+from tests.browser.axe_check import AXE_MISSING, violations, violations_here
 from tests.browser.conftest import CHROMIUM, release_db
 from tests.conftest import PASSWORD, person
-
-AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed"),
-    pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (npm)"),
+    AXE_MISSING,
 ]
 
 
@@ -35,20 +32,6 @@ def browser_context_args(browser_context_args) -> dict:
     # axe is injected as a script; the app's CSP rightly forbids that, so only here
     # the browser is told to ignore it.
     return {**browser_context_args, "bypass_csp": True}
-
-
-def violations(page: Page, path: str) -> list[str]:
-    page.goto(path)
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """async () => {
-            const r = await axe.run(document, {runOnly: {type: 'tag',
-                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
-            return r.violations.map(v => ({id: v.id, impact: v.impact,
-                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
-        }"""
-    )
-    return [f"{path}: {v['id']} ({v['impact']}) at {json.dumps(v['nodes'])}" for v in result]
 
 
 @pytest.mark.parametrize("locale", ["en", "nl"])
@@ -168,17 +151,3 @@ def test_second_factor_pages_have_no_wcag_violations(page: Page, make_user, loca
     page.locator("input[name=code]").press("Enter")
     page.wait_for_url("**/")
     assert problems == []
-
-
-def violations_here(page: Page, name: str) -> list[str]:
-    """axe on the page as it is (e.g. the answer to a post, which cannot be opened again)."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        """async () => {
-            const r = await axe.run(document, {runOnly: {type: 'tag',
-                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
-            return r.violations.map(v => ({id: v.id, impact: v.impact,
-                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
-        }"""
-    )
-    return [f"{name}: {v['id']} ({v['impact']}) at {json.dumps(v['nodes'])}" for v in result]
