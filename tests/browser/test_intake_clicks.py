@@ -1,0 +1,207 @@
+"""Intake of a family of five in at most 20 interactions (issue 11), counted in a real
+browser: from My work to "the checklist email is on its way".
+
+Every click, fill, select, check and key press goes through ``Advisor``, which counts
+it; page loads and looking at the page do not count. The walk does what a real advisor
+must do, and no more: the required fields (names, nationality, legal basis, the
+client's consent), an email address to send the checklist to, and the children's
+dates of birth (age-bound checklist steps need them). A field the form already filled
+in correctly is only looked at (``ensure_*``), so the same walk measures the form
+before and after it learned its defaults. No shortcut through URLs.
+
+Run alone with ``-s`` to see the counts; they are printed in any case.
+"""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from babel.support import Translations
+from playwright.sync_api import Locator, Page, expect
+from sqlalchemy import select
+
+from caseflow.cases.models import Case, HouseholdRole, Person
+from caseflow.extensions import db
+from tests.browser.conftest import CHROMIUM, release_db
+from tests.conftest import PASSWORD
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed"),
+]
+
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "caseflow" / "translations"
+LIMIT = 20
+
+MAIN = ("Priya", "Patel", "priya.patel@example.org")
+PARTNER = "Rohan"
+# Children (first name, date of birth): under 18 whatever the day the test runs.
+CHILDREN = [("Anaya", "2016-03-02"), ("Kabir", "2018-07-19"), ("Meera", "2022-01-10")]
+
+
+def translator(locale: str):
+    if locale == "en":
+        return lambda text: text
+    return Translations.load(str(TRANSLATIONS), [locale]).gettext
+
+
+@dataclass
+class Advisor:
+    """A person at the keyboard: every action on the page is counted."""
+
+    page: Page
+    actions: list[str] = field(default_factory=list)
+
+    def _count(self, what: str) -> None:
+        self.actions.append(what)
+
+    def click(self, target: Locator, what: str) -> None:
+        self._count(f"click {what}")
+        target.click()
+
+    def fill(self, target: Locator, value: str, what: str) -> None:
+        self._count(f"fill {what}")
+        target.fill(value)
+
+    def select(self, target: Locator, value: str, what: str) -> None:
+        self._count(f"select {what}")
+        target.select_option(value)
+
+    def check(self, target: Locator, what: str) -> None:
+        self._count(f"check {what}")
+        target.check()
+
+    def press(self, target: Locator, key: str, what: str) -> None:
+        self._count(f"press {key} in {what}")
+        target.press(key)
+
+    # What the advisor only has to look at when the form got it right already.
+    def ensure_fill(self, target: Locator, value: str, what: str) -> None:
+        if target.input_value() != value:
+            self.fill(target, value, what)
+
+    def ensure_select(self, target: Locator, value: str, what: str) -> None:
+        if target.input_value() != value:
+            self.select(target, value, what)
+
+    @property
+    def count(self) -> int:
+        return len(self.actions)
+
+
+def log_in(page: Page, email: str, t) -> None:
+    page.goto("/login")
+    # The login page speaks the browser's language (English); then the user's.
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1, name=t("My work"))).to_be_visible()
+
+
+def label(t, text: str) -> re.Pattern:
+    """A field's label, exactly (a required field's label ends with "*")."""
+    return re.compile(rf"^{re.escape(t(text))}( \*)?$")
+
+
+def person_row(page: Page, t, number: int) -> Locator:
+    name = f"{t('Person')} {number}"
+    return page.get_by_role("group", name=re.compile(rf"^{re.escape(name)}\b"))
+
+
+def fill_in_person(
+    advisor: Advisor, row: Locator, t, *, first, last, role, nationality, born=None, email=None
+):
+    advisor.fill(row.get_by_label(label(t, "First name")), first, f"{first}: first name")
+    advisor.ensure_fill(row.get_by_label(label(t, "Last name")), last, f"{first}: last name")
+    if born:
+        advisor.fill(row.get_by_label(label(t, "Date of birth")), born, f"{first}: date of birth")
+    advisor.ensure_select(
+        row.get_by_label(label(t, "Nationality")), nationality, f"{first}: nationality"
+    )
+    advisor.ensure_select(row.get_by_label(label(t, "Role in household")), role, f"{first}: role")
+    if email:
+        advisor.fill(row.get_by_label(label(t, "Email")), email, f"{first}: email")
+
+
+def walk_intake(page: Page, t) -> Advisor:
+    """From My work to the flash saying the checklist email is on its way."""
+    advisor = Advisor(page)
+    main_nav = page.get_by_role("navigation", name=t("Main"))
+    advisor.click(main_nav.get_by_role("link", name=t("New case")), "New case")
+    expect(page.get_by_role("heading", level=1, name=t("New case"))).to_be_visible()
+
+    first, last, email = MAIN
+    fill_in_person(
+        advisor,
+        person_row(page, t, 1),
+        t,
+        first=first,
+        last=last,
+        role=HouseholdRole.MAIN_APPLICANT.value,
+        nationality="IN",
+        email=email,
+    )
+    household = t("%(name)s family") % {"name": last}
+    advisor.ensure_fill(page.get_by_label(label(t, "Household name")), household, "household name")
+
+    people = [(PARTNER, None, HouseholdRole.PARTNER)] + [
+        (name, born, HouseholdRole.CHILD) for name, born in CHILDREN
+    ]
+    for number, (name, born, role) in enumerate(people, start=2):
+        advisor.click(page.get_by_role("button", name=t("Add a person")), "Add a person")
+        row = person_row(page, t, number)
+        expect(row).to_be_visible()
+        fill_in_person(
+            advisor, row, t, first=name, last=last, role=role.value, nationality="IN", born=born
+        )
+
+    advisor.select(page.get_by_label(label(t, "Legal basis")), "consent", "legal basis")
+    advisor.check(
+        page.get_by_label(t("The client agreed to the privacy notice shown above.")), "consent"
+    )
+    advisor.click(page.get_by_role("button", name=t("Create case")), "Create case")
+    expect(page).to_have_url(re.compile(r"/cases/\d+$"))
+
+    # The case page offers the email; "Email the checklist" or "... to the client".
+    names = "|".join(
+        re.escape(t(text)) for text in ("Email the checklist to the client", "Email the checklist")
+    )
+    email_link = page.get_by_role("link", name=re.compile(rf"^({names})")).first
+    advisor.click(email_link, "Email the checklist")
+    advisor.click(page.get_by_role("button", name=t("Send"), exact=True), "Send")
+    expect(page.get_by_role("status")).to_contain_text(t("The checklist email is on its way."))
+    return advisor
+
+
+@pytest.mark.parametrize("locale", ["en", "nl"])
+def test_a_family_of_five_from_my_work_to_the_emailed_checklist(
+    page: Page, make_staff, smtp, capsys, locale
+):
+    t = translator(locale)
+    staff = make_staff("advisor", name="Ines Advisor", locale=locale)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_in(page, staff.email, t)
+
+    advisor = walk_intake(page, t)
+
+    with capsys.disabled():
+        print(f"\nintake of a family of five ({locale}): {advisor.count} interactions")
+        for number, action in enumerate(advisor.actions, start=1):
+            print(f"  {number:2d}. {action}")
+    assert advisor.count <= LIMIT, advisor.actions
+
+    # What was stored: the family, as the advisor meant it, and the email sent.
+    release_db()
+    case = db.session.scalars(select(Case)).one()
+    assert case.household_name == t("%(name)s family") % {"name": "Patel"}
+    persons = db.session.scalars(
+        select(Person).where(Person.case_id == case.id).order_by(Person.position)
+    ).all()
+    assert [(p.first_name, p.last_name, p.nationality, p.household_role) for p in persons] == [
+        ("Priya", "Patel", "IN", HouseholdRole.MAIN_APPLICANT),
+        ("Rohan", "Patel", "IN", HouseholdRole.PARTNER),
+        *[(name, "Patel", "IN", HouseholdRole.CHILD) for name, _born in CHILDREN],
+    ]
+    assert [str(p.date_of_birth) for p in persons[2:]] == [born for _name, born in CHILDREN]
+    assert [m["To"] for m in smtp.inbox.messages] == ["priya.patel@example.org"]
