@@ -3,6 +3,8 @@
 // row, with the same defaults filled in on the server (CaseForm.add_person). With it:
 // - "Add a person" clones the <template> row in the page (renumbering the
 //   persons-N-* names, ids and labels) and moves the focus to its first field;
+// - once the last person has a first name, a spare row for one more person is ready
+//   below it; a row nothing was typed in is left out when the form is sent;
 // - a new person starts with the first person's last name and nationality, and as
 //   Partner (the first one after the main applicant) or Child;
 // - a date of birth under 18 on the arrival date (today if unknown) makes the role
@@ -72,28 +74,78 @@
     part(row, "date_of_birth").addEventListener("change", () => roleFromBirth(row));
   }
 
-  function addPerson(event) {
-    const existing = rowList();
-    if (existing.length >= maxPersons) return; // the server explains the limit
-    event.preventDefault();
-    const index = existing.length;
+  // A row added in the page is "spare" until something is typed in it: a spare row is
+  // left out when the form is sent, so an empty row for "one more person" costs nothing.
+  function isSpare(row) {
+    return row.hasAttribute("data-spare");
+  }
+
+  function setSpare(row, spare) {
+    row.toggleAttribute("data-spare", spare);
+    const hint = row.querySelector("[data-spare-hint]");
+    if (hint) hint.hidden = !spare;
+  }
+
+  // A new person starts like the household: the first person's last name and
+  // nationality; Partner for the first one after the main applicant, else Child.
+  function applyDefaults(row, index) {
+    const first = rowList()[0];
+    if (!first || first === row) return;
+    part(row, "last_name").value = part(first, "last_name").value;
+    part(row, "nationality").value = part(first, "nationality").value;
+    if (!part(row, "household_role").dataset.chosen) {
+      const partner = index === 1 && !hasPartner(row);
+      part(row, "household_role").value = partner ? "partner" : "child";
+    }
+  }
+
+  function insertRow() {
+    const index = rowList().length;
     const html = template.innerHTML
       .replaceAll("__I__", String(index))
       .replaceAll("__N__", String(index + 1));
     rows.insertAdjacentHTML("beforeend", html);
     const row = rowList()[index];
-    const first = existing[0];
-    if (first) {
-      part(row, "last_name").value = part(first, "last_name").value;
-      part(row, "nationality").value = part(first, "nationality").value;
-      const partner = index === 1 && !hasPartner(row);
-      part(row, "household_role").value = partner ? "partner" : "child";
-    }
+    applyDefaults(row, index);
+    setSpare(row, true);
     watchRow(row);
     addButton.setAttribute("formaction", `#person-${index + 2}`);
+    return row;
+  }
+
+  // Once the last person has a name, a spare row for the next one is ready below.
+  function ensureSpareRow() {
+    const list = rowList();
+    const last = list[list.length - 1];
+    if (!last || isSpare(last) || list.length >= maxPersons) return;
+    if (part(last, "first_name").value.trim()) insertRow();
+  }
+
+  function addPerson(event) {
+    const list = rowList();
+    let row = list.find(isSpare);
+    if (!row) {
+      if (list.length >= maxPersons) return; // the server explains the limit
+      row = insertRow();
+    }
+    event.preventDefault();
     const legend = row.querySelector("legend");
     if (status && legend) status.textContent = legend.textContent;
     part(row, "first_name").focus();
+  }
+
+  function typed(event) {
+    const row = event.target.closest("[data-person]");
+    if (!row) return;
+    if (isSpare(row)) setSpare(row, false);
+    const list = rowList();
+    if (row === list[0]) {
+      // The spare rows keep following the first person's last name and nationality.
+      list.forEach((other, index) => {
+        if (isSpare(other)) applyDefaults(other, index);
+      });
+    }
+    ensureSpareRow();
   }
 
   // The household name follows the first person's last name while it is empty or
@@ -117,4 +169,12 @@
     arrival.addEventListener("change", () => rowList().forEach(roleFromBirth));
   }
   addButton.addEventListener("click", addPerson);
+  rows.addEventListener("input", typed);
+  const form = persons.closest("form");
+  if (form) {
+    form.addEventListener("submit", () => {
+      rowList().filter(isSpare).forEach((row) => row.remove());
+    });
+  }
+  ensureSpareRow();
 })();
