@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from caseflow.cases.models import Case, HouseholdRole, Person
 from caseflow.extensions import db
+from tests.browser.axe_check import AXE_MISSING, violations_here
 from tests.browser.conftest import CHROMIUM, release_db
 from tests.conftest import PASSWORD
 
@@ -209,3 +210,139 @@ def test_a_family_of_five_from_my_work_to_the_emailed_checklist(
     born = [MAIN[2], PARTNER[1], *[born for _name, born in CHILDREN]]
     assert [str(p.date_of_birth) for p in persons] == born
     assert [m["To"] for m in smtp.inbox.messages] == ["priya.patel@example.org"]
+
+
+# --- the case form's person rows, with and without JavaScript ---------------------------
+
+
+def open_new_case(page: Page, make_staff, locale: str):
+    t = translator(locale)
+    staff = make_staff("advisor", name="Ines Advisor", locale=locale)
+    log_in(page, staff.email, t)
+    page.goto("/cases/new")
+    return t
+
+
+@pytest.mark.parametrize("locale", ["en", "nl"])
+def test_add_a_person_in_the_page_focuses_the_new_row_with_defaults(page: Page, make_staff, locale):
+    t = open_new_case(page, make_staff, locale)
+    first = person_row(page, t, 1)
+    first.get_by_label(label(t, "First name")).fill("Priya")
+    first.get_by_label(label(t, "Last name")).fill("Patel")
+    first.get_by_label(label(t, "Nationality")).select_option("IN")
+    # The household name is suggested from the last name, in the advisor's language.
+    household = page.get_by_label(label(t, "Household name"))
+    expect(household).to_have_value(t("%(name)s family") % {"name": "Patel"})
+
+    url = page.url
+    page.get_by_role("button", name=t("Add a person")).click()
+    second = person_row(page, t, 2)
+    expect(second.get_by_label(label(t, "First name"))).to_be_focused()
+    assert page.url == url  # no reload
+    expect(second.get_by_label(label(t, "Last name"))).to_have_value("Patel")
+    expect(second.get_by_label(label(t, "Nationality"))).to_have_value("IN")
+    expect(second.get_by_label(label(t, "Role in household"))).to_have_value("partner")
+    # A partner's name changed by hand stays; the row for one more person is ready.
+    second.get_by_label(label(t, "First name")).fill("Rohan")
+    second.get_by_label(label(t, "Last name")).fill("Shah")
+    third = person_row(page, t, 3)
+    expect(third.get_by_label(label(t, "Role in household"))).to_have_value("child")
+    expect(third.get_by_label(label(t, "Last name"))).to_have_value("Patel")
+    expect(
+        third.get_by_text(
+            t("Leave this row empty if there is no one else: an empty row is left out.")
+        )
+    ).to_be_visible()
+
+    # A date of birth decides between child and adult (today: no arrival date given).
+    third.get_by_label(label(t, "First name")).fill("Nani")
+    third.get_by_label(label(t, "Date of birth")).fill("1950-02-01")
+    expect(third.get_by_label(label(t, "Role in household"))).to_have_value("other")
+    fourth = person_row(page, t, 4)
+    fourth.get_by_label(label(t, "First name")).fill("Anaya")
+    fourth.get_by_label(label(t, "Date of birth")).fill("2016-03-02")
+    expect(fourth.get_by_label(label(t, "Role in household"))).to_have_value("child")
+    # Under 18 on the arrival date, not today: born 2006, arrived 2020 -> a child.
+    page.get_by_label(label(t, "Arrival date in Belgium")).fill("2020-09-01")
+    third.get_by_label(label(t, "Date of birth")).fill("2006-05-05")
+    expect(third.get_by_label(label(t, "Role in household"))).to_have_value("child")
+    # A role the advisor chose is kept whatever the date of birth says.
+    third.get_by_label(label(t, "Role in household")).select_option("other")
+    third.get_by_label(label(t, "Date of birth")).fill("2010-05-05")
+    expect(third.get_by_label(label(t, "Role in household"))).to_have_value("other")
+
+    page.get_by_label(label(t, "Legal basis")).select_option("consent")
+    page.get_by_label(t("The client agreed to the privacy notice shown above.")).check()
+    page.get_by_role("button", name=t("Create case")).click()
+    expect(page).to_have_url(re.compile(r"/cases/\d+$"))
+    release_db()
+    # The spare fifth row was left out.
+    persons = db.session.scalars(select(Person).order_by(Person.position)).all()
+    assert [(p.first_name, p.last_name, p.household_role) for p in persons] == [
+        ("Priya", "Patel", HouseholdRole.MAIN_APPLICANT),
+        ("Rohan", "Shah", HouseholdRole.PARTNER),
+        ("Nani", "Patel", HouseholdRole.OTHER),
+        ("Anaya", "Patel", HouseholdRole.CHILD),
+    ]
+    assert db.session.scalars(select(Case.household_name)).one() == household_value(t)
+
+
+def household_value(t) -> str:
+    return t("%(name)s family") % {"name": "Patel"}
+
+
+@pytest.mark.parametrize("locale", ["en", "nl"])
+def test_add_a_person_without_javascript_returns_at_the_new_row(
+    browser, live_server, make_staff, locale
+):
+    context = browser.new_context(
+        base_url=live_server, java_script_enabled=False, locale="en-GB", reduced_motion="reduce"
+    )
+    page = context.new_page()
+    try:
+        t = open_new_case(page, make_staff, locale)
+        first = person_row(page, t, 1)
+        first.get_by_label(label(t, "First name")).fill("Priya")
+        first.get_by_label(label(t, "Last name")).fill("Patel")
+        first.get_by_label(label(t, "Nationality")).select_option("IN")
+        page.get_by_role("button", name=t("Add a person")).click()
+        expect(page).to_have_url(re.compile(r"/cases/new#person-2$"))
+        second = person_row(page, t, 2)
+        expect(second.get_by_label(label(t, "Last name"))).to_have_value("Patel")
+        expect(second.get_by_label(label(t, "Nationality"))).to_have_value("IN")
+        expect(second.get_by_label(label(t, "Role in household"))).to_have_value("partner")
+        # The page came back at the new row, not at the top.
+        assert page.evaluate("window.scrollY") > 0
+        page.get_by_role("button", name=t("Add a person")).click()
+        expect(page).to_have_url(re.compile(r"/cases/new#person-3$"))
+        third = person_row(page, t, 3)
+        expect(third.get_by_label(label(t, "Role in household"))).to_have_value("child")
+        # A failed save comes back at the error summary, which names the fields.
+        page.get_by_role("button", name=t("Create case")).click()
+        summary = page.get_by_role("alert")
+        expect(summary).to_be_focused()
+        link = summary.get_by_role("link", name=f"{t('Person')} 2 · {t('First name')}")
+        link.click()
+        expect(page).to_have_url(re.compile(r"#persons-1-first_name$"))
+    finally:
+        context.close()
+
+
+@AXE_MISSING
+@pytest.mark.parametrize("locale", ["en", "nl"])
+def test_the_case_form_with_added_rows_and_errors_has_no_wcag_violations(
+    browser, live_server, make_staff, locale
+):
+    # axe is injected as a script, which the CSP forbids: only this context ignores it.
+    context = browser.new_context(base_url=live_server, bypass_csp=True, locale="en-GB")
+    page = context.new_page()
+    try:
+        t = open_new_case(page, make_staff, locale)
+        person_row(page, t, 1).get_by_label(label(t, "First name")).fill("Priya")
+        page.get_by_role("button", name=t("Add a person")).click()
+        page.get_by_role("button", name=t("Create case")).click()
+        expect(page.get_by_role("alert")).to_be_visible()
+        page.get_by_role("button", name=t("Add a person")).click()
+        assert violations_here(page, f"new case with errors ({locale})") == []
+    finally:
+        context.close()
