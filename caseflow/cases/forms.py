@@ -1,5 +1,6 @@
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -12,7 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from caseflow.cases import labels
-from caseflow.cases.models import LegalBasis
+from caseflow.cases.models import HouseholdRole, LegalBasis
 from caseflow.cases.queries import CaseFilters
 from caseflow.cases.services import CaseData, PersonData
 from caseflow.core.countries import country_names
@@ -54,6 +55,24 @@ def plausible_birth_date(_form, field):
 def plausible_arrival(_form, field):
     if field.data and not (date(2000, 1, 1) <= field.data <= today() + timedelta(days=730)):
         raise ValidationError(_l("Enter an arrival date between 2000 and two years from now."))
+
+
+ADULT_AGE = 18
+
+
+def is_minor(born: date | None, arrival: date | None) -> bool:
+    """Under 18 on the arrival date (today when it is not known yet)."""
+    if born is None:
+        return False
+    day = arrival or today()
+    age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    return age < ADULT_AGE
+
+
+def suggested_household_name(last_name: str | None) -> str | None:
+    """The household name suggested from the main applicant's last name, in the
+    advisor's language (an internal label, never shown to the client)."""
+    return _("%(name)s family", name=last_name) if last_name else None
 
 
 def _country_choices(blank):
@@ -122,8 +141,10 @@ class CaseForm(Form):
     household_name = text_field(
         _l("Household name"),
         120,
-        required=True,
-        description=_l("How the team refers to this household, e.g. “Kowalski family”."),
+        description=_l(
+            "How the team refers to this household. Left empty, it is made from the first "
+            "person's last name (“Kowalski family”)."
+        ),
     )
     case_type_id = SelectField(_l("Case type"), coerce=int)
     arrival_date = DateField(
@@ -152,7 +173,41 @@ class CaseForm(Form):
         choices=labels.choices(labels.CLIENT_LANGUAGE),
         description=_l("Emails and documents for the client use this language."),
     )
-    persons = RowList(FormField(PersonForm), min_entries=1)
+    persons = RowList(FormField(PersonForm), label=_l("Person"), min_entries=1)
+    max_persons = MAX_PERSONS
+
+    def validate(self, extra_validators=None):
+        # Saves a click (also without JavaScript): an empty household name is made
+        # from the first person's last name.
+        if not self.household_name.data and self.persons.entries:
+            first = self.persons.entries[0].form
+            self.household_name.data = suggested_household_name(first.last_name.data)
+        return super().validate(extra_validators)
+
+    def add_person(self) -> int | None:
+        """Append a person row that starts like the household (no-JavaScript "Add a
+        person"; static/js/case_form.js applies the same defaults in the page): the first
+        person's last name and nationality, and Partner for the first one after the main
+        applicant when nobody is a partner yet, else Child. Returns its index, or None
+        when the case is full."""
+        if len(self.persons.entries) >= MAX_PERSONS:
+            return None
+        rows = [entry.form for entry in self.persons.entries]
+        self.persons.append_entry()
+        row = self.persons.entries[-1].form
+        if rows:
+            row.last_name.data = rows[0].last_name.data
+            row.nationality.data = rows[0].nationality.data
+            has_partner = any(r.household_role.data == HouseholdRole.PARTNER for r in rows)
+            partner = len(rows) == 1 and not has_partner
+            row.household_role.data = (
+                HouseholdRole.PARTNER if partner else HouseholdRole.CHILD
+            ).value
+        return len(self.persons.entries) - 1
+
+    def person_template(self) -> PersonForm:
+        """An empty row named ``persons-__I__-…``, cloned by static/js/case_form.js."""
+        return PersonForm(prefix=f"{self.persons.name}-__I__-")
 
     def validate_persons(self, field):
         if len(field.entries) > MAX_PERSONS:

@@ -17,7 +17,6 @@ from caseflow.auth.permissions import (
 from caseflow.cases import services
 from caseflow.cases.access import case_access
 from caseflow.cases.forms import (
-    MAX_PERSONS,
     AssignForm,
     EditCaseForm,
     FilterForm,
@@ -76,8 +75,8 @@ def _person_rows_action(form) -> bool:
     Returns True when the post was such an action, so the form is shown again.
     """
     if "add_person" in request.form:
-        if len(form.persons) < MAX_PERSONS:
-            form.persons.append_entry()
+        # The button posts to "#person-<n>", so the page comes back at the new row.
+        form.add_person()
         return True
     remove = request.form.get("remove_person")
     if remove is not None:

@@ -213,9 +213,12 @@ def open_case(centre: Centre, actor: User, data: CaseData, advisor_id: int | Non
         db.session.add(person)
     db.session.flush()
     checklists.sync_checklist(case)
-    record(case, actor, ActivityKind.CREATED, reference=case.reference)
+    # One timeline entry: the advisor the case starts with is part of "created" (an
+    # "advisor changed" entry at creation read as if someone had moved the case).
+    details = {"reference": case.reference}
     if advisor:
-        record(case, actor, ActivityKind.ASSIGNED, to=advisor.full_name)
+        details["advisor"] = advisor.full_name
+    record(case, actor, ActivityKind.CREATED, **details)
     db.session.flush()
     return case
 

@@ -179,8 +179,7 @@ def test_advisor_works_a_family_case_and_a_lead_reassigns_it(page: Page, make_st
         select(Activity.kind).where(Activity.case_id == case_id).order_by(Activity.id)
     ).all()
     assert kinds == [
-        ActivityKind.CREATED,
-        ActivityKind.ASSIGNED,
+        ActivityKind.CREATED,  # names the advisor: no separate "assigned" at creation
         ActivityKind.NOTE_ADDED,
         ActivityKind.FOLLOWUP_ADDED,
         ActivityKind.FOLLOWUP_DONE,

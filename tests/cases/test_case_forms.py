@@ -46,10 +46,8 @@ def too_long(limit: int) -> str:
 
 # Bad input shared by the new-case and the edit-case form: (overrides, message shown).
 CASE_FIELD_ERRORS = [
-    # a required field missing (empty, only white space, or left out of the post)
-    pytest.param({"household_name": ""}, REQUIRED, id="household_name-empty"),
-    pytest.param({"household_name": " \t\u00a0 "}, REQUIRED, id="household_name-blank"),
-    pytest.param({"household_name": MISSING}, REQUIRED, id="household_name-absent"),
+    # a required field missing (empty, only white space, or left out of the post); an
+    # empty household name is made from the last name (tests/cases/test_intake_defaults.py)
     pytest.param({"case_type_id": MISSING}, CHOICE, id="case_type-absent"),
     pytest.param({"client_language": MISSING}, CHOICE, id="client_language-absent"),
     pytest.param({"persons-0-first_name": ""}, REQUIRED, id="first_name-empty"),
