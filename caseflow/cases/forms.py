@@ -152,6 +152,14 @@ class CaseForm(Form):
         choices=labels.choices(labels.CLIENT_LANGUAGE),
         description=_l("Emails and documents for the client use this language."),
     )
+    salutation = text_field(
+        _l("Salutation in client documents"),
+        120,
+        description=_l(
+            "Leave empty for the default, made from the adults' names in the client's "
+            "language (“Dear Priya and Rohan”, “Beste familie Patel”)."
+        ),
+    )
     persons = RowList(FormField(PersonForm), min_entries=1)
 
     def validate_persons(self, field):
@@ -177,6 +185,7 @@ class CaseForm(Form):
             contact_phone=self.contact_phone.data,
             client_language=self.client_language.data,
             persons=[entry.form.to_data() for entry in self.persons],
+            salutation=self.salutation.data,
         )
 
 
