@@ -183,3 +183,19 @@ def test_the_client_language_is_named_in_the_staff_members_language(
     assert f": {shown}.</p>" in email_page
     summary = services.summary_html(case.id, advisor, locale)
     assert f"<dd>{shown}</dd>" in summary
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"), [("en", "English"), ("nl", "Nederlands"), ("fr", "français")]
+)
+def test_the_subject_access_summary_names_the_language_in_the_clients_language(
+    patel, language, shown
+):
+    from caseflow.privacy.export import collect, summary_html
+
+    case, _advisor = patel
+    case.client_language = ClientLanguage(language)
+    db.session.commit()
+    html = summary_html(collect(case.id))
+    assert f"<dd>{shown}</dd>" in html
+    assert f"<dd>{language}</dd>" not in html
