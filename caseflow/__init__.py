@@ -137,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseflow.admin.routes import bp as admin_bp
     from caseflow.audit.routes import bp as audit_bp
     from caseflow.auth.routes import bp as auth_bp
+    from caseflow.calendar.routes import bp as calendar_bp
     from caseflow.cases.routes import bp as cases_bp
     from caseflow.checklists.admin_routes import bp as checklist_admin_bp
     from caseflow.checklists.routes import bp as checklists_bp
@@ -168,6 +169,7 @@ def _register_blueprints(app: Flask) -> None:
         audit_bp,
         privacy_notice_bp,
         privacy_export_bp,
+        calendar_bp,
         erasure_bp,
     ):
         app.register_blueprint(blueprint)

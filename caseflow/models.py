@@ -1,6 +1,7 @@
 """Imports every area's models so that Alembic and ``db.create_all`` see them all."""
 
 from caseflow.auth.models import RecoveryCode, Role, User, UserSession
+from caseflow.calendar.models import CalendarFeed
 from caseflow.cases.models import Activity, Case, CaseCounter, CaseType, Person
 from caseflow.centres.models import Centre
 from caseflow.checklists.models import (
@@ -19,6 +20,7 @@ from caseflow.reviews.models import ReviewRequest
 __all__ = [
     "Activity",
     "AuditEvent",
+    "CalendarFeed",
     "Case",
     "CaseCounter",
     "CaseType",

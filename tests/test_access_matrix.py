@@ -156,6 +156,12 @@ MATRIX = {
     ("erasure.erase_case", "POST"): LEADS_ONLY,
     ("erasure.erase_person", "GET"): LEADS_ONLY,
     ("erasure.erase_person", "POST"): LEADS_ONLY,
+    # The calendar feed needs no login: its secret address is the credential. Here an
+    # address that opens nothing (404 for everyone, logged in or not); a live address,
+    # a revoked one and a deactivated user's are in tests/calendar/test_feed.py.
+    ("calendar.feed", "GET"): row(404),
+    ("calendar.create", "POST"): LOGGED_IN,
+    ("calendar.revoke", "POST"): LOGGED_IN,
 }
 
 STATIC_FILES = {"static": "css/caseflow.css", "bootstrap.static": "css/bootstrap.min.css"}
@@ -247,6 +253,7 @@ def world(centre, other_centre, make_user, make_case):
             "decision": "send_back",
             "fmt": "csv",
             "number": 1,
+            "token": "no-such-calendar-address-Qx7Zw3Qx7Zw3",
         },
     )
 

@@ -46,6 +46,9 @@ FEATURE_IMPORTS = {
     ("mail", "followups"),
     ("mail", "reviews"),
     ("mail", "team"),
+    # The calendar feed lists my open follow-ups and the due checklist steps of my cases.
+    ("calendar", "checklists"),
+    ("calendar", "followups"),
     # The funder report counts checklist steps; its PDF uses the shared PDF renderer.
     ("reports", "checklists"),
     ("reports", "documents"),

@@ -173,6 +173,14 @@ class CaseForm(Form):
         choices=labels.choices(labels.CLIENT_LANGUAGE),
         description=_l("Emails and documents for the client use this language."),
     )
+    salutation = text_field(
+        _l("Salutation in client documents"),
+        120,
+        description=_l(
+            "Leave empty for the default, made from the adults' names in the client's "
+            "language (“Dear Priya and Rohan”, “Beste familie Patel”)."
+        ),
+    )
     persons = RowList(FormField(PersonForm), label=_l("Person"), min_entries=1)
     max_persons = MAX_PERSONS
 
@@ -232,6 +240,7 @@ class CaseForm(Form):
             contact_phone=self.contact_phone.data,
             client_language=self.client_language.data,
             persons=[entry.form.to_data() for entry in self.persons],
+            salutation=self.salutation.data,
         )
 
 

@@ -35,10 +35,12 @@ REFERRAL_CHANNEL = {
     ReferralChannel.PARTNER: _l("Partner organisation"),
     ReferralChannel.OTHER: _l("Other"),
 }
+# Language names in the language of whoever reads them: staff pages in the UI language
+# ("Taal van de klant: Engels"); a client document renders them in the client's language.
 CLIENT_LANGUAGE = {
-    ClientLanguage.NL: "Nederlands",
-    ClientLanguage.EN: "English",
-    ClientLanguage.FR: "Français",
+    ClientLanguage.NL: _l("Dutch"),
+    ClientLanguage.EN: _l("English"),
+    ClientLanguage.FR: _l("French"),
 }
 HOUSEHOLD_ROLE = {
     HouseholdRole.MAIN_APPLICANT: _l("Main applicant"),
@@ -64,6 +66,7 @@ FIELD = {
     "contact_email": _l("Contact email"),
     "contact_phone": _l("Contact phone"),
     "client_language": _l("Client language"),
+    "salutation": _l("Salutation"),
     "persons": _l("Household members"),
     "legal_basis": _l("Legal basis"),
 }

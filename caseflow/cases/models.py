@@ -118,6 +118,9 @@ class Case(db.Model):
     client_language: Mapped[ClientLanguage] = mapped_column(
         str_enum(ClientLanguage, 2), default=ClientLanguage.EN
     )
+    # How client documents greet the household ("Dear Priya and Rohan"). None: the
+    # default built from the persons (caseflow/cases/salutation.py).
+    salutation: Mapped[str | None] = mapped_column(String(120))
     # What the client agreed to at intake: the legal basis and the version of the
     # centre's privacy notice, on what day and recorded by whom. A case without a basis
     # and a notice version cannot leave intake (services.check_can_leave_intake).
@@ -180,6 +183,13 @@ class Case(db.Model):
     @property
     def is_erased(self) -> bool:
         return self.erased_at is not None
+
+    @property
+    def client_salutation(self) -> str:
+        """The salutation client documents use (the case's own, else the default)."""
+        from caseflow.cases.salutation import salutation_for
+
+        return salutation_for(self)
 
     def __repr__(self) -> str:
         return f"<Case {self.reference}>"

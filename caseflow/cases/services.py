@@ -51,6 +51,7 @@ EDITABLE_FIELDS = (
     "contact_email",
     "contact_phone",
     "client_language",
+    "salutation",
 )
 
 
@@ -81,6 +82,7 @@ class CaseData:
     contact_email: str | None = None
     contact_phone: str | None = None
     persons: list[PersonData] = field(default_factory=list)
+    salutation: str | None = None  # None: the default (caseflow/cases/salutation.py)
     # Intake only (not editable afterwards): the legal basis, and the number of the
     # centre's privacy notice version the client agreed to (None: the current one).
     legal_basis: LegalBasis | None = None

@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 
 from caseflow.auth.models import User
 from caseflow.cases.models import ActivityKind, Case
+from caseflow.cases.salutation import salutation_for
 from caseflow.cases.timeline import record
 from caseflow.core.downloads import safe_filename
 from caseflow.core.i18n import format_moment
-from caseflow.core.time import utcnow
+from caseflow.core.time import today, utcnow
 from caseflow.documents.content import case_document
 from caseflow.documents.pdf import SafeFetcher, render_many, render_pdf
 
@@ -48,6 +49,10 @@ def client_checklist_html(case_id: int, centre_name: str) -> str:
             doc_title=_("Your checklist %(reference)s", reference=doc.case.reference),
             centre_name=centre_name,
             generated_line=_("Situation on %(when)s", when=format_moment(utcnow())[:10]),
+            salutation=salutation_for(doc.case, doc.case.persons),
+            # Today in the centre's time zone: a step due before it is "as soon as
+            # possible" for the client, never a date in the past.
+            on=today(),
         )
 
 

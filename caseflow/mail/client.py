@@ -3,13 +3,17 @@
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from caseflow.auth.models import User
 from caseflow.cases.models import ActivityKind, Case, Person
+from caseflow.cases.salutation import salutation_for
 from caseflow.cases.timeline import record
 from caseflow.centres.models import Centre
+from caseflow.checklists.models import ChecklistItem
+from caseflow.checklists.services import overdue_clause
 from caseflow.core.downloads import safe_filename
+from caseflow.core.time import today
 from caseflow.documents.services import client_checklist_pdf
 from caseflow.extensions import db
 from caseflow.mail import services
@@ -47,6 +51,13 @@ def render_email(case: Case, advisor: User, personal_message: str | None) -> dic
         "advisor": advisor,
         "centre_name": centre_name,
         "personal_message": personal_message,
+        "salutation": salutation_for(case),
+        # Steps past their date: the client reads "as soon as possible", not the date.
+        "overdue": db.session.scalar(
+            select(func.count())
+            .select_from(ChecklistItem)
+            .where(ChecklistItem.case_id == case.id, overdue_clause(today()))
+        ),
     }
     with force_locale(case.client_language.value):
         return {

@@ -25,10 +25,12 @@ def email_checklist(case: Case):
     form = EmailChecklistForm()
     options = client.case_addresses(case)
     form.recipients.choices = [(address, f"{label} <{address}>") for address, label in options]
-    if request.method == "GET":
-        form.recipients.data = [address for address, _label in options[:1]]
     preview = None
     status = 200
+    if request.method == "GET":
+        form.recipients.data = [address for address, _label in options[:1]]
+        if options:  # the message as it stands, before any click
+            preview = client.render_email(case, current_user, None)
     if form.validate_on_submit():
         if request.form.get("action") == "send":
             with unit_of_work() as work:

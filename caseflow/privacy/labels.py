@@ -76,6 +76,9 @@ REVIEW_STATUS = {
     "sent_back": _l("Sent back"),
 }
 
+# The client's language, named in the summary's own language (the client's).
+LANGUAGE = {"nl": _l("Dutch"), "en": _l("English"), "fr": _l("French")}
+
 EMAIL_STATUS = {
     "queued": _l("Waiting to be sent"),
     "sending": _l("Being sent"),

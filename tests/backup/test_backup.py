@@ -18,6 +18,7 @@ from caseflow.auth import twofactor
 from caseflow.auth.sessions import start_session
 from caseflow.backup import services
 from caseflow.backup.services import BackupError
+from caseflow.calendar.services import create_feed
 from caseflow.cases.models import HouseholdRole
 from caseflow.centres.services import get_or_create_centre
 from caseflow.checklists.models import ChecklistItem, ItemState
@@ -98,6 +99,7 @@ def filled(app, centre, make_user, make_case):
     job.result = b"PK\x03\x04" + BINARY
     job.status = ExportStatus.DONE
     job.done = 1
+    create_feed(advisor)  # a calendar feed address
     db.session.commit()
     empty = [
         table.name

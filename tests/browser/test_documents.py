@@ -184,7 +184,7 @@ def test_advisor_emails_the_checklist_to_one_recipient(page: Page, advisor_case,
     page.get_by_role("button", name="Preview").click()
     preview = page.get_by_role("region", name="Preview")
     expect(preview).to_contain_text(FRENCH_SUBJECT)
-    expect(preview).to_contain_text("Bonjour Dubois family,")
+    expect(preview).to_contain_text("Bonjour Léa,")  # the person, not the household label
     expect(preview).to_contain_text("Vous trouverez en annexe la liste de vos démarches")
     expect(preview).to_contain_text(PERSONAL_MESSAGE)
     # The preview kept the choices and the text.
@@ -218,7 +218,7 @@ def test_advisor_emails_the_checklist_to_one_recipient(page: Page, advisor_case,
     assert text_part is not None
     body = text_part.get_content()
     assert PERSONAL_MESSAGE in body
-    assert "Bonjour Dubois family," in body
+    assert "Bonjour Léa," in body and "Dubois family" not in body
     attachments = list(mail.iter_attachments())
     assert [(a.get_content_type(), a.get_filename()) for a in attachments] == [
         ("application/pdf", f"{case.reference}-checklist.pdf")

@@ -1,0 +1,1 @@
+"""A personal iCalendar feed of a user's follow-ups and due checklist steps."""
