@@ -20,7 +20,7 @@
     link.id = "tab-" + panel.id;
     link.setAttribute("aria-controls", panel.id);
     panel.setAttribute("role", "tabpanel");
-    panel.setAttribute("aria-labelledby", link.id);
+    // The panel keeps its own heading as its name ("Checklist", "Notes"...).
     panel.tabIndex = -1;
   });
   document.body.classList.add("cf-tabs-on");
