@@ -198,6 +198,10 @@ def test_the_url_fragment_picks_the_tab_and_tabs_work_by_keyboard(page: Page, fa
     # The header's "Add note" opens the Notes tab at its field.
     page.get_by_role("link", name=say(locale, "Add note"), exact=True).click()
     expect(page.get_by_label(say(locale, "New note"))).to_be_focused()
+    # A note sent empty comes back with its error, in the Notes tab (no fragment then).
+    panel(page, locale, "Notes").get_by_role("button", name=say(locale, "Add note")).click()
+    expect(page.get_by_label(say(locale, "New note"))).to_have_attribute("aria-invalid", "true")
+    expect(tab(page, locale, "Notes")).to_have_attribute("aria-selected", "true")
 
 
 @pytest.mark.parametrize("locale", ["en", "nl"])

@@ -41,7 +41,9 @@
     const target = hash && hash.length > 1 ? document.getElementById(hash.slice(1)) : null;
     const index = target ? panels.findIndex((panel) => panel.contains(target)) : -1;
     if (index < 0) {
-      select(0, false);
+      // A form sent back with errors (no fragment then) shows the tab that holds it.
+      const invalid = panels.findIndex((panel) => panel.querySelector("[aria-invalid=true]"));
+      select(invalid < 0 ? 0 : invalid, false);
       if (target) target.scrollIntoView();
       return;
     }
