@@ -49,7 +49,17 @@ class ItemForm(Form):
             raise ValidationError(_l("Say why this step does not apply."))
 
 
+# The states an "Undo" on the case page may return a step to (it was open before).
+UNDO_STATES = (ItemState.TODO, ItemState.IN_PROGRESS, ItemState.WAITING_ON_CLIENT)
+
+
 class TickForm(Form):
-    """The one-click "done" button on the case page."""
+    """The one-click "done" button on the case page; with ``undo``, its "Undo": the step
+    goes back to the open state it had."""
 
     version = VersionField()
+    undo = SelectField(
+        choices=[("", "")] + [(s.value, s.value) for s in UNDO_STATES],
+        validators=[Optional()],
+        default="",
+    )

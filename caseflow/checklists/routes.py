@@ -11,11 +11,11 @@ from caseflow.auth.permissions import can_edit_case
 from caseflow.cases.access import case_access
 from caseflow.cases.models import Case, Person
 from caseflow.cases.services import check_version
-from caseflow.checklists import services
+from caseflow.checklists import labels, services
 from caseflow.checklists.forms import ItemForm, TickForm
 from caseflow.checklists.models import ChecklistEvent, ChecklistItem, DeadlineKind, ItemState
-from caseflow.checklists.views import load_items
-from caseflow.core.audit import audited
+from caseflow.checklists.views import group_checklist, load_items
+from caseflow.core.audit import annotate, audited
 from caseflow.core.i18n import current_locale
 from caseflow.core.time import today
 from caseflow.core.transactions import unit_of_work
@@ -39,21 +39,34 @@ def _wants_json() -> bool:
 @audited("checklist_item.done", object_type="checklist_item", id_arg="item_id")
 @case_access(can_edit_case)
 def tick(case: Case, item_id: int):
-    """Mark one item done from the case page (a form post; the page script sends JSON)."""
+    """Mark one item done from the case page (a form post; the page script sends JSON).
+
+    With ``undo`` (the page's "Undo" right after a tick), the item goes back to that open
+    state instead; the audit event says so in its details.
+    """
     item = _item_of(case, item_id)
     form = TickForm()
     if not form.validate():
         abort(400)
     wants_json = _wants_json()
+    undo = ItemState(form.undo.data) if form.undo.data else None
+    if undo is not None:
+        annotate(details={"undo": undo.value})
+    previous = item.state
     # A JSON caller shows the refusal itself; a form post sees it flashed.
     with unit_of_work(flash_category=None if wants_json else "danger") as work:
         check_version(item.version, form.version.data)
-        services.set_state(item, current_user, ItemState.DONE)
+        services.set_state(item, current_user, undo or ItemState.DONE)
     if work.failed:
         if wants_json:
             return jsonify(error=str(work.error)), work.status
         return redirect(url_for("cases.detail", case_id=case.id, _anchor=f"item-{item_id}"))
-    if _wants_json():
+    title = item.template_item.title(current_locale())
+    if undo is not None:
+        message = _("Step back to “%(state)s”: %(title)s", state=labels.STATE[undo], title=title)
+    else:
+        message = _("Step done: %(title)s", title=title)
+    if wants_json:
         items = load_items(case)
         progress = services.progress_of(items, today())
         same_owner = [
@@ -61,17 +74,35 @@ def tick(case: Case, item_id: int):
             for i in items
             if (i.person_id, i.former_person_name) == (item.person_id, item.former_person_name)
         ]
+        person_progress = services.progress_of(same_owner, today())
         return jsonify(
             item_id=item.id,
+            version=item.version,
+            state=item.state.value,
+            state_label=str(labels.STATE[item.state]),
+            previous_state=previous.value,
+            overdue_item=item.is_overdue(today()),
             done=progress.done,
             applicable=progress.applicable,
             overdue=progress.overdue,
             progress_text=progress_text(progress),
-            person_progress_text=progress_text(services.progress_of(same_owner, today())),
-            message=_("Step done: %(title)s", title=item.template_item.title(current_locale())),
+            person_progress_text=progress_text(person_progress),
+            progress_parts=progress_parts(progress),
+            person_progress_parts=progress_parts(person_progress),
+            message=message,
         )
-    flash(_("Step done: %(title)s", title=item.template_item.title(current_locale())), "success")
+    flash(message, "success")
     return redirect(url_for("cases.detail", case_id=case.id, _anchor=f"item-{item_id}"))
+
+
+def progress_parts(progress: services.Progress) -> dict:
+    """The progress line in two parts, so the page can style the overdue count."""
+    return {
+        "done": _("%(done)d of %(total)d done", done=progress.done, total=progress.applicable),
+        "overdue": ngettext("%(num)d overdue", "%(num)d overdue", progress.overdue)
+        if progress.overdue
+        else "",
+    }
 
 
 def progress_text(progress: services.Progress) -> str:
@@ -116,7 +147,11 @@ def item(case: Case, item_id: int):
                 return redirect(url_for("cases.detail", case_id=case.id, _anchor=f"item-{item_id}"))
     else:
         form.state.data = checklist_item.state.value
-    person = db.session.get(Person, checklist_item.person_id) if checklist_item.person_id else None
+    persons = db.session.scalars(
+        select(Person).where(Person.case_id == case.id).order_by(Person.position, Person.id)
+    ).all()
+    person = next((p for p in persons if p.id == checklist_item.person_id), None)
+    previous_item, next_item = _neighbours(case, persons, checklist_item)
     events = db.session.scalars(
         select(ChecklistEvent)
         .where(ChecklistEvent.item_id == checklist_item.id)
@@ -132,4 +167,17 @@ def item(case: Case, item_id: int):
         form=form,
         may_edit=may_edit,
         uses_expiry=checklist_item.template_item.deadline_kind == DeadlineKind.EXPIRY_WINDOW,
+        previous_item=previous_item,
+        next_item=next_item,
     ), status
+
+
+def _neighbours(case: Case, persons: list[Person], item: ChecklistItem):
+    """The steps before and after ``item`` in the order of the case page's checklist."""
+    order = [
+        i for group in group_checklist(persons, load_items(case), today()) for i in group.items
+    ]
+    index = next(n for n, i in enumerate(order) if i.id == item.id)
+    return (order[index - 1] if index > 0 else None), (
+        order[index + 1] if index + 1 < len(order) else None
+    )

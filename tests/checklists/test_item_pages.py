@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from caseflow.checklists.models import (
     ChecklistEvent,
@@ -468,3 +469,131 @@ def test_an_advisor_without_access_gets_404(client_for, make_user, case, item):
     )
     assert response.status_code == 404
     assert db_digest() == before
+
+
+# --- undo after a tick (the case page's "Undo" button) --------------------------------------
+
+UNDO = {
+    "en": ("Step back to “In progress”: Register at the town hall", "1 of"),
+    "nl": ("Stap terug naar “Bezig”: Inschrijving in de gemeente", "1 van"),
+}
+
+
+@pytest.mark.parametrize("locale", ["en", "nl"])
+def test_undo_after_a_tick_puts_the_step_back_and_records_both(web, case, item, advisor, locale):
+    from caseflow.core.audit import AuditEvent
+
+    advisor.locale = locale
+    web.post_form(
+        f"/cases/{case.id}/checklist/{item.id}", item_form(item.id, {"state": "in_progress"})
+    )
+    url = f"/cases/{case.id}/checklist/{item.id}/done"
+    json = {"Accept": "application/json"}
+    ticked = web.post_form(
+        url, {"version": str(reload(ChecklistItem, item.id).version)}, headers=json
+    )
+    assert ticked.status_code == 200
+    payload = ticked.get_json()
+    assert (payload["state"], payload["previous_state"]) == ("done", "in_progress")
+    assert payload["progress_parts"]["done"].startswith(UNDO[locale][1])
+    assert reload(ChecklistItem, item.id).version == payload["version"]
+
+    undone = web.post_form(
+        url, {"version": str(payload["version"]), "undo": "in_progress"}, headers=json
+    )
+    assert undone.status_code == 200
+    back = undone.get_json()
+    assert back["state"] == "in_progress"
+    assert back["done"] == 0
+    assert back["message"] == UNDO[locale][0]
+    stored = reload(ChecklistItem, item.id)
+    assert stored.state == ItemState.IN_PROGRESS
+    assert stored.completed_at is None
+    assert [(e.from_value, e.to_value) for e in events_of(item.id)] == [
+        ("todo", "in_progress"),
+        ("in_progress", "done"),
+        ("done", "in_progress"),
+    ]
+    audit = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "checklist_item.done").order_by(AuditEvent.id)
+    ).all()
+    assert [(a.object_id, a.details.get("undo")) for a in audit] == [
+        (item.id, None),
+        (item.id, "in_progress"),
+    ]
+
+
+@pytest.mark.parametrize("state", ["not_applicable", "done", "closed"])
+def test_undo_to_anything_but_an_open_state_is_refused(web, case, item, state):
+    before = db_digest()
+    response = web.post_form(
+        f"/cases/{case.id}/checklist/{item.id}/done",
+        {"version": str(item.version), "undo": state},
+    )
+    assert response.status_code == 400
+    assert db_digest() == before
+
+
+# --- the step page: previous and next step, the reason field ------------------------------
+
+
+def page_order(web, case_id: int) -> list[int]:
+    """The steps in the case page's order (nothing done yet, so nothing folded)."""
+    body = web.get(f"/cases/{case_id}").get_data(as_text=True)
+    return [int(i) for i in re.findall(r'<li[^>]*id="item-(\d+)"', body)]
+
+
+def step_links(response) -> dict[str, tuple[int, str]]:
+    body = response.get_data(as_text=True)
+    return {
+        rel: (int(item_id), " ".join(html.unescape(re.sub(r"<[^>]+>", " ", label)).split()))
+        for rel, item_id, label in re.findall(
+            r'<a rel="(prev|next)" href="/cases/\d+/checklist/(\d+)">(.*?)</a>', body, re.S
+        )
+    }
+
+
+@pytest.mark.parametrize(
+    ("locale", "previous", "following"),
+    [("en", "Previous step", "Next step"), ("nl", "Vorige stap", "Volgende stap")],
+)
+def test_the_step_page_links_the_previous_and_next_step(
+    web, case, advisor, locale, previous, following
+):
+    advisor.locale = locale
+    order = page_order(web, case.id)
+    assert len(order) >= 3
+    titles = {
+        i.id: i.template_item.title(locale)
+        for i in db.session.scalars(
+            select(ChecklistItem)
+            .where(ChecklistItem.case_id == case.id)
+            .options(selectinload(ChecklistItem.template_item))
+        )
+    }
+    middle = web.get(f"/cases/{case.id}/checklist/{order[1]}")
+    assert step_links(middle) == {
+        "prev": (order[0], f"← {previous} {titles[order[0]]}"),
+        "next": (order[2], f"{following} → {titles[order[2]]}"),
+    }
+    assert set(step_links(web.get(f"/cases/{case.id}/checklist/{order[0]}"))) == {"next"}
+    assert set(step_links(web.get(f"/cases/{case.id}/checklist/{order[-1]}"))) == {"prev"}
+
+
+@pytest.mark.parametrize(
+    ("locale", "hint"),
+    [
+        ("en", "Needed when the state is “Not applicable”."),
+        ("nl", "Nodig als de status “Niet van toepassing” is."),
+    ],
+)
+def test_the_reason_field_stays_on_the_page_with_its_hint(web, case, item, advisor, locale, hint):
+    """Without JavaScript the reason is always there, its hint says when it is needed;
+    static/js/checklist.js hides it while another state is chosen (browser test)."""
+    advisor.locale = locale
+    body = web.get(f"/cases/{case.id}/checklist/{item.id}").get_data(as_text=True)
+    block = re.search(r"<div data-reason-field>(.*?)</textarea>.*?</div>", body, re.S)
+    assert block, "the reason field is not wrapped for the script"
+    assert 'name="not_applicable_reason"' in block.group(0)
+    assert hint in html.unescape(body[block.start() : block.start() + 2000])
+    assert "hidden" not in block.group(0).split(">")[0]
