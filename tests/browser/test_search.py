@@ -179,7 +179,6 @@ def test_the_top_bar_fits_the_longest_menu_at_1366_px(page: Page, make_user, loc
     page.set_viewport_size({"width": 1366, "height": 900})
     _log_in(page, email, TEXT[locale]["my_work"])
     page.goto("/cases")
-    page.screenshot(path=f"/tmp/finding-topbar-{locale}.png")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
     box = page.get_by_role("search", name=TEXT[locale]["search"]).get_by_label(
         TEXT[locale]["search"]
