@@ -87,7 +87,7 @@ def intake_assign(case: Case):
     form.advisor_id.choices = [("", "")] + [(value, value) for value in sorted(advisors)]
     if not form.validate() or form.advisor_id.data not in advisors:
         if form.version.errors:
-            message = " ".join(form.version.errors)
+            message = " ".join(str(error) for error in form.version.errors)
         else:
             message = _("Choose an advisor to assign %(reference)s to.", reference=case.reference)
         flash(message, "danger")

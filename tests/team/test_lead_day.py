@@ -136,6 +136,7 @@ def test_assigning_from_the_queue_gives_the_case_and_returns(client_for, intake)
 def test_a_stale_version_is_refused_without_change(client_for, intake):
     lead, anna, _bert, *_rest, waiting = intake
     client = client_for(lead)
+    client.fetch_csrf()
     before = db_digest()
     response = client.post_form(
         f"/team/intake/{waiting.id}/assign",
@@ -194,3 +195,14 @@ def test_team_tabs_show_how_much_waits(client_for, crew, locale, intake_tab, rev
         page = text(client.get(path))
         assert intake_tab in page and reviews_tab in page, path
     assert f'<th scope="row">{total}</th>' in text(client.get("/team"))
+
+
+def test_a_post_without_a_version_is_refused_with_a_message(client_for, intake):
+    lead, anna, _bert, *_rest, waiting = intake
+    client = client_for(lead)
+    client.fetch_csrf()
+    before = db_digest()
+    response = client.post_form(f"/team/intake/{waiting.id}/assign", {"advisor_id": str(anna.id)})
+    assert response.status_code == 400
+    assert "This form is incomplete. Reload the page and try again." in text(response)
+    assert db_digest() == before
