@@ -1,14 +1,15 @@
 """A synthetic demo caseload for the default centre. Every name here is invented."""
 
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from caseflow.auth.models import Role, User
 from caseflow.auth.services import create_user
 from caseflow.cases import services as cases
 from caseflow.cases.models import (
+    Activity,
     Case,
     CaseStatus,
     ClientLanguage,
@@ -20,12 +21,13 @@ from caseflow.cases.models import (
 from caseflow.cases.queries import centre_case_types
 from caseflow.centres.services import default_centre
 from caseflow.checklists import services as checklists
-from caseflow.checklists.models import ChecklistItem, ItemState
+from caseflow.checklists.models import ChecklistEvent, ChecklistItem, ItemState
 from caseflow.checklists.seeding import seed_catalogue
-from caseflow.core.time import today, utcnow
+from caseflow.core.time import BRUSSELS, today, utcnow
 from caseflow.extensions import db
-from caseflow.followups.models import FollowUpStatus
+from caseflow.followups.models import FollowUp, FollowUpStatus
 from caseflow.followups.services import add_followup, close_followup
+from caseflow.notes.models import Note
 from caseflow.notes.services import add_note
 
 DEMO_PASSWORD = "welcome-demo-centre-2026"  # noqa: S105 - the documented demo login
@@ -161,6 +163,7 @@ def seed_demo() -> bool:
     advisors = [u for u in staff.values() if u.role == Role.ADVISOR]
     case_types = centre_case_types(centre.id)
     day = today()
+    seeding_started = utcnow()
     for number in range(DEMO_CASES):
         household_name, persons = _household(rng, day)
         employer, sector = rng.choice(EMPLOYERS)
@@ -180,23 +183,75 @@ def seed_demo() -> bool:
             legal_basis=LegalBasis.CONSENT,
         )
         case = cases.open_case(centre, advisor or lead, data, advisor.id if advisor else None)
-        _spread_over_time(rng, case, data)
+        clock = _CaseClock(rng, case, data, seeding_started)
         if advisor:
-            _add_history(rng, case, advisor, lead, day)
+            _add_history(rng, case, advisor, lead, day, clock)
     db.session.flush()
     return True
 
 
-def _spread_over_time(rng, case: Case, data: cases.CaseData) -> None:
-    created = utcnow() - timedelta(days=(today() - data.arrival_date).days - rng.randint(0, 10))
-    case.created_at = min(created, utcnow())
-    case.updated_at = case.created_at
+class _CaseClock:
+    """Dates what the demo does to a case along the case's life, not at seeding time.
+
+    The case opens a few days after the family's arrival (consent is recorded that day);
+    every later action happens at a later moment before now. After each action, every
+    timestamp of the case still at seeding time (the rows that action wrote: timeline,
+    notes, follow-ups, checklist history, status) is moved to that moment.
+    """
+
+    def __init__(self, rng, case: Case, data: cases.CaseData, seeding_started: datetime):
+        self.rng, self.case, self.seeding_started = rng, case, seeding_started
+        now = utcnow()
+        opened = now - timedelta(days=(today() - data.arrival_date).days - rng.randint(0, 10))
+        self.moment = min(opened, now - timedelta(hours=1))
+        case.consent_on = self.moment.replace(tzinfo=UTC).astimezone(BRUSSELS).date()
+        self.stamp()
+
+    def tick(self) -> datetime:
+        """A later moment, still before now: the next action happens then."""
+        left = (utcnow() - self.moment).total_seconds()
+        self.moment += timedelta(seconds=self.rng.uniform(0.05, 0.4) * left)
+        return self.moment
+
+    def stamp(self) -> None:
+        """Move every timestamp of the case written since seeding began to the moment."""
+        db.session.flush()
+        case, when, fresh = self.case, self.moment, self.seeding_started
+        columns = [
+            (Activity.created_at, Activity.case_id == case.id),
+            (Note.created_at, Note.case_id == case.id),
+            (FollowUp.created_at, FollowUp.case_id == case.id),
+            (FollowUp.completed_at, FollowUp.case_id == case.id),
+            (ChecklistItem.created_at, ChecklistItem.case_id == case.id),
+            (ChecklistItem.updated_at, ChecklistItem.case_id == case.id),
+            (ChecklistItem.completed_at, ChecklistItem.case_id == case.id),
+            (
+                ChecklistEvent.created_at,
+                ChecklistEvent.item_id.in_(
+                    select(ChecklistItem.id).where(ChecklistItem.case_id == case.id)
+                ),
+            ),
+        ]
+        for column, of_case in columns:
+            db.session.execute(
+                update(column.class_).where(of_case, column >= fresh).values({column.key: when}),
+                execution_options={"synchronize_session": False},
+            )
+        for name in ("created_at", "updated_at", "status_changed_at", "closed_at"):
+            value = getattr(case, name)
+            if value is not None and value >= fresh:
+                setattr(case, name, when)
+        # Rows loaded in this session keep their old value in memory; nothing reads it
+        # again, and a flush writes only changed columns, so the new dates stay.
 
 
-def _add_history(rng, case: Case, advisor: User, lead: User, day) -> None:
+def _add_history(rng, case: Case, advisor: User, lead: User, day, clock: _CaseClock) -> None:
     for body in rng.sample(NOTES, rng.randint(0, 3)):
+        clock.tick()
         add_note(case, advisor, body)
+        clock.stamp()
     for title in rng.sample(FOLLOWUPS, rng.randint(0, 2)):
+        clock.tick()
         followup = add_followup(
             case,
             advisor,
@@ -205,24 +260,39 @@ def _add_history(rng, case: Case, advisor: User, lead: User, day) -> None:
             due_date=day + timedelta(days=rng.randint(-10, 21)),
             assignee_id=advisor.id,
         )
+        clock.stamp()
         if followup.due_date < day and rng.random() < 0.5:
+            clock.tick()
             close_followup(followup, advisor, FollowUpStatus.DONE)
+            clock.stamp()
     roll = rng.random()
     closing = roll >= 0.15 and roll < 0.30
-    _work_checklist(rng, case, advisor, day, finish=closing)
+    _work_checklist(rng, case, advisor, day, clock, finish=closing)
     if roll < 0.15:
+        clock.tick()
         cases.change_status(case, advisor, CaseStatus.WAITING_ON_CLIENT)
+        clock.stamp()
     elif closing:
+        clock.tick()
         cases.change_status(case, lead, CaseStatus.CLOSED, reason=ClosingReason.COMPLETED)
+        clock.stamp()
 
 
-def _work_checklist(rng, case: Case, advisor: User, day, *, finish: bool) -> None:
-    """Tick steps the way an advisor would: most of what was due, some of the rest."""
-    items = db.session.scalars(select(ChecklistItem).where(ChecklistItem.case_id == case.id))
+def _work_checklist(rng, case: Case, advisor: User, day, clock: _CaseClock, *, finish: bool):
+    """Tick steps the way an advisor would: most of what was due, some of the rest, in
+    a few sittings along the case's life."""
+    items = db.session.scalars(
+        select(ChecklistItem).where(ChecklistItem.case_id == case.id).order_by(ChecklistItem.id)
+    ).all()
+    clock.tick()
     for item in items:
         due = item.due_date
         likely = 0.8 if due is not None and due < day else 0.25
+        if rng.random() < 0.3:
+            clock.stamp()  # what was ticked so far happened then; a later sitting follows
+            clock.tick()
         if finish or rng.random() < likely:
             checklists.set_state(item, advisor, ItemState.DONE)
         elif rng.random() < 0.2:
             checklists.set_state(item, advisor, ItemState.IN_PROGRESS)
+    clock.stamp()

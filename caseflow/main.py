@@ -19,6 +19,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from caseflow.auth import permissions
 from caseflow.auth.forms import ROLE_LABELS
+from caseflow.auth.models import Role
 from caseflow.auth.permissions import visible_cases_clause
 from caseflow.cases import labels
 from caseflow.cases.models import Case, CaseStatus
@@ -67,7 +68,12 @@ def home():
     Every query here goes through ``visible_cases_clause``: what a user asked for or
     held before (a review request, a follow-up) never shows a case they can no longer
     see, e.g. after it was reassigned.
+
+    A team lead's day starts on the team overview (their own My work is mostly empty):
+    "/" sends them there; the menu's "My work" (``?view=mine``) still shows this page.
     """
+    if current_user.role == Role.TEAM_LEAD and request.args.get("view") != "mine":
+        return redirect(url_for("team.overview"))
     my_cases_query = (
         select(Case)
         .where(

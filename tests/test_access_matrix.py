@@ -136,6 +136,7 @@ MATRIX = {
     ),
     ("team.overview", "GET"): LEADS_OF_ANY_CENTRE,
     ("team.intake", "GET"): LEADS_OF_ANY_CENTRE,
+    ("team.intake_assign", "POST"): LEADS_ONLY,
     ("team.reassign", "GET"): LEADS_OF_ANY_CENTRE,
     ("team.reassign", "POST"): LEADS_OF_ANY_CENTRE,
     ("team.reviews", "GET"): LEADS_OF_ANY_CENTRE,

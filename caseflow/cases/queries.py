@@ -47,6 +47,33 @@ def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def search_clause(term: str):
+    """Cases whose reference, household name, contact email, employer or a person's
+    name or email contains ``term`` (any letter case). The one place searching is
+    defined: the case list and the top bar's search box both come here, so a
+    full-text search can later replace it alone."""
+    pattern = f"%{_escape_like(term.lower())}%"
+
+    def like(column):
+        return func.lower(column).like(pattern, escape="\\")
+
+    return or_(
+        like(Case.reference),
+        like(Case.household_name),
+        like(Case.contact_email),
+        like(Case.employer),
+        exists().where(
+            Person.case_id == Case.id,
+            or_(
+                like(Person.first_name),
+                like(Person.last_name),
+                like(Person.email),
+                like(Person.first_name + " " + Person.last_name),
+            ),
+        ),
+    )
+
+
 def case_list_query(user: User, filters: CaseFilters) -> Select:
     """The cases ``user`` may see, filtered, searched and sorted (not yet paginated)."""
     query = select(Case).where(visible_cases_clause(user))
@@ -96,28 +123,7 @@ def case_list_query(user: User, filters: CaseFilters) -> Select:
     elif filters.hold == "0":
         query = query.where(Case.legal_hold_at.is_(None))
     if filters.q:
-        pattern = f"%{_escape_like(filters.q.lower())}%"
-
-        def like(column):
-            return func.lower(column).like(pattern, escape="\\")
-
-        query = query.where(
-            or_(
-                like(Case.reference),
-                like(Case.household_name),
-                like(Case.contact_email),
-                like(Case.employer),
-                exists().where(
-                    Person.case_id == Case.id,
-                    or_(
-                        like(Person.first_name),
-                        like(Person.last_name),
-                        like(Person.email),
-                        like(Person.first_name + " " + Person.last_name),
-                    ),
-                ),
-            )
-        )
+        query = query.where(search_clause(filters.q))
     descending = filters.sort.startswith("-")
     columns = SORTS.get(filters.sort.lstrip("-"), SORTS["updated"])
     order = [c.desc() if descending else c.asc() for c in columns]

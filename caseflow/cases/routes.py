@@ -53,6 +53,9 @@ def index():
         per_page=current_app.config["CASES_PER_PAGE"],
         error_out=False,
     )
+    # The top bar's search box ("jump"): exactly one match opens that case directly.
+    if request.args.get("jump") and filters.q and pagination.total == 1 and pagination.page == 1:
+        return redirect(url_for("cases.detail", case_id=pagination.items[0].id))
     progress = progress_by_case([case.id for case in pagination.items])
     return render_template(
         "cases/index.html", form=form, filters=filters, pagination=pagination, progress=progress

@@ -2,6 +2,7 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from caseflow.checklists.models import (
     Category,
@@ -53,15 +54,23 @@ def describe_deadline(item: TemplateItem) -> str:
     n, m = item.deadline_value or 0, item.deadline_value_to or 0
     match item.deadline_kind:
         case DeadlineKind.CALENDAR_DAYS:
-            return _("%(n)d days after arrival", n=n)
+            return ngettext("%(num)d day after arrival", "%(num)d days after arrival", n)
         case DeadlineKind.WORKING_DAYS:
-            return _("%(n)d working days after arrival", n=n)
+            return ngettext(
+                "%(num)d working day after arrival", "%(num)d working days after arrival", n
+            )
         case DeadlineKind.MONTHS:
-            return _("%(n)d months after arrival", n=n)
+            return ngettext("%(num)d month after arrival", "%(num)d months after arrival", n)
         case DeadlineKind.YEAR_TURNING:
             return _("from 1 January of the year the person turns %(n)d", n=n)
         case DeadlineKind.SCHOOL_START:
             return _("from 1 September of the year the child turns %(n)d", n=n)
         case DeadlineKind.EXPIRY_WINDOW:
-            return _("between %(n)d and %(m)d months before the expiry date", n=n, m=m)
+            # The unit follows the larger number: "between 0 and 1 month", "1 and 3 months".
+            return ngettext(
+                "between %(n)d and %(num)d month before the expiry date",
+                "between %(n)d and %(num)d months before the expiry date",
+                m,
+                n=n,
+            )
     return _("no deadline")

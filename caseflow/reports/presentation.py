@@ -44,6 +44,15 @@ class Table:
     # Rows whose label itself could point at someone (a rare sector, town or country):
     # exports merge the small ones into one "other" row.
     merge_small: bool = False
+    # Labels of rows that describe nobody in particular ("Age unknown", "Unknown" town,
+    # the merged "Other" rows): dropped when empty, and the first choice when a second
+    # count must be hidden (see protected_rows).
+    residual: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # An empty "unknown" row tells a funder nothing, and as a "<5" it would force
+        # a second, real figure to be hidden.
+        self.rows = [(label, n) for label, n in self.rows if n or label not in self.residual]
 
 
 @dataclass
@@ -80,6 +89,7 @@ def tables(report: FunderReport, centre_id: int, locale: str) -> list[Table]:
                 (_("Age unknown"), report.age_unknown),
             ],
             chart=False,
+            residual=(_("Age unknown"),),
         ),
         Table(
             "closing_reasons",
@@ -94,6 +104,7 @@ def tables(report: FunderReport, centre_id: int, locale: str) -> list[Table]:
                 for code, n in report.nationalities
             ],
             merge_small=True,
+            residual=(_("Other countries"),),
         ),
         Table(
             "nationality_groups",
@@ -113,12 +124,14 @@ def tables(report: FunderReport, centre_id: int, locale: str) -> list[Table]:
             _("Municipality"),
             [(m if m != "unknown" else unknown, n) for m, n in report.municipalities],
             merge_small=True,
+            residual=(unknown,),
         ),
         Table(
             "sectors",
             _("Employer sector"),
             [(m if m != "unknown" else unknown, n) for m, n in report.sectors],
             merge_small=True,
+            residual=(unknown,),
         ),
         Table(
             "referral_channels",
@@ -127,6 +140,7 @@ def tables(report: FunderReport, centre_id: int, locale: str) -> list[Table]:
                 (str(labels.REFERRAL_CHANNEL.get(c, unknown)), n)
                 for c, n in report.referral_channels
             ],
+            residual=(unknown,),
         ),
     ]
 
@@ -156,21 +170,34 @@ def protected_rows(table: Table) -> list[tuple[str, int | str]]:
     """A table's rows as exported: small counts "<5", and no way to work them out.
 
     - rows whose label could point at someone are merged into one "other" row;
+    - empty "unknown" rows are left out (Table drops them);
     - in a partition of a total, a lone suppressed count would follow from the total
-      minus the others, so the next smallest count is hidden ("–") as well.
+      minus the others, so a second count is hidden ("–") as well, unless working it
+      out tells nothing about anyone: a count of 0 describes nobody, and a residual row
+      ("Age unknown", "Unknown", "Other …") carries no attribute that could single
+      someone out. The second count hidden is a residual row if the table has one
+      (a funder does not need "unknown"), else the smallest other count, so the
+      large figures a funder reports (44 children) stay visible.
     """
     limit = threshold()
     rows = list(table.rows)
+    residual = set(table.residual)
     if table.merge_small:
         small = [count for _label, count in rows if count < limit]
         rows = [(label, count) for label, count in rows if count >= limit]
         if small:
-            rows.append((_("Other (fewer than %(n)d each)", n=limit), sum(small)))
+            other = _("Other (fewer than %(n)d each)", n=limit)
+            rows.append((other, sum(small)))
+            residual.add(other)
     suppressed = {i for i, (_label, count) in enumerate(rows) if count < limit}
     hidden = set()
     if table.partition and len(suppressed) == 1 and len(rows) > 1:
-        others = [i for i in range(len(rows)) if i not in suppressed]
-        hidden.add(min(others, key=lambda i: rows[i][1]))
+        (lone,) = suppressed
+        label, count = rows[lone]
+        if count and label not in residual:
+            others = [i for i in range(len(rows)) if i != lone]
+            complements = [i for i in others if rows[i][0] in residual] or others
+            hidden.add(min(complements, key=lambda i: rows[i][1]))
     return [
         (label, suppress(count) if i in suppressed else HIDDEN if i in hidden else count)
         for i, (label, count) in enumerate(rows)

@@ -51,7 +51,9 @@ def _context():
         "suppression_note": _(
             "In every export, counts below %(n)d (including 0) are shown as “<%(n)d” so that "
             "no person can be recognised. Where such a count could be worked out from a total, "
-            "a second count is hidden (“–”), and small groups with a name (a country, town or "
+            "a second count is hidden (“–”), an “unknown” or “other” row when there is one; "
+            "a 0 or an “unknown” count needs no such cover, as it describes nobody. Empty "
+            "“unknown” rows are left out, and small groups with a name (a country, town or "
             "sector) are merged into “Other”.",
             n=current_app.config["REPORT_SUPPRESS_BELOW"],
         ),

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from caseflow.auth.models import User
+from caseflow.auth.models import Role, User
 from caseflow.cases.models import Case, CaseStatus
 from caseflow.cases.queries import WAITING_TOO_LONG_DAYS
 from caseflow.checklists.models import ChecklistItem
@@ -13,6 +13,7 @@ from caseflow.checklists.services import overdue_clause
 from caseflow.core.time import today, utcnow
 from caseflow.extensions import db
 from caseflow.followups.models import FollowUp, FollowUpStatus
+from caseflow.reviews.models import ReviewRequest, ReviewStatus
 
 
 @dataclass
@@ -23,6 +24,22 @@ class AdvisorLoad:
     overdue_steps: int = 0
     overdue_followups: int = 0
     oldest_open_since: datetime | None = None
+    # Open work that is not counted in the columns: follow-ups assigned to them (on
+    # anyone's case) and review requests they are waiting on.
+    open_followups: int = 0
+    pending_reviews: int = 0
+
+    @property
+    def has_work(self) -> bool:
+        """Listed in the overview: a row of zeros for someone with nothing is noise."""
+        return bool(
+            self.open_cases
+            or self.waiting_too_long
+            or self.overdue_steps
+            or self.overdue_followups
+            or self.open_followups
+            or self.pending_reviews
+        )
 
     @property
     def oldest_open_days(self) -> int | None:
@@ -89,4 +106,82 @@ def team_overview(centre_id: int) -> list[AdvisorLoad]:
     ):
         if advisor_id in loads:
             loads[advisor_id].overdue_followups = count
+
+    for assignee_id, count in db.session.execute(
+        select(FollowUp.assignee_id, func.count(FollowUp.id))
+        .join(Case, Case.id == FollowUp.case_id)
+        .where(open_case, FollowUp.status == FollowUpStatus.OPEN)
+        .group_by(FollowUp.assignee_id)
+    ):
+        if assignee_id in loads:
+            loads[assignee_id].open_followups = count
+
+    for requester_id, count in db.session.execute(
+        select(ReviewRequest.requested_by_id, func.count(ReviewRequest.id))
+        .join(Case, Case.id == ReviewRequest.case_id)
+        .where(Case.centre_id == centre_id, ReviewRequest.status == ReviewStatus.PENDING)
+        .group_by(ReviewRequest.requested_by_id)
+    ):
+        if requester_id in loads:
+            loads[requester_id].pending_reviews = count
     return list(loads.values())
+
+
+@dataclass
+class TeamTotals:
+    open_cases: int
+    waiting_too_long: int
+    overdue_steps: int
+    overdue_followups: int
+    oldest_open_days: int | None
+
+
+def team_totals(loads: list[AdvisorLoad]) -> TeamTotals:
+    """The overview's totals row: sums, and the oldest open case of anyone listed."""
+    ages = [load.oldest_open_days for load in loads if load.oldest_open_days is not None]
+    return TeamTotals(
+        open_cases=sum(load.open_cases for load in loads),
+        waiting_too_long=sum(load.waiting_too_long for load in loads),
+        overdue_steps=sum(load.overdue_steps for load in loads),
+        overdue_followups=sum(load.overdue_followups for load in loads),
+        oldest_open_days=max(ages, default=None),
+    )
+
+
+def assignable_advisors(centre_id: int) -> list[tuple[User, int]]:
+    """The centre's active advisors, each with their number of open cases, by name:
+    whom a team lead can give a case from the intake queue."""
+    open_cases = (
+        select(Case.advisor_id, func.count(Case.id).label("n"))
+        .where(Case.centre_id == centre_id, Case.status != CaseStatus.CLOSED)
+        .group_by(Case.advisor_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(User, func.coalesce(open_cases.c.n, 0))
+        .outerjoin(open_cases, open_cases.c.advisor_id == User.id)
+        .where(
+            User.centre_id == centre_id,
+            User.role == Role.ADVISOR,
+            User.is_active_account.is_(True),
+        )
+        .order_by(func.lower(User.full_name), User.id)
+    ).all()
+    return [(user, int(count)) for user, count in rows]
+
+
+def tab_counts(centre_id: int) -> dict[str, int]:
+    """The numbers on the team pages' tabs: cases waiting for an advisor, open reviews."""
+    intake = db.session.scalar(
+        select(func.count(Case.id)).where(
+            Case.centre_id == centre_id,
+            Case.advisor_id.is_(None),
+            Case.status != CaseStatus.CLOSED,
+        )
+    )
+    reviews = db.session.scalar(
+        select(func.count(ReviewRequest.id))
+        .join(Case, Case.id == ReviewRequest.case_id)
+        .where(Case.centre_id == centre_id, ReviewRequest.status == ReviewStatus.PENDING)
+    )
+    return {"team.intake": intake or 0, "team.reviews": reviews or 0}

@@ -8,9 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from caseflow.auth.access import requires
-from caseflow.auth.permissions import can_review
+from caseflow.auth.permissions import can_assign_case, can_review
 from caseflow.auth.services import centre_users
 from caseflow.cases import services as cases
+from caseflow.cases.access import case_access
+from caseflow.cases.forms import AssignForm
 from caseflow.cases.models import Case, CaseStatus
 from caseflow.cases.queries import WAITING_TOO_LONG_DAYS
 from caseflow.core.audit import audited, record
@@ -20,25 +22,31 @@ from caseflow.core.web import page_number
 from caseflow.extensions import db
 from caseflow.reviews.forms import DecisionForm
 from caseflow.reviews.models import ReviewRequest, ReviewStatus
-from caseflow.team.queries import team_overview
+from caseflow.team.queries import assignable_advisors, tab_counts, team_overview, team_totals
 
 bp = Blueprint("team", __name__, url_prefix="/team")
+
+
+@bp.context_processor
+def _tabs():
+    """The team tabs show how many cases wait in intake and how many reviews are open
+    (a function: counted only when a team page's tabs are drawn)."""
+    return {"tab_counts": lambda: tab_counts(current_user.centre_id)}
 
 
 @bp.get("")
 @requires(can_review)
 def overview():
+    loads = team_overview(current_user.centre_id)
     return render_template(
         "team/overview.html",
-        loads=team_overview(current_user.centre_id),
+        loads=[load for load in loads if load.has_work],
+        totals=team_totals(loads),
         waiting_days=WAITING_TOO_LONG_DAYS,
     )
 
 
-@bp.get("/intake")
-@requires(can_review)
-def intake():
-    """Unassigned cases, oldest first, each assignable in one action."""
+def _render_intake(status: int = 200, *, refused: Case | None = None, error: str = ""):
     pagination = db.paginate(
         select(Case)
         .where(
@@ -53,8 +61,43 @@ def intake():
         error_out=False,
     )
     return render_template(
-        "team/intake.html", pagination=pagination, staff=centre_users(current_user.centre_id)
-    )
+        "team/intake.html",
+        pagination=pagination,
+        advisors=assignable_advisors(current_user.centre_id),
+        refused_id=refused.id if refused else None,
+        error=error,
+    ), status
+
+
+@bp.get("/intake")
+@requires(can_review)
+def intake():
+    """Unassigned cases, oldest first, each assignable in one action."""
+    return _render_intake()
+
+
+@bp.post("/intake/<id:case_id>/assign")
+@audited("case.assign", object_type="case", id_arg="case_id")
+@case_access(can_assign_case)
+def intake_assign(case: Case):
+    """Give a case of the queue to an active advisor; without a choice nothing changes
+    and the queue is shown again with the reason next to that case."""
+    form = AssignForm()
+    advisors = {str(user.id) for user, _count in assignable_advisors(current_user.centre_id)}
+    form.advisor_id.choices = [("", "")] + [(value, value) for value in sorted(advisors)]
+    if not form.validate() or form.advisor_id.data not in advisors:
+        if form.version.errors:
+            message = " ".join(str(error) for error in form.version.errors)
+        else:
+            message = _("Choose an advisor to assign %(reference)s to.", reference=case.reference)
+        flash(message, "danger")
+        return _render_intake(400, refused=case, error=message)
+    with unit_of_work() as work:
+        cases.assign_case(case, current_user, int(form.advisor_id.data), form.version.data)
+    if work.failed:
+        return _render_intake(work.status, refused=case, error=str(work.error))
+    flash(_("%(reference)s assigned.", reference=case.reference), "success")
+    return redirect(url_for("team.intake", page=request.args.get("page") or None))
 
 
 def _sources():

@@ -150,7 +150,7 @@ def test_after_choosing_every_page_works_and_next_is_followed(app, web, newcomer
     user = reload(User, newcomer.id)
     assert not user.must_change_password
     assert verify_password(user.password_hash, OWN)
-    for url in ("/", "/cases", "/profile", "/team"):
+    for url in ("/?view=mine", "/cases", "/profile", "/team"):  # a lead's "/" goes to /team
         assert web.get(url).status_code == 200, url
     # The page is of no use any more: it sends home.
     assert web.get(CHOOSE).status_code == 302

@@ -61,7 +61,13 @@ def _queries_for(client, path):
 
 
 @pytest.mark.parametrize(
-    "path", ["/cases", "/cases?status=all&q=household&sort=household", "/", "/followups?view=all"]
+    "path",
+    [
+        "/cases",
+        "/cases?status=all&q=household&sort=household",
+        "/?view=mine",  # a team lead's "/" goes to the team overview
+        "/followups?view=all",
+    ],
 )
 def test_list_pages_run_the_same_queries_for_5_and_200_cases(
     client_for, make_user, make_case, path
