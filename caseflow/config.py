@@ -75,6 +75,11 @@ class Defaults:
     # Re-authentication (password, plus code when enrolled) before sensitive actions.
     REAUTH_WINDOW = timedelta(minutes=10)
     REAUTH_FAILURES_PER_USER = "20 per hour"
+    # Calendar feeds: apps poll every 15 minutes to a few hours, so more than this per
+    # address is not a calendar app; unknown addresses are counted per network address
+    # (guessing a 256-bit token is hopeless; this keeps the lookups cheap for others).
+    CALENDAR_FEED_PER_TOKEN = "60 per hour"  # noqa: S105 (a rate limit)
+    CALENDAR_FEED_MISSES_PER_ADDRESS = "30 per hour"
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: none).
     # Without it every client has the proxy's address, and one address limit hits all.
     PROXY_FIX_HOPS = 0

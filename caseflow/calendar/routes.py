@@ -17,19 +17,9 @@ from caseflow.extensions import db, limiter
 
 bp = Blueprint("calendar", __name__)
 
-# Settings (instance config may override them).
-DEFAULTS = {
-    # Calendar apps poll every 15 minutes to a few hours; a feed asked more often than
-    # this is not a calendar app.
-    "CALENDAR_FEED_PER_TOKEN": "60 per hour",
-    # Unknown addresses asked from one network address (guessing is hopeless with
-    # 256-bit tokens; this keeps the lookups cheap for everyone else).
-    "CALENDAR_FEED_MISSES_PER_ADDRESS": "30 per hour",
-}
-
 
 def _setting(name: str):
-    return lambda: current_app.config.get(name, DEFAULTS[name])
+    return lambda: current_app.config[name]
 
 
 def _token_key() -> str:

@@ -19,9 +19,9 @@ from caseflow.auth import crypto
 from caseflow.auth.models import User
 from caseflow.auth.permissions import visible_cases_clause
 from caseflow.calendar.models import CalendarFeed
-from caseflow.cases.models import Case, CaseStatus, Person
+from caseflow.cases.models import Case, Person
 from caseflow.checklists.models import ChecklistItem
-from caseflow.checklists.services import effective_due_date, open_item_clause
+from caseflow.checklists.services import advisor_open_steps
 from caseflow.core.time import utcnow
 from caseflow.extensions import db
 from caseflow.followups.models import FollowUp, FollowUpStatus
@@ -108,18 +108,9 @@ def _due_steps(user: User) -> list[ChecklistItem]:
     """Open steps with a due date on the cases the user is the advisor of."""
     return list(
         db.session.scalars(
-            select(ChecklistItem)
-            .join(Case, Case.id == ChecklistItem.case_id)
-            .where(
-                Case.advisor_id == user.id,
-                Case.status != CaseStatus.CLOSED,
-                Case.erased_at.is_(None),
-                visible_cases_clause(user),
-                open_item_clause(),
-                effective_due_date().is_not(None),
-            )
+            advisor_open_steps(user)
+            .where(Case.erased_at.is_(None), visible_cases_clause(user))
             .options(joinedload(ChecklistItem.case), joinedload(ChecklistItem.template_item))
-            .order_by(effective_due_date(), ChecklistItem.id)
         )
     )
 

@@ -244,6 +244,23 @@ def open_item_clause():
     )
 
 
+def advisor_open_steps(user: User, due_by: date | None = None):
+    """Select the open, dated steps of the open cases ``user`` advises (due by ``due_by``
+    when given), soonest first: the daily reminder and the calendar feed list these."""
+    query = (
+        select(ChecklistItem)
+        .join(Case, Case.id == ChecklistItem.case_id)
+        .where(
+            Case.advisor_id == user.id,
+            Case.status != CaseStatus.CLOSED,
+            open_item_clause(),
+            effective_due_date().is_not(None),
+        )
+        .order_by(effective_due_date(), ChecklistItem.id)
+    )
+    return query if due_by is None else query.where(effective_due_date() <= due_by)
+
+
 def overdue_clause(on: date):
     """SQL for "open and past its due date" (the same rule as ChecklistItem.is_overdue)."""
     return and_(open_item_clause(), effective_due_date() < on)

@@ -47,7 +47,8 @@ Vocabulary (``object_type`` in brackets):
   ``case.access_log`` (its access log viewed)
 - ``note.create`` [case], ``note.view``, ``note.update`` [note]
 - ``followup.create`` [case], ``followup.complete``, ``followup.cancel`` [followup]
-- ``checklist_item.view``, ``checklist_item.update``, ``checklist_item.done``
+- ``checklist_item.view``, ``checklist_item.update``, ``checklist_item.done`` (an undo of
+  a tick too, with ``details.undo``)
   [checklist_item]
 - ``email.view``, ``email.preview`` [case], ``email.queued`` [email] (every outbox
   message, worker reminders and digests too), ``email.retry`` [email]
@@ -59,6 +60,8 @@ Vocabulary (``object_type`` in brackets):
   ``template_item.move`` [template_item], ``centre.update`` [centre],
   ``user.activity`` [user] (a user's activity page viewed)
 - ``privacy.export_page``, ``privacy.export`` [case] (subject access; CLI: no user)
+- ``calendar.create``, ``calendar.revoke`` [user] (the calendar feed address),
+  ``calendar.feed`` [user] (a feed read: one row per user, address, outcome and day)
 - ``access.denied`` (403/404 on an object route that is not ``@audited``),
   ``rate_limited`` (429), ``audit.prune``
 - recorded explicitly in caseflow/auth and the user admin: ``auth.*``, ``user.*``

@@ -5,9 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from caseflow.auth.models import User
-from caseflow.cases.models import Case, CaseStatus
 from caseflow.checklists.models import ChecklistItem
-from caseflow.checklists.services import effective_due_date, open_item_clause
+from caseflow.checklists.services import advisor_open_steps
 from caseflow.core.time import today
 from caseflow.extensions import db
 from caseflow.followups.models import FollowUp, FollowUpStatus
@@ -34,20 +33,11 @@ def _due_followups(user: User, day) -> list[FollowUp]:
 def _due_steps(user: User, day) -> list[ChecklistItem]:
     return list(
         db.session.scalars(
-            select(ChecklistItem)
-            .join(Case, Case.id == ChecklistItem.case_id)
-            .where(
-                Case.advisor_id == user.id,
-                Case.status != CaseStatus.CLOSED,
-                open_item_clause(),
-                effective_due_date() <= day,
-            )
-            .options(
+            advisor_open_steps(user, due_by=day).options(
                 joinedload(ChecklistItem.case),
                 joinedload(ChecklistItem.template_item),
                 joinedload(ChecklistItem.person),
             )
-            .order_by(effective_due_date(), ChecklistItem.id)
         )
     )
 
