@@ -52,6 +52,13 @@ def waiting_since_limit() -> datetime:
     return utcnow() - timedelta(days=WAITING_TOO_LONG_DAYS)
 
 
+def _count_into(loads: dict[int, AdvisorLoad], attribute: str, counts) -> None:
+    """Set ``attribute`` of each listed staff member from a (user id, count) query."""
+    for user_id, count in db.session.execute(counts):
+        if user_id in loads:
+            setattr(loads[user_id], attribute, count)
+
+
 def team_overview(centre_id: int) -> list[AdvisorLoad]:
     """Per active staff member of the centre: their load and what is late."""
     # Deactivated staff stay listed while they still hold open cases (someone left).
@@ -75,55 +82,55 @@ def team_overview(centre_id: int) -> list[AdvisorLoad]:
             loads[advisor_id].open_cases = count
             loads[advisor_id].oldest_open_since = oldest
 
-    for advisor_id, count in db.session.execute(
+    _count_into(
+        loads,
+        "waiting_too_long",
         select(Case.advisor_id, func.count(Case.id))
         .where(
             open_case,
             Case.status == CaseStatus.WAITING_ON_CLIENT,
             Case.status_changed_at < waiting_since_limit(),
         )
-        .group_by(Case.advisor_id)
-    ):
-        if advisor_id in loads:
-            loads[advisor_id].waiting_too_long = count
+        .group_by(Case.advisor_id),
+    )
 
-    for advisor_id, count in db.session.execute(
+    _count_into(
+        loads,
+        "overdue_steps",
         select(Case.advisor_id, func.count(ChecklistItem.id))
         .join(Case, Case.id == ChecklistItem.case_id)
         .where(open_case, overdue_clause(today()))
-        .group_by(Case.advisor_id)
-    ):
-        if advisor_id in loads:
-            loads[advisor_id].overdue_steps = count
+        .group_by(Case.advisor_id),
+    )
 
     # Follow-ups late on the advisor's own cases (whoever they are assigned to), so the
     # number leads to exactly those cases in the list.
-    for advisor_id, count in db.session.execute(
+    _count_into(
+        loads,
+        "overdue_followups",
         select(Case.advisor_id, func.count(FollowUp.id))
         .join(Case, Case.id == FollowUp.case_id)
         .where(open_case, FollowUp.status == FollowUpStatus.OPEN, FollowUp.due_date < today())
-        .group_by(Case.advisor_id)
-    ):
-        if advisor_id in loads:
-            loads[advisor_id].overdue_followups = count
+        .group_by(Case.advisor_id),
+    )
 
-    for assignee_id, count in db.session.execute(
+    _count_into(
+        loads,
+        "open_followups",
         select(FollowUp.assignee_id, func.count(FollowUp.id))
         .join(Case, Case.id == FollowUp.case_id)
         .where(open_case, FollowUp.status == FollowUpStatus.OPEN)
-        .group_by(FollowUp.assignee_id)
-    ):
-        if assignee_id in loads:
-            loads[assignee_id].open_followups = count
+        .group_by(FollowUp.assignee_id),
+    )
 
-    for requester_id, count in db.session.execute(
+    _count_into(
+        loads,
+        "pending_reviews",
         select(ReviewRequest.requested_by_id, func.count(ReviewRequest.id))
         .join(Case, Case.id == ReviewRequest.case_id)
         .where(Case.centre_id == centre_id, ReviewRequest.status == ReviewStatus.PENDING)
-        .group_by(ReviewRequest.requested_by_id)
-    ):
-        if requester_id in loads:
-            loads[requester_id].pending_reviews = count
+        .group_by(ReviewRequest.requested_by_id),
+    )
     return list(loads.values())
 
 
