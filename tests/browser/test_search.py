@@ -41,6 +41,8 @@ def _log_in(page: Page, email: str, heading: str) -> None:
     page.locator("#password").fill(PASSWORD)
     page.locator("main form button[type=submit]").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    # The heading shows once the HTML is parsed; the deferred scripts ("/") run after.
+    page.wait_for_load_state("load")
 
 
 @pytest.fixture
