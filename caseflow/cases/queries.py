@@ -250,10 +250,13 @@ class CasePage:
     prev_cursor: str | None  # for ?before=
     is_first: bool
     is_last: bool
+    count_limit: int = COUNT_LIMIT
 
 
-def count_capped(query: Select, limit: int = COUNT_LIMIT) -> tuple[int, bool]:
-    """How many rows ``query`` gives, counted up to ``limit``: (count, more than limit)."""
+def count_capped(query: Select, limit: int | None = None) -> tuple[int, bool]:
+    """How many rows ``query`` gives, counted up to ``limit`` (``COUNT_LIMIT``): (count,
+    more than limit), in one query that stops reading at limit + 1 rows."""
+    limit = COUNT_LIMIT if limit is None else limit
     capped = query.with_only_columns(Case.id).order_by(None).limit(limit + 1).subquery()
     count = db.session.scalar(select(func.count()).select_from(capped)) or 0
     return (limit, True) if count > limit else (count, False)
@@ -293,6 +296,10 @@ def case_list_page(
     )
     more = len(rows) > per_page
     rows = rows[:per_page]
+    if backwards and not more and len(rows) < per_page and before_cursor:
+        # Walking back reached the start with a short page: show the full first page
+        # (the one the "First page" link gives) rather than a stub of it.
+        return case_list_page(user, filters, per_page=per_page)
     if backwards:
         rows.reverse()
         is_first, is_last = not more, not before_cursor
@@ -307,6 +314,7 @@ def case_list_page(
         prev_cursor=encode_cursor(rows[0][1], rows[0][0].id) if rows and not is_first else None,
         is_first=is_first,
         is_last=is_last,
+        count_limit=COUNT_LIMIT,
     )
 
 

@@ -30,7 +30,7 @@ from caseflow.cases.forms import (
 from caseflow.cases.legal_hold import lift_legal_hold, place_legal_hold
 from caseflow.cases.models import Case, CaseStatus, ClosingReason
 from caseflow.cases.page import advisor_choices, render_case_page
-from caseflow.cases.queries import COUNT_LIMIT, case_list_page, centre_case_types
+from caseflow.cases.queries import case_list_page, centre_case_types
 from caseflow.centres import notices
 from caseflow.checklists.services import progress_by_case
 from caseflow.core.audit import annotate, audited
@@ -65,7 +65,7 @@ def index():
         filters=filters,
         pagination=pagination,
         progress=progress,
-        count_limit=format_number(COUNT_LIMIT),
+        count_limit=format_number(pagination.count_limit),
     )
 
 
