@@ -291,8 +291,7 @@ def case_list_page(
             .order_by(*_order_by(name, descending != backwards))
             .options(*_LIST_OPTIONS)
             .limit(per_page + 1)
-        )
-        .unique()
+        ).unique()
     )
     more = len(rows) > per_page
     rows = rows[:per_page]
