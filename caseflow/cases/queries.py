@@ -142,13 +142,17 @@ def _sort_of(filters: CaseFilters) -> tuple[str, bool]:
 
 def _order_by(name: str, descending: bool) -> list:
     """ORDER BY for a sort: its key, then the id (same direction) so the order is total.
-    NULLs (only an unknown arrival date) count as the smallest value on both databases."""
+    NULLs (an unknown arrival date) go where each database's index keeps them, so the
+    index serves the order: smallest on SQLite, largest on PostgreSQL."""
     (key,) = SORTS[name]
-    if name in NULLABLE_SORTS:
-        order = key.desc().nulls_last() if descending else key.asc().nulls_first()
-    else:
-        order = key.desc() if descending else key.asc()
-    return [order, Case.id.desc() if descending else Case.id.asc()]
+    order = [key.desc(), Case.id.desc()] if descending else [key.asc(), Case.id.asc()]
+    # A reference is unique within the centre (every list is one centre's): the id
+    # adds nothing, and left out the unique index serves the order on PostgreSQL too.
+    return order[:1] if name == "reference" else order
+
+
+def _nulls_smallest() -> bool:
+    return db.session.get_bind().dialect.name != "postgresql"
 
 
 def case_list_query(user: User, filters: CaseFilters) -> Select:
@@ -225,17 +229,17 @@ def _beyond(name: str, descending: bool, cursor: Cursor):
     (key,) = SORTS[name]
     value, case_id = cursor.value, cursor.id
     past_id = Case.id < case_id if descending else Case.id > case_id
-    if value is None:  # NULL is the smallest key: first ascending, last descending
+    # Where the NULLs of a nullable key come in this walk: before or after the rest.
+    nulls_come_first = descending != _nulls_smallest()
+    if value is None:
         tail = and_(key.is_(None), past_id)
-        return tail if descending else or_(tail, key.is_not(None))
+        return or_(tail, key.is_not(None)) if nulls_come_first else tail
     if descending:
         clause = and_(key <= value, or_(key < value, past_id))
     else:
         clause = and_(key >= value, or_(key > value, past_id))
-    if name in NULLABLE_SORTS:
-        clause = and_(key.is_not(None), clause)
-        if descending:
-            clause = or_(clause, key.is_(None))
+    if name in NULLABLE_SORTS and not nulls_come_first:
+        clause = or_(clause, key.is_(None))
     return clause
 
 
