@@ -1,6 +1,15 @@
 """Case pages: list, intake, detail, edit, status and assignment."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,6 +22,7 @@ from caseflow.auth.permissions import (
     can_edit_case,
     can_hold_case,
     can_take_case,
+    can_view_case,
     must_request_closing,
 )
 from caseflow.cases import services
@@ -29,7 +39,7 @@ from caseflow.cases.forms import (
 )
 from caseflow.cases.legal_hold import lift_legal_hold, place_legal_hold
 from caseflow.cases.models import Case, CaseStatus, ClosingReason
-from caseflow.cases.page import advisor_choices, render_case_page
+from caseflow.cases.page import advisor_choices, load_case_for_page, render_case_page
 from caseflow.cases.queries import case_list_page, centre_case_types
 from caseflow.centres import notices
 from caseflow.checklists.services import progress_by_case
@@ -145,9 +155,13 @@ def new():
 
 @bp.get("/<id:case_id>")
 @audited("case.view", object_type="case", id_arg="case_id")
-@case_access()
-def detail(case: Case):
-    return render_case_page(case)
+def detail(case_id: int):
+    # case_access's rule (404 unless visible), with the case read once with everything
+    # its page shows instead of a plain read and then a full one.
+    case = load_case_for_page(case_id)
+    if case is None or not can_view_case(current_user, case):
+        abort(404)
+    return render_case_page(case, loaded=True)
 
 
 @bp.route("/<id:case_id>/edit", methods=["GET", "POST"])
