@@ -147,3 +147,15 @@ def test_export_all_matching_still_takes_every_matching_case(client_for, make_us
     lead = make_user("team_lead")
     query = case_list_query(lead, CaseFilters(status="all", q="zed"))
     assert len(db.session.scalars(query.with_only_columns(Case.id)).all()) == 5
+
+
+def test_the_links_and_the_capped_count_in_dutch(client_for, make_user, cases, monkeypatch):
+    lead = make_user("team_lead", locale="nl")
+    client = client_for(lead)
+    monkeypatch.setattr(queries, "COUNT_LIMIT", 10_000)
+    monkeypatch.setattr(queries, "count_capped", lambda _query, limit=None: (10_000, True))
+    _ids, links, body = _page(client, "/cases?status=all")
+    assert "Meer dan 10.000 dossiers" in body
+    assert {"Volgende", "Laatste pagina"} <= set(links)
+    _ids, links, _body = _page(client, links["Volgende"])
+    assert {"Eerste pagina", "Vorige", "Volgende", "Laatste pagina"} <= set(links)
