@@ -203,10 +203,16 @@ class Case(db.Model):
         return f"<Case {self.reference}>"
 
 
-# The household sort and the municipality filter ignore letter case. SQLite cannot
-# reflect such expression indexes (tests/test_migrations.py compares them on PostgreSQL).
-Index("ix_cases_centre_household", Case.centre_id, func.lower(Case.household_name), Case.id)
-Index("ix_cases_centre_municipality", Case.centre_id, func.lower(Case.municipality))
+# The household sort and the municipality filter ignore letter case: indexes on
+# lower(...), on PostgreSQL only. SQLite's lower() is replaced by a Python function on
+# the app's connections (caseflow/core/database.py), so an index on it would not match
+# what any other connection (a backup's integrity check, the sqlite3 shell) computes.
+Index("ix_cases_centre_household", Case.centre_id, func.lower(Case.household_name), Case.id).ddl_if(
+    dialect="postgresql"
+)
+Index("ix_cases_centre_municipality", Case.centre_id, func.lower(Case.municipality)).ddl_if(
+    dialect="postgresql"
+)
 
 
 class Person(db.Model):
