@@ -20,8 +20,7 @@ from caseflow.auth.permissions import (
 from caseflow.auth.services import centre_users
 from caseflow.cases.forms import AssignForm, LegalHoldForm, LiftLegalHoldForm, StatusForm
 from caseflow.cases.models import Activity, Case
-from caseflow.checklists.models import ChecklistItem
-from caseflow.checklists.views import group_checklist, progress_of_groups
+from caseflow.checklists.views import group_checklist, load_items, progress_of_groups
 from caseflow.core.time import today
 from caseflow.extensions import db
 from caseflow.followups.forms import FollowUpForm
@@ -68,17 +67,6 @@ def load_case_for_page(case_id: int) -> Case | None:
     )
 
 
-def _checklist_items(case: Case) -> list[ChecklistItem]:
-    """The case's steps with their templates, in one query (a join, not a second one)."""
-    return list(
-        db.session.scalars(
-            select(ChecklistItem)
-            .where(ChecklistItem.case_id == case.id)
-            .options(joinedload(ChecklistItem.template_item))
-        )
-    )
-
-
 def case_page_context(case: Case, *, loaded: bool = False, **forms) -> dict:
     """What the case page shows, loaded afresh, with ``forms`` in place of empty ones.
 
@@ -104,7 +92,7 @@ def case_page_context(case: Case, *, loaded: bool = False, **forms) -> dict:
         .order_by(Activity.id.desc())
         .limit(TIMELINE_LIMIT + 1)
     ).all()
-    checklist = group_checklist(case.persons, _checklist_items(case), today())
+    checklist = group_checklist(case.persons, load_items(case), today())
     case_reviews = db.session.scalars(
         select(ReviewRequest)
         .where(ReviewRequest.case_id == case.id)
