@@ -45,6 +45,14 @@ SEARCH_TABLES = frozenset(
 MAIN_WEIGHT = 10.0
 NOTES_WEIGHT = 1.0
 
+# Letters without a Unicode decomposition, which FTS5's remove_diacritics keeps: the
+# SQLite triggers fold them in documents (migration 0013, FOLDED), PostgreSQL's unaccent
+# does the same; so do queries.
+_FOLD = str.maketrans(
+    {
+        "ø": "o", "ł": "l", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th",
+    }
+)
 _WORD_SPLIT = re.compile(r"[\W_]+")
 MAX_WORDS = 8  # more typed words than this are ignored (each is an index lookup)
 
@@ -57,7 +65,7 @@ def include_name(name, type_, parent_names) -> bool:
 def _words(term: str) -> list[list[str]]:
     """Each typed word as its list of parts (lower case; accents are left to the
     database, which folds them the same way in documents and queries)."""
-    typed = unicodedata.normalize("NFC", term).lower().split()
+    typed = unicodedata.normalize("NFC", term).lower().translate(_FOLD).split()
     words = []
     for word in typed:
         parts = [p for p in _WORD_SPLIT.split(word) if p]

@@ -50,6 +50,21 @@ MAIN = (
 NOTES = "coalesce((SELECT group_concat(n.body, ' ') FROM notes n WHERE n.case_id = c.id), '')"
 
 
+# Letters that are no accented letter in Unicode (no decomposition), which FTS5's
+# ``remove_diacritics`` therefore keeps: folded in the document on SQLite, as
+# PostgreSQL's unaccent does, and in the query by caseflow/cases/search.py (FOLDED).
+FOLDED = {
+    "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ß": "ss",
+    "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ı": "i", "þ": "th", "Þ": "th",
+}
+
+
+def _fold(sql: str) -> str:
+    for letter, plain in FOLDED.items():
+        sql = f"replace({sql}, '{letter}', '{plain}')"
+    return sql
+
+
 def _pg(sql: str) -> str:
     return sql.replace("group_concat(", "string_agg(")
 
@@ -60,8 +75,8 @@ def _pg(sql: str) -> str:
 def _sqlite_refresh(case_id: str) -> str:
     return (
         f"DELETE FROM case_search WHERE rowid = {case_id};\n"
-        f"INSERT INTO case_search(rowid, main, notes) SELECT c.id, {MAIN}, {NOTES}"
-        f" FROM cases c WHERE c.id = {case_id};"
+        f"INSERT INTO case_search(rowid, main, notes) SELECT c.id, {_fold(MAIN)},"
+        f" {_fold(NOTES)} FROM cases c WHERE c.id = {case_id};"
     )
 
 
@@ -179,7 +194,8 @@ def upgrade():
             op.execute(statement)
         # The cases already there.
         op.execute(
-            f"INSERT INTO case_search(rowid, main, notes) SELECT c.id, {MAIN}, {NOTES} FROM cases c"
+            f"INSERT INTO case_search(rowid, main, notes) SELECT c.id, {_fold(MAIN)},"
+            f" {_fold(NOTES)} FROM cases c"
         )
     else:
         op.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
