@@ -3,7 +3,7 @@ advisor types finds the case, on SQLite (FTS5) and PostgreSQL (tsvector) alike."
 
 import flask_migrate
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 
 from caseflow.auth.models import User
 from caseflow.cases import search
@@ -229,14 +229,37 @@ def _plan(query) -> str:
     if db.engine.dialect.name == "sqlite":
         rows = db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")).all()
         return "\n".join(row[-1] for row in rows)
-    # Tiny tables: without this, PostgreSQL rightly reads them whole.
+    # At 2,000 cases a hash join over all of them is still cheaper for PostgreSQL; what
+    # is checked is that the search can use the index (the bench measures the rest).
     db.session.execute(text("SET LOCAL enable_seqscan = off"))
     rows = db.session.execute(text(f"EXPLAIN {compiled}")).all()
     return "\n".join(row[0] for row in rows)
 
 
+def _many_cases(template: Case, count: int) -> None:
+    """``count`` copies of ``template`` under other names, in one bulk insert (the
+    triggers index them), then fresh planner statistics."""
+    columns = {
+        c.key: getattr(template, c.key)
+        for c in Case.__table__.columns
+        if c.key not in {"id", "reference", "household_name"}
+    }
+    db.session.execute(
+        insert(Case),
+        [
+            {**columns, "reference": f"LIM-2020-{n:05d}", "household_name": f"Family {n}"}
+            for n in range(count)
+        ],
+    )
+    db.session.commit()
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
+
+
 def test_search_reads_the_index_not_every_case(region):
-    lead, *_ = region
+    lead, _anna, kowalski, _lefevre = region
+    _many_cases(kowalski, 2000)
+    assert found(lead, "LIM-2020-00042") == ["Family 42"]
     plan = _plan(case_list_query(lead, CaseFilters(q="kowal", status="all")))
     if db.engine.dialect.name == "sqlite":
         assert "VIRTUAL TABLE INDEX" in plan and "case_search" in plan, plan
