@@ -50,7 +50,14 @@ NOTES_WEIGHT = 1.0
 # does the same; so do queries.
 _FOLD = str.maketrans(
     {
-        "ø": "o", "ł": "l", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th",
+        "ø": "o",
+        "ł": "l",
+        "đ": "d",
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "ı": "i",
+        "þ": "th",
     }
 )
 _WORD_SPLIT = re.compile(r"[\W_]+")

@@ -268,3 +268,13 @@ def test_search_reads_the_index_not_every_case(region):
         assert "ix_case_search_tsv" in plan, plan
         assert "Seq Scan on cases" not in plan, plan
     db.session.rollback()
+
+
+def test_the_rebuild_command(app, region):
+    lead, *_ = region
+    db.session.execute(text("DELETE FROM case_search"))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["search", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "Search index rebuilt: 2 cases." in result.output
+    assert found(lead, "landlord") == ["Lefèvre household"]
