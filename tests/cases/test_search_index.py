@@ -278,3 +278,23 @@ def test_the_rebuild_command(app, region):
     assert result.exit_code == 0, result.output
     assert "Search index rebuilt: 2 cases." in result.output
     assert found(lead, "landlord") == ["Lefèvre household"]
+
+
+def test_every_trigger_of_the_index_is_there():
+    """A later batch migration on SQLite that recreates cases, persons or notes drops
+    their triggers silently: this notices (recreate them in that migration)."""
+    if db.engine.dialect.name == "sqlite":
+        names = db.session.scalars(
+            text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%search%'")
+        ).all()
+        expected = {
+            f"{table}_search_{suffix}"
+            for table in ("cases", "persons", "notes")
+            for suffix in ("ai", "au", "ad", "moved")
+        } - {"cases_search_moved"}
+    else:
+        names = db.session.scalars(
+            text("SELECT tgname FROM pg_trigger WHERE tgname LIKE '%search%'")
+        ).all()
+        expected = {"cases_search", "persons_search", "notes_search"}
+    assert set(names) == expected
