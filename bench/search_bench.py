@@ -224,6 +224,8 @@ def main():
         if dialect == "sqlite":
             # What an erasure adds: FTS5 merges its whole index to drop the erased words.
             def purge():
+                # One document rewritten (as an erasure does), then the merge.
+                db.session.execute(text("UPDATE cases SET employer = 'Erased' WHERE id = 1"))
                 search.purge_deleted_terms()
                 db.session.commit()
 
