@@ -10,7 +10,7 @@ is erasing a case on legal hold: callers that erase in bulk (retention) select
 What goes (removed, or replaced by an empty value):
 - persons: first and last name, email, phone; the date of birth is reduced to the
   month (see ``_birth_month``) and the age in years at arrival is kept;
-- case: household name (replaced by the reference), employer, contact email and phone,
+- case: household name (replaced by the reference), salutation, employer, contact email and phone,
   closing comment;
 - notes and their revisions (deleted); checklist step notes, "not applicable" reasons,
   expiry dates, the name of a person who left, and the values of every history event
@@ -292,6 +292,7 @@ def erase_case(
     _erase_export_jobs(case)
 
     case.household_name = case.reference
+    case.salutation = None  # made of the persons' names
     case.employer = None
     case.contact_email = None
     case.contact_phone = None
@@ -337,6 +338,9 @@ def erase_person(person: Person, *, reason: str, actor: User | None = None) -> N
     now = utcnow()
     email = (person.email or "").strip().lower()
     _erase_person_fields(person, case.arrival_date, now)
+    # A salutation someone typed may name this person (or a nickname of theirs): back to
+    # the default, which is made from the persons left.
+    case.salutation = None
     items = list(
         db.session.scalars(select(ChecklistItem).where(ChecklistItem.person_id == person.id))
     )
