@@ -45,6 +45,10 @@ the case (``erasure_reason``, with ``erased_at`` and ``erased_by_id``; the page 
 "erased on ... (reason)"); a person's on the case timeline (a ``person_erased``
 entry), which a later erasure of the case removes.
 
+The full-text index (caseflow/cases/search.py) follows by its triggers; on SQLite the
+erasure then merges the FTS5 index, which drops the erased words (see
+``search.purge_deleted_terms``).
+
 On disk: SQLite runs with ``secure_delete`` (caseflow/core/database.py), so what is
 deleted or overwritten is zeroed in the page; the previous versions of the pages stay
 in the WAL until a checkpoint, so the routes and the CLI call ``checkpoint_wal()`` after
@@ -59,7 +63,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, delete, select
 
 from caseflow.auth.models import User
-from caseflow.cases import timeline
+from caseflow.cases import search, timeline
 from caseflow.cases.models import Activity, ActivityKind, Case, Person
 from caseflow.checklists.models import ChecklistEvent, ChecklistItem, EventKind
 from caseflow.core.audit import record
@@ -302,6 +306,9 @@ def erase_case(
     case.erasure_reason = reason
     case.erased_by_id = actor.id if actor else None
     db.session.flush()
+    # The triggers rewrote the case's search document; SQLite's FTS5 still holds the old
+    # words in older segments until they merge.
+    search.purge_deleted_terms()
     record(
         "privacy.erase",
         object_type="case",
@@ -354,6 +361,7 @@ def erase_person(person: Person, *, reason: str, actor: User | None = None) -> N
         case, actor, ActivityKind.PERSON_ERASED, person_id=person.id, erasure_reason=reason
     )
     db.session.flush()
+    search.purge_deleted_terms()  # as in erase_case
     record(
         "privacy.erase",
         object_type="person",
