@@ -367,12 +367,34 @@ class Seeder:
             "notes": Note,
             "followups": FollowUp,
         }
+        copy = db.engine.dialect.name == "postgresql"
         for name, model in tables.items():
             batch = rows[name]
-            for start in range(0, len(batch), 10_000):
-                db.session.execute(insert(model), batch[start : start + 10_000])
+            if copy and batch:
+                self._copy(model.__table__, batch)
+            else:
+                for start in range(0, len(batch), 10_000):
+                    db.session.execute(insert(model), batch[start : start + 10_000])
             self.counts[name] += len(batch)
         db.session.commit()
+
+    @staticmethod
+    def _copy(table, batch: list[dict]) -> None:
+        """PostgreSQL: COPY instead of INSERT (several times faster); the columns'
+        Python-side scalar defaults filled in as an INSERT would."""
+        defaults = {
+            c.name: c.default.arg
+            for c in table.columns
+            if c.name not in batch[0] and c.default is not None and c.default.is_scalar
+        }
+        columns = list(batch[0]) + list(defaults)
+        names = ", ".join(f'"{c}"' for c in columns)
+        cursor = db.session.connection().connection.driver_connection.cursor()
+        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            extra = list(defaults.values())
+            for row in batch:
+                copy.write_row([*row.values(), *extra])
+        cursor.close()
 
     def _fix_sequences(self) -> None:
         if db.engine.dialect.name == "postgresql":
