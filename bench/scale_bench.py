@@ -809,7 +809,37 @@ def run(database_url: str | None, args) -> dict:
     }
 
 
+def markdown(paths: list[str]) -> str:
+    """The README's table from result files (one column pair per database)."""
+    runs = [json.loads(Path(p).read_text()) for p in paths]
+    head = "| operation | baseline | target | " + " | ".join(
+        f"{r['database']} ({r['cases']:,} cases)" for r in runs
+    )
+    lines = [head + " |", "|---|---|---|" + "---|" * len(runs)]
+    for index, first in enumerate(runs[0]["results"]):
+        cells = []
+        for run in runs:
+            r = run["results"][index]
+            if "requests_per_s" in r:
+                figure = f"{r['requests_per_s']:.0f} vs {r['baseline_requests_per_s']:.0f} req/s"
+            else:
+                figure = f"{r['median_ms']:.1f} ms (p95 {r['p95_ms']:.1f})"
+            if "queries" in r:
+                figure += f", {r['queries']} queries"
+            verdict = {True: "met", False: "**not met**", None: "info"}[r["met"]]
+            cells.append(f"{figure}: **{r['ratio']}x** {verdict}")
+        name = first["operation"].strip()
+        lines.append(
+            f"| {name} | {first['baseline']} | {first['target']} | " + " | ".join(cells) + " |"
+        )
+    machine = "; ".join(f"{r['database']}: {r['date']}, {r['machine']}" for r in runs)
+    return "\n".join(lines) + f"\n\nMeasured {machine}.\n"
+
+
 def main():
+    if sys.argv[1:2] == ["--markdown"]:
+        print(markdown(sys.argv[2:]))
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=9)

@@ -36,12 +36,14 @@ def safe_cell(value):
 
 
 def to_csv(header: list[str], rows: list[list]) -> bytes:
-    buffer = io.StringIO()
+    # A BOM so that Excel opens the UTF-8 file with accents intact (written first: no
+    # second copy of a large file to put it in front).
+    buffer = io.StringIO("\ufeff")
+    buffer.seek(0, io.SEEK_END)
     writer = csv.writer(buffer)
     writer.writerow(header)
     writer.writerows(rows)
-    # A BOM so that Excel opens the UTF-8 file with accents intact.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return buffer.getvalue().encode("utf-8")
 
 
 def to_xlsx(title: str, header: list[str], rows: list[list], note: str) -> bytes:
