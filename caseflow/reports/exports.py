@@ -28,14 +28,18 @@ def export_rows(tables: list[Table], steps: list[KeyStepRow]) -> list[list]:
     return [[safe_cell(cell) for cell in row] for row in rows]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def safe_cell(value):
     """Text a spreadsheet would run as a formula (=, +, -, @, tab, CR) is made inert."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
 
-def to_csv(header: list[str], rows: list[list]) -> bytes:
+def to_csv(header: list[str], rows) -> bytes:
+    """``rows``: any iterable of rows (a generator streams a large export)."""
     # A BOM so that Excel opens the UTF-8 file with accents intact (written first: no
     # second copy of a large file to put it in front).
     buffer = io.StringIO("\ufeff")
