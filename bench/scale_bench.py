@@ -829,9 +829,8 @@ def markdown(paths: list[str]) -> str:
             verdict = {True: "met", False: "**not met**", None: "info"}[r["met"]]
             cells.append(f"{figure}: **{r['ratio']}x** {verdict}")
         name = first["operation"].strip()
-        lines.append(
-            f"| {name} | {first['baseline']} | {first['target']} | " + " | ".join(cells) + " |"
-        )
+        target = first["target"] if first["met"] is not None else "(information)"
+        lines.append(f"| {name} | {first['baseline']} | {target} | " + " | ".join(cells) + " |")
     machine = "; ".join(f"{r['database']}: {r['date']}, {r['machine']}" for r in runs)
     return "\n".join(lines) + f"\n\nMeasured {machine}.\n"
 
