@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -106,3 +107,19 @@ class Progress:
             self.bar.close()
         else:
             print()
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def login(app, email: str, password: str):
+    """A test client logged in through the login form (a real login session)."""
+    client = app.test_client()
+    page = client.get("/login")
+    match = CSRF_META.search(page.get_data(as_text=True))
+    assert match, (email, page.status_code, page.get_data(as_text=True)[:300])
+    response = client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": match.group(1)}
+    )
+    assert response.status_code == 302, (email, response.status_code)
+    return client

@@ -39,7 +39,6 @@ import json
 import os
 import platform
 import random
-import re
 import socket
 import statistics
 import subprocess
@@ -54,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import flask_migrate  # noqa: E402
 from common import (  # noqa: E402
+    CSRF_META,
     FAST_ARGON2,
     Progress,
     bench_app,
@@ -61,6 +61,7 @@ from common import (  # noqa: E402
     temporary_postgres_database,
     timings,
 )
+from common import login as common_login  # noqa: E402
 from flask import template_rendered  # noqa: E402
 from sqlalchemy import event, func, insert, select, text  # noqa: E402
 
@@ -467,20 +468,8 @@ def selects(statements):
     return [(s, p) for s, p in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
 
 
-CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-
-
 def login(app, email: str):
-    client = app.test_client()
-    page = client.get("/login")
-    match = CSRF_META.search(page.get_data(as_text=True))
-    assert match, (email, page.status_code, page.get_data(as_text=True)[:300])
-    token = match.group(1)
-    response = client.post(
-        "/login", data={"email": email, "password": PASSWORD, "csrf_token": token}
-    )
-    assert response.status_code == 302, (email, response.status_code)
-    return client
+    return common_login(app, email, PASSWORD)
 
 
 class Bench:
