@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := caseflow
 
-.PHONY: run test test-postgres security-report axe lint format translations extract-messages bench clean
+.PHONY: run test test-postgres security-report axe lint format translations extract-messages bench bench-scale clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,17 @@ security-report: $(VENV)/.installed-dev translations
 bench: $(VENV)/.installed-dev translations
 	$(BIN)/python bench/pdf_bench.py
 	$(BIN)/python bench/report_bench.py
+	$(MAKE) bench-scale
+
+# A region's scale (issue 12), on SQLite, then on PostgreSQL when
+# CASEFLOW_TEST_DATABASE_URL names a server (a fresh scale_bench_<pid> database on it).
+# Smaller: make bench-scale CASES=5000
+CASES ?= 100000
+bench-scale: $(VENV)/.installed-dev translations
+	$(BIN)/python bench/scale_bench.py --cases $(CASES) --sqlite
+	@if [ -n "$$CASEFLOW_TEST_DATABASE_URL" ]; then \
+	  $(BIN)/python bench/scale_bench.py --cases $(CASES) \
+	    --database-url "$$CASEFLOW_TEST_DATABASE_URL"; fi
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

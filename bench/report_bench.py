@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import flask_migrate  # noqa: E402
-from common import bench_app, median_max, timings  # noqa: E402
+from common import bench_app, login, median_max, timings  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from caseflow.auth.models import Role  # noqa: E402
@@ -112,7 +112,7 @@ def main():
     parser.add_argument("--cases", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    app = bench_app(WTF_CSRF_ENABLED=False)
+    app = bench_app(RATELIMIT_ENABLED=False)
     with app.app_context():
         flask_migrate.upgrade()
         started = time.perf_counter()
@@ -134,14 +134,7 @@ def main():
         def report():
             funder_report(centre_id, period)
 
-        client = app.test_client()
-        with client.session_transaction() as session:
-            from caseflow.auth.models import User
-
-            user = db.session.get(User, lead_id)
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
-            session["login_at"] = session["seen_at"] = time.time()
+        client = login(app, "bench@example.org", "bench-lead-password-2026")
 
         def page():
             response = client.get("/reports/funder?period=year&on=2025-06-01")

@@ -91,6 +91,21 @@ def seed_catalogue_command(centre):
     click.echo(f"Checklist catalogue: {added} steps added to {target.name}.")
 
 
+search_cli = AppGroup("search", help="The full-text search index.")
+
+
+@search_cli.command("rebuild")
+def search_rebuild_command():
+    """Rewrite every case's search document (triggers keep it in sync otherwise: after
+    restoring data without the index, or a SQLite migration that recreated cases,
+    persons or notes)."""
+    from caseflow.cases import search
+
+    count = search.rebuild()
+    db.session.commit()
+    click.echo(f"Search index rebuilt: {count} cases.")
+
+
 outbox_cli = AppGroup("outbox", help="Deliver queued email.")
 
 
@@ -175,6 +190,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(seed_catalogue_command)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(search_cli)
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(send_digests_command)
     app.cli.add_command(export_pdfs_command)

@@ -47,6 +47,10 @@ def run_migrations_online():
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("compare_type", True)
+    # The full-text index is no model (an FTS5 table and its shadow tables on SQLite).
+    from caseflow.cases.search import include_name
+
+    conf_args.setdefault("include_name", include_name)
 
     with get_engine().connect() as connection:
         if connection.dialect.name == "sqlite":

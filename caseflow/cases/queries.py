@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from caseflow.auth.models import User
 from caseflow.auth.permissions import visible_cases_clause
+from caseflow.cases import search
 from caseflow.cases.models import Case, CaseStatus, CaseType, Person
 from caseflow.checklists.models import ChecklistItem
 from caseflow.checklists.services import overdue_clause
@@ -50,10 +51,17 @@ def _escape_like(term: str) -> str:
 
 
 def search_clause(term: str):
-    """Cases whose reference, household name, contact email, employer or a person's
-    name or email contains ``term`` (any letter case). The one place searching is
-    defined: the case list and the top bar's search box both come here, so a
-    full-text search can later replace it alone."""
+    """Cases whose reference, household name, contact email, employer, a person's name
+    or email, or a note's text holds ``term``'s words (each typed word a prefix of a
+    word there, any letter case and accents: see caseflow/cases/search.py). The one
+    place searching is defined: the case list and the top bar's search box both come
+    here; callers combine it with ``visible_cases_clause``."""
+    clause = search.index_clause(term)
+    return clause if clause is not None else _like_clause(term)
+
+
+def _like_clause(term: str):
+    """The scan for terms without a letter or digit (the index has nothing to look up)."""
     pattern = f"%{_escape_like(term.lower())}%"
 
     def like(column):
@@ -66,12 +74,7 @@ def search_clause(term: str):
         like(Case.employer),
         exists().where(
             Person.case_id == Case.id,
-            or_(
-                like(Person.first_name),
-                like(Person.last_name),
-                like(Person.email),
-                like(Person.first_name + " " + Person.last_name),
-            ),
+            or_(like(Person.email)),
         ),
     )
 

@@ -10,7 +10,7 @@ is erasing a case on legal hold: callers that erase in bulk (retention) select
 What goes (removed, or replaced by an empty value):
 - persons: first and last name, email, phone; the date of birth is reduced to the
   month (see ``_birth_month``) and the age in years at arrival is kept;
-- case: household name (replaced by the reference), employer, contact email and phone,
+- case: household name (replaced by the reference), salutation, employer, contact email and phone,
   closing comment;
 - notes and their revisions (deleted); checklist step notes, "not applicable" reasons,
   expiry dates, the name of a person who left, and the values of every history event
@@ -45,6 +45,10 @@ the case (``erasure_reason``, with ``erased_at`` and ``erased_by_id``; the page 
 "erased on ... (reason)"); a person's on the case timeline (a ``person_erased``
 entry), which a later erasure of the case removes.
 
+The full-text index (caseflow/cases/search.py) follows by its triggers; on SQLite the
+erasure then merges the FTS5 index, which drops the erased words (see
+``search.purge_deleted_terms``).
+
 On disk: SQLite runs with ``secure_delete`` (caseflow/core/database.py), so what is
 deleted or overwritten is zeroed in the page; the previous versions of the pages stay
 in the WAL until a checkpoint, so the routes and the CLI call ``checkpoint_wal()`` after
@@ -59,7 +63,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, delete, select
 
 from caseflow.auth.models import User
-from caseflow.cases import timeline
+from caseflow.cases import search, timeline
 from caseflow.cases.models import Activity, ActivityKind, Case, Person
 from caseflow.checklists.models import ChecklistEvent, ChecklistItem, EventKind
 from caseflow.core.audit import record
@@ -288,6 +292,7 @@ def erase_case(
     _erase_export_jobs(case)
 
     case.household_name = case.reference
+    case.salutation = None  # made of the persons' names
     case.employer = None
     case.contact_email = None
     case.contact_phone = None
@@ -301,6 +306,9 @@ def erase_case(
     case.erasure_reason = reason
     case.erased_by_id = actor.id if actor else None
     db.session.flush()
+    # The triggers rewrote the case's search document; SQLite's FTS5 still holds the old
+    # words in older segments until they merge.
+    search.purge_deleted_terms()
     record(
         "privacy.erase",
         object_type="case",
@@ -330,6 +338,9 @@ def erase_person(person: Person, *, reason: str, actor: User | None = None) -> N
     now = utcnow()
     email = (person.email or "").strip().lower()
     _erase_person_fields(person, case.arrival_date, now)
+    # A salutation someone typed may name this person (or a nickname of theirs): back to
+    # the default, which is made from the persons left.
+    case.salutation = None
     items = list(
         db.session.scalars(select(ChecklistItem).where(ChecklistItem.person_id == person.id))
     )
@@ -350,6 +361,7 @@ def erase_person(person: Person, *, reason: str, actor: User | None = None) -> N
         case, actor, ActivityKind.PERSON_ERASED, person_id=person.id, erasure_reason=reason
     )
     db.session.flush()
+    search.purge_deleted_terms()  # as in erase_case
     record(
         "privacy.erase",
         object_type="person",

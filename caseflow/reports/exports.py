@@ -28,20 +28,26 @@ def export_rows(tables: list[Table], steps: list[KeyStepRow]) -> list[list]:
     return [[safe_cell(cell) for cell in row] for row in rows]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def safe_cell(value):
     """Text a spreadsheet would run as a formula (=, +, -, @, tab, CR) is made inert."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
 
-def to_csv(header: list[str], rows: list[list]) -> bytes:
-    buffer = io.StringIO()
+def to_csv(header: list[str], rows) -> bytes:
+    """``rows``: any iterable of rows (a generator streams a large export)."""
+    # A BOM so that Excel opens the UTF-8 file with accents intact (written first: no
+    # second copy of a large file to put it in front).
+    buffer = io.StringIO("\ufeff")
+    buffer.seek(0, io.SEEK_END)
     writer = csv.writer(buffer)
     writer.writerow(header)
     writer.writerows(rows)
-    # A BOM so that Excel opens the UTF-8 file with accents intact.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return buffer.getvalue().encode("utf-8")
 
 
 def to_xlsx(title: str, header: list[str], rows: list[list], note: str) -> bytes:

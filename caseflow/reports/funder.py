@@ -68,22 +68,20 @@ def served_clause(centre_id: int, period: Period):
     )
 
 
-def _count(where) -> int:
-    return db.session.scalar(select(func.count(Case.id)).where(where)) or 0
-
-
-def _grouped(column, where, *, joins=(), label_none: str = "") -> list[tuple[str, int]]:
-    query = select(column, func.count()).select_from(Case)
-    for join in joins:
-        query = query.join(*join)
-    rows = db.session.execute(
-        query.where(where).group_by(column).order_by(func.count().desc(), column)
-    ).all()
+def _merged(counts: dict, label_none: str = "") -> list[tuple[str, int]]:
+    """Counts by value as (value, count) rows, largest first: "" and NULL are both
+    ``label_none`` ("unknown"), values with no count are left out."""
     merged: dict = {}
-    for value, count in rows:  # "" and NULL are both "unknown"
+    for value, count in counts.items():
+        if not count:
+            continue
         key = value if value not in (None, "") else label_none
         merged[key] = merged.get(key, 0) + count
     return sorted(merged.items(), key=lambda item: (-item[1], str(item[0])))
+
+
+def _add(counts: dict, key, n: int) -> None:
+    counts[key] = counts.get(key, 0) + n
 
 
 def days_from_arrival(done_at, arrival):
@@ -93,130 +91,144 @@ def days_from_arrival(done_at, arrival):
     return cast(func.julianday(func.date(done_at)) - func.julianday(arrival), Integer)
 
 
-def _done_with_arrival(served, keys: list[str]) -> tuple:
-    return (
-        served,
-        TemplateItem.key.in_(keys),
-        ChecklistItem.state == ItemState.DONE,
-        ChecklistItem.no_longer_applies.is_(False),
-        ChecklistItem.completed_at.is_not(None),
-        Case.arrival_date.is_not(None),
-    )
+def _median(histogram: dict[int, int]) -> float | None:
+    """The median of values given as {value: how many}: the middle one, or the mean of
+    the middle two."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    wanted = [(total - 1) // 2] if total % 2 else [total // 2 - 1, total // 2]
+    middle, seen = [], 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        while wanted and wanted[0] < seen:
+            middle.append(value)
+            wanted.pop(0)
+    return sum(middle) / len(middle)
 
 
 def key_steps(served, period: Period) -> list[KeyStep]:
-    """Share done and median days to done for the configured key steps, in SQL."""
+    """Share done and median days to done for the configured key steps.
+
+    One grouped query: per template item, done or not, and (for the steps done with
+    both dates) the number of days, so that the medians come from those small
+    histograms instead of sorting the steps themselves."""
     groups: dict[str, list[str]] = current_app.config["REPORT_KEY_STEPS"]
-    key_of = sql_case(
-        *[(TemplateItem.key.in_(keys), literal(name)) for name, keys in groups.items()],
-        else_=None,
-    )
-    applies = and_(
-        ChecklistItem.state != ItemState.NOT_APPLICABLE,
-        ChecklistItem.no_longer_applies.is_(False),
-    )
-    base = (
-        select(key_of.label("step"))
-        .select_from(ChecklistItem)
-        .join(TemplateItem, TemplateItem.id == ChecklistItem.template_item_id)
-        .join(Case, Case.id == ChecklistItem.case_id)
-        .where(served, applies, key_of.is_not(None))
-    )
-    dated = and_(ChecklistItem.completed_at.is_not(None), Case.arrival_date.is_not(None))
-    # Done by the end of the period: a past period's figures do not move afterwards.
-    is_done = and_(
-        ChecklistItem.state == ItemState.DONE, ChecklistItem.completed_at < period.end_before
-    )
-    counts, dated_done = {}, {}
-    for step, total, done, with_dates in db.session.execute(
-        base.add_columns(
-            func.count(),
-            func.sum(sql_case((is_done, 1), else_=0)),
-            func.sum(sql_case((and_(is_done, dated), 1), else_=0)),
-        ).group_by(key_of)
-    ):
-        counts[step] = (total, done)
-        dated_done[step] = int(with_dates or 0)
-    # The median, in the database: the middle one or two values of each step's sorted
-    # day counts (LIMIT/OFFSET from the counts above; cheaper than a window function).
-    # An erased case keeps its days (its dates were reduced to the month).
-    days = func.coalesce(
-        ChecklistItem.days_to_done, days_from_arrival(ChecklistItem.completed_at, Case.arrival_date)
-    )
-    medians = {}
-    for name, keys in groups.items():
-        done_with_dates = dated_done.get(name, 0)
-        if not done_with_dates:
-            continue
-        middle = db.session.scalars(
-            select(days)
+    step_of_key = {key: name for name, keys in groups.items() for key in keys}
+    step_of_item = {
+        item_id: step_of_key[key]
+        for item_id, key in db.session.execute(
+            select(TemplateItem.id, TemplateItem.key).where(TemplateItem.key.in_(step_of_key))
+        )
+    }
+    counts = {name: [0, 0] for name in groups}
+    histograms: dict[str, dict[int, int]] = {name: {} for name in groups}
+    if step_of_item:
+        # Done by the end of the period: a past period's figures do not move afterwards.
+        is_done = and_(
+            ChecklistItem.state == ItemState.DONE, ChecklistItem.completed_at < period.end_before
+        )
+        dated = and_(ChecklistItem.completed_at.is_not(None), Case.arrival_date.is_not(None))
+        # An erased case keeps its days (its dates were reduced to the month).
+        days = func.coalesce(
+            ChecklistItem.days_to_done,
+            days_from_arrival(ChecklistItem.completed_at, Case.arrival_date),
+        )
+        done_flag = sql_case((is_done, 1), else_=0)
+        days_if_done = sql_case((and_(is_done, dated), days), else_=None)
+        rows = db.session.execute(
+            select(ChecklistItem.template_item_id, done_flag, days_if_done, func.count())
             .select_from(ChecklistItem)
-            .join(TemplateItem, TemplateItem.id == ChecklistItem.template_item_id)
             .join(Case, Case.id == ChecklistItem.case_id)
             .where(
-                *_done_with_arrival(served, keys), ChecklistItem.completed_at < period.end_before
+                served,
+                ChecklistItem.template_item_id.in_(step_of_item),
+                ChecklistItem.state != ItemState.NOT_APPLICABLE,
+                ChecklistItem.no_longer_applies.is_(False),
             )
-            .order_by(days)
-            .offset((done_with_dates - 1) // 2)
-            .limit(2 - done_with_dates % 2)
-        ).all()
-        medians[name] = sum(middle) / len(middle)
-    return [
-        KeyStep(
-            name,
-            int(counts.get(name, (0, 0))[0]),
-            int(counts.get(name, (0, 0))[1] or 0),
-            float(medians[name]) if medians.get(name) is not None else None,
+            .group_by(ChecklistItem.template_item_id, done_flag, days_if_done)
         )
+        for item_id, done, day_count, n in rows:
+            name = step_of_item[item_id]
+            counts[name][0] += n
+            if done:
+                counts[name][1] += n
+                if day_count is not None:
+                    _add(histograms[name], int(day_count), n)
+    return [
+        KeyStep(name, counts[name][0], counts[name][1], _median(histograms[name]))
         for name in groups
     ]
 
 
 def funder_report(centre_id: int, period: Period) -> FunderReport:
-    """Compute the whole report for one centre and period (about 15 grouped queries)."""
+    """Compute the whole report for one centre and period, in three grouped queries:
+    the cases (every breakdown of cases at once), their persons, their key steps."""
     served = served_clause(centre_id, period)
-    in_centre = Case.centre_id == centre_id
     report = FunderReport(period)
-    report.new_cases = _count(
-        and_(in_centre, Case.created_at >= period.start_at, Case.created_at < period.end_before)
-    )
+    in_period = and_(Case.created_at >= period.start_at, Case.created_at < period.end_before)
     closed = and_(
-        in_centre,
         Case.status == CaseStatus.CLOSED,
         Case.closed_at >= period.start_at,
         Case.closed_at < period.end_before,
     )
-    report.closed_cases = _count(closed)
-    report.closing_reasons = _grouped(Case.closing_reason, closed, label_none="other")
-    report.served_cases = _count(served)
+    # One pass over the centre's cases: every breakdown grouped at once (a few hundred
+    # groups at most), summed per breakdown here.
+    columns = (Case.case_type_id, Case.municipality, Case.sector, Case.referral_channel)
+    reason = sql_case((closed, Case.closing_reason), else_=None)
+    is_served = sql_case((served, 1), else_=0)
+    is_new = sql_case((in_period, 1), else_=0)
+    is_closed = sql_case((closed, 1), else_=0)
+    breakdowns: list[dict] = [{} for _column in columns]
+    reasons: dict = {}
+    for *values, closing_reason, served_n, new_n, closed_n in db.session.execute(
+        select(*columns, reason, func.sum(is_served), func.sum(is_new), func.sum(is_closed))
+        .where(Case.centre_id == centre_id, or_(served, in_period, closed))
+        .group_by(*columns, reason)
+    ):
+        served_n, new_n, closed_n = int(served_n or 0), int(new_n or 0), int(closed_n or 0)
+        report.served_cases += served_n
+        report.new_cases += new_n
+        report.closed_cases += closed_n
+        if closed_n:
+            _add(reasons, closing_reason, closed_n)
+        for counts, value in zip(breakdowns, values, strict=True):
+            _add(counts, value, served_n)
+    report.closing_reasons = _merged(reasons, "other")
+    report.case_types = _merged(breakdowns[0])  # ids: named per language
+    report.municipalities = _merged(breakdowns[1], "unknown")
+    report.sectors = _merged(breakdowns[2], "unknown")
+    report.referral_channels = _merged(breakdowns[3], "unknown")
 
+    # The persons of the cases served: ages, nationalities and EU or not, in one pass.
     born_limit = period.end - relativedelta(years=18)  # adults at the end of the period
-    person_rows = db.session.execute(
+    eu = or_(Person.nationality.in_(EU_EEA_CH), Person.second_nationality.in_(EU_EEA_CH))
+    group = sql_case((eu, literal("eu")), else_=literal("third_country"))
+    nationalities: dict = {}
+    groups: dict = {}
+    for nationality, eu_group, persons, adults, children in db.session.execute(
         select(
+            Person.nationality,
+            group,
             func.count(Person.id),
             func.sum(sql_case((Person.date_of_birth <= born_limit, 1), else_=0)),
             func.sum(sql_case((Person.date_of_birth > born_limit, 1), else_=0)),
         )
         .join(Case, Case.id == Person.case_id)
         .where(served)
-    ).one()
-    report.persons = int(person_rows[0] or 0)
-    report.adults = int(person_rows[1] or 0)
-    report.children = int(person_rows[2] or 0)
+        .group_by(Person.nationality, group)
+    ):
+        report.persons += persons
+        report.adults += int(adults or 0)
+        report.children += int(children or 0)
+        _add(nationalities, nationality, persons)
+        _add(groups, eu_group, persons)
     report.age_unknown = report.persons - report.adults - report.children
-
-    person_join = ((Person, Person.case_id == Case.id),)
-    nationalities = _grouped(Person.nationality, served, joins=person_join)
-    report.nationalities = nationalities[:TOP_NATIONALITIES]
-    rest = sum(count for _code, count in nationalities[TOP_NATIONALITIES:])
+    ranked = _merged(nationalities)
+    report.nationalities = ranked[:TOP_NATIONALITIES]
+    rest = sum(count for _code, count in ranked[TOP_NATIONALITIES:])
     if rest:
         report.nationalities.append(("other", rest))
-    eu = or_(Person.nationality.in_(EU_EEA_CH), Person.second_nationality.in_(EU_EEA_CH))
-    group = sql_case((eu, literal("eu")), else_=literal("third_country"))
-    report.nationality_groups = _grouped(group, served, joins=person_join)
-    report.case_types = _grouped(Case.case_type_id, served)  # ids: named per language
-    report.municipalities = _grouped(Case.municipality, served, label_none="unknown")
-    report.sectors = _grouped(Case.sector, served, label_none="unknown")
-    report.referral_channels = _grouped(Case.referral_channel, served, label_none="unknown")
+    report.nationality_groups = _merged(groups)
     report.key_steps = key_steps(served, period)
     return report

@@ -189,3 +189,17 @@ def test_a_pending_review_leaves_the_queue_and_the_page_still_shows(client_for, 
     assert client.get(f"/cases/{case.id}").status_code == 200
     assert "Nakamura" not in client.get("/team/reviews").get_data(as_text=True)
     assert client_for(advisor).get("/").status_code == 200
+
+
+def test_erasing_a_person_drops_a_typed_salutation_that_may_name_them(lead, case):
+    case.salutation = "Dear Yui and little Ren"
+    db.session.commit()
+    ren = db.session.scalars(
+        select(Person).where(Person.case_id == case.id, Person.first_name == "Ren")
+    ).one()
+    erase_person(ren, reason=REASON, actor=lead)
+    db.session.commit()
+    db.session.refresh(case)
+    assert case.salutation is None
+    # The default is made from the persons left: Ren's name is not in it.
+    assert "Ren" not in case.client_salutation and "Yui" in case.client_salutation

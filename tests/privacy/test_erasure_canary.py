@@ -36,6 +36,7 @@ def plant(make_case, advisor, lead, token: str, *, second: str | None = None) ->
     case = make_case(
         advisor,
         household_name=f"Family {token}",
+        salutation=f"Dear Ana{token}",
         employer=f"Employer {token}",
         contact_email=f"{token}.contact@example.org",
         contact_phone=f"+32 470 {token}",
@@ -145,6 +146,7 @@ def test_a_canary_in_every_field_is_nowhere_after_the_case_is_erased(
     # The scan sees what it looks for: the canary is everywhere beforehand.
     for column in (
         "cases.household_name",
+        "cases.salutation",
         "cases.employer",
         "cases.contact_email",
         "cases.contact_phone",
