@@ -1,7 +1,7 @@
 """indexes for the case list's filters and sorts (keyset pages)
 
 Revision ID: 0014_list_indexes
-Revises: 0012_salutation_calendar
+Revises: 0013_search_index
 Create Date: 2026-11-30 14:00:00
 
 Every list is one centre's, so each index starts with the centre and ends with the
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014_list_indexes'
-down_revision = '0012_salutation_calendar'
+down_revision = '0013_search_index'
 branch_labels = None
 depends_on = None
 
