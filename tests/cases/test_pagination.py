@@ -95,9 +95,9 @@ def test_a_cursor_link_keeps_the_filters_and_is_stable_when_a_case_changes(
 ):
     lead = make_user("team_lead")
     client = client_for(lead)
-    _ids, links, _body = _page(client, "/cases?status=all&sort=household&q=e")
+    _ids, links, _body = _page(client, "/cases?status=all&sort=household&q=silva")
     second = links["Next"]
-    assert "q=e" in second and "sort=household" in second and "after=" in second
+    assert "q=silva" in second and "sort=household" in second and "after=" in second
     before, _links, _body = _page(client, second)
     # A case on the first page changes: the second page (by its cursor) does not move.
     first_case = db.session.get(Case, _ids[0])
