@@ -1,7 +1,9 @@
 from datetime import date, timedelta
+from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     DateField,
@@ -10,7 +12,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import Select, html_params
 
 from caseflow.cases import labels
 from caseflow.cases.models import HouseholdRole, LegalBasis
@@ -75,8 +79,48 @@ def suggested_household_name(last_name: str | None) -> str | None:
     return _("%(name)s family", name=last_name) if last_name else None
 
 
-def _country_choices(blank):
-    return [("", blank), *country_names(current_locale()).items()]
+@cache
+def _cached_country_choices(locale: str, blank: str) -> tuple[SelectChoice, ...]:
+    return (SelectChoice("", blank), *(SelectChoice(*c) for c in country_names(locale).items()))
+
+
+def _country_choices(blank) -> list[SelectChoice]:
+    """The ~250 countries in the UI language after ``blank``: built once per language."""
+    return list(_cached_country_choices(current_locale(), str(blank)))
+
+
+def _option(value: str, label: str, selected: bool = False) -> str:
+    """An <option> exactly as WTForms' Select widget writes it."""
+    params = html_params(selected=True, value=value) if selected else html_params(value=value)
+    return f"<option {params}>{escape(label or value)}</option>"
+
+
+@cache
+def _country_options_html(locale: str, blank: str) -> str:
+    return "".join(_option(c.value, c.label) for c in _cached_country_choices(locale, blank))
+
+
+class CountrySelect(Select):
+    """A country select whose ~250 options are rendered once per language and reused
+    (WTForms would escape and format each of them on every page: most of a case list
+    page's time before). Only the chosen option is marked on each render."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for k in dir(flags):
+            if k in self.validation_attrs and k not in kwargs:
+                kwargs[k] = getattr(flags, k)
+        blank = str(field.choices[0].label) if field.choices else ""
+        options = _country_options_html(current_locale(), blank)
+        if isinstance(field.data, str):
+            name = country_names(current_locale()).get(field.data) if field.data else blank
+            if name is not None:
+                plain, chosen = _option(field.data, name), _option(field.data, name, True)
+                options = options.replace(plain, chosen, 1)
+        # html_params escapes the attributes and _option every label (as WTForms does).
+        select = f"<select {html_params(name=field.name, **kwargs)}>{options}</select>"
+        return Markup(select)  # noqa: S704
 
 
 class PersonForm(SubForm):
@@ -92,9 +136,13 @@ class PersonForm(SubForm):
         _l("Date of birth"), validators=[Optional(), not_in_future, plausible_birth_date]
     )
     nationality = SelectField(
-        _l("Nationality"), validators=[DataRequired(message=_l("Choose a nationality."))]
+        _l("Nationality"),
+        validators=[DataRequired(message=_l("Choose a nationality."))],
+        widget=CountrySelect(),
     )
-    second_nationality = SelectField(_l("Second nationality"), validators=[Optional()])
+    second_nationality = SelectField(
+        _l("Second nationality"), validators=[Optional()], widget=CountrySelect()
+    )
     email = StringField(
         _l("Email"),
         filters=[Stripped, EmptyToNone],
@@ -370,7 +418,7 @@ class FilterForm(SubForm):
     advisor = SelectField(_l("Advisor"))
     case_type = SelectField(_l("Case type"))
     municipality = StringField(_l("Municipality"), filters=[Stripped], validators=[Length(max=80)])
-    nationality = SelectField(_l("Nationality"))
+    nationality = SelectField(_l("Nationality"), widget=CountrySelect())
     overdue = SelectField(
         _l("Checklist"), choices=[("", _l("Any")), ("1", _l("Has overdue steps"))]
     )

@@ -9,7 +9,7 @@ from flask import render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from caseflow.auth.permissions import (
     can_assign_case,
@@ -41,25 +41,43 @@ def advisor_choices(include_queue_label: str | None = None) -> list[tuple[str, s
     return queue + [(str(u.id), u.full_name) for u in staff]
 
 
-def case_page_context(case: Case, **forms) -> dict:
+# Everything of the case itself the page shows, in one query (persons joined too: a
+# household is a handful of rows).
+CASE_PAGE_OPTIONS = (
+    joinedload(Case.advisor),
+    joinedload(Case.case_type),
+    joinedload(Case.consent_recorded_by),
+    joinedload(Case.privacy_notice_version),
+    joinedload(Case.legal_hold_by),
+    joinedload(Case.persons),
+)
+
+
+def load_case_for_page(case_id: int) -> Case | None:
+    """The case with what its page shows, read afresh (one query)."""
+    return (
+        db.session.scalars(
+            select(Case)
+            .where(Case.id == case_id)
+            .options(*CASE_PAGE_OPTIONS)
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .one_or_none()
+    )
+
+
+def case_page_context(case: Case, *, loaded: bool = False, **forms) -> dict:
     """What the case page shows, loaded afresh, with ``forms`` in place of empty ones.
+
+    ``loaded``: ``case`` was just read by ``load_case_for_page`` in this request (the
+    page's own GET), so it is not read again.
 
     ``forms`` may hold ``status_form``, ``assign_form``, ``followup_form``,
     ``note_form``, ``hold_form`` and ``blocking_items`` (the steps that stopped a close).
     """
-    case = db.session.get(
-        Case,
-        case.id,
-        options=[
-            joinedload(Case.advisor),
-            joinedload(Case.case_type),
-            joinedload(Case.consent_recorded_by),
-            joinedload(Case.privacy_notice_version),
-            joinedload(Case.legal_hold_by),
-            selectinload(Case.persons),
-        ],
-        populate_existing=True,
-    )
+    if not loaded:
+        case = load_case_for_page(case.id)
     followups = db.session.scalars(
         select(FollowUp)
         .where(FollowUp.case_id == case.id)
@@ -129,6 +147,7 @@ def case_page_context(case: Case, **forms) -> dict:
     }
 
 
-def render_case_page(case: Case, status: int = 200, **forms):
+def render_case_page(case: Case, status: int = 200, *, loaded: bool = False, **forms):
     """The case page as a response, with ``status`` (400/409 when re-shown after a post)."""
-    return render_template("cases/detail.html", **case_page_context(case, **forms)), status
+    context = case_page_context(case, loaded=loaded, **forms)
+    return render_template("cases/detail.html", **context), status

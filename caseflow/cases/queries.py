@@ -1,9 +1,11 @@
 """Read-side queries for case lists. Every list starts from ``visible_cases_clause``."""
 
+import base64
+import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from caseflow.auth.models import User
@@ -77,8 +79,8 @@ def _like_clause(term: str):
     )
 
 
-def case_list_query(user: User, filters: CaseFilters) -> Select:
-    """The cases ``user`` may see, filtered, searched and sorted (not yet paginated)."""
+def _filtered_cases(user: User, filters: CaseFilters) -> Select:
+    """The cases ``user`` may see with ``filters`` applied: no order, no loading options."""
     query = select(Case).where(visible_cases_clause(user))
     if filters.status == "all":
         pass
@@ -127,12 +129,198 @@ def case_list_query(user: User, filters: CaseFilters) -> Select:
         query = query.where(Case.legal_hold_at.is_(None))
     if filters.q:
         query = query.where(search_clause(filters.q))
-    descending = filters.sort.startswith("-")
-    columns = SORTS.get(filters.sort.lstrip("-"), SORTS["updated"])
-    order = [c.desc() if descending else c.asc() for c in columns]
-    tie_breaker = Case.id.desc() if descending else Case.id.asc()
-    return query.order_by(*order, tie_breaker).options(
-        joinedload(Case.advisor), joinedload(Case.case_type), selectinload(Case.persons)
+    return query
+
+
+_LIST_OPTIONS = (joinedload(Case.advisor), joinedload(Case.case_type), selectinload(Case.persons))
+
+
+def _sort_of(filters: CaseFilters) -> tuple[str, bool]:
+    """The sort key's name (a key of ``SORTS``) and whether it runs descending."""
+    name = filters.sort.lstrip("-")
+    if name not in SORTS:
+        return "updated", True
+    return name, filters.sort.startswith("-")
+
+
+def _order_by(name: str, descending: bool) -> list:
+    """ORDER BY for a sort: its key, then the id (same direction) so the order is total.
+    NULLs (an unknown arrival date) go where each database's index keeps them, so the
+    index serves the order: smallest on SQLite, largest on PostgreSQL."""
+    (key,) = SORTS[name]
+    order = [key.desc(), Case.id.desc()] if descending else [key.asc(), Case.id.asc()]
+    # A reference is unique within the centre (every list is one centre's): the id
+    # adds nothing, and left out the unique index serves the order on PostgreSQL too.
+    return order[:1] if name == "reference" else order
+
+
+def _nulls_smallest() -> bool:
+    return db.session.get_bind().dialect.name != "postgresql"
+
+
+def case_list_query(user: User, filters: CaseFilters) -> Select:
+    """The cases ``user`` may see, filtered, searched and sorted (not yet paginated)."""
+    name, descending = _sort_of(filters)
+    return (
+        _filtered_cases(user, filters)
+        .order_by(*_order_by(name, descending))
+        .options(*_LIST_OPTIONS)
+    )
+
+
+# Keyset pagination ------------------------------------------------------------------
+#
+# A page is "the N cases after (or before) this one in the sort order", never "skip
+# N x page": the database seeks in the sort's index instead of counting past every
+# earlier row, so the 4,000th page costs what the first does. A cursor holds the sort
+# key's value and the id of the case at a page's edge, so a link stays valid (and the
+# page stable) while cases change.
+
+# The sort keys that may be NULL (a case whose arrival date is not known yet).
+NULLABLE_SORTS = frozenset({"arrival"})
+
+# Counting stops here: "10,000+" is as useful as an exact 73,412 and costs a fraction.
+COUNT_LIMIT = 10_000
+
+
+@dataclass
+class Cursor:
+    value: object
+    id: int
+
+
+def encode_cursor(value, case_id: int) -> str:
+    """A cursor: the sort key's value (as the database gave it) and the case id, as
+    URL-safe text."""
+    if hasattr(value, "value"):  # an enum (status)
+        value = value.value
+    elif hasattr(value, "isoformat"):
+        value = value.isoformat()
+    raw = json.dumps([value, case_id], ensure_ascii=False)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(name: str, token: str | None) -> Cursor | None:
+    """The cursor in ``token`` for sort ``name``, or None when it is not one of ours."""
+    if not token or len(token) > 400:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        text, case_id = json.loads(raw.decode())
+        if not isinstance(case_id, int) or isinstance(case_id, bool) or case_id < 1:
+            return None
+        if text is None:
+            return Cursor(None, case_id) if name in NULLABLE_SORTS else None
+        if not isinstance(text, str):
+            return None
+        if name == "arrival":
+            return Cursor(date.fromisoformat(text), case_id)
+        if name in {"updated", "opened"}:
+            return Cursor(datetime.fromisoformat(text), case_id)
+        if name == "status":
+            return Cursor(CaseStatus(text), case_id)
+        return Cursor(text, case_id)
+    except (ValueError, TypeError, UnicodeDecodeError):
+        return None
+
+
+def _beyond(name: str, descending: bool, cursor: Cursor):
+    """Rows after ``cursor`` in the order (key, id), both ``descending`` or not.
+
+    Written as ``key <= v AND (key < v OR id < i)`` (for descending): the first half is
+    a range the index can seek to, on SQLite and PostgreSQL alike."""
+    (key,) = SORTS[name]
+    value, case_id = cursor.value, cursor.id
+    past_id = Case.id < case_id if descending else Case.id > case_id
+    # Where the NULLs of a nullable key come in this walk: before or after the rest.
+    nulls_come_first = descending != _nulls_smallest()
+    if value is None:
+        tail = and_(key.is_(None), past_id)
+        return or_(tail, key.is_not(None)) if nulls_come_first else tail
+    if descending:
+        clause = and_(key <= value, or_(key < value, past_id))
+    else:
+        clause = and_(key >= value, or_(key > value, past_id))
+    if name in NULLABLE_SORTS and not nulls_come_first:
+        clause = or_(clause, key.is_(None))
+    return clause
+
+
+@dataclass
+class CasePage:
+    """One page of the case list and the links around it."""
+
+    items: list[Case]
+    total: int  # exact up to COUNT_LIMIT
+    total_capped: bool  # True: there are more than COUNT_LIMIT ("10,000+")
+    next_cursor: str | None  # for ?after=
+    prev_cursor: str | None  # for ?before=
+    is_first: bool
+    is_last: bool
+    count_limit: int = COUNT_LIMIT
+
+
+def count_capped(query: Select, limit: int | None = None) -> tuple[int, bool]:
+    """How many rows ``query`` gives, counted up to ``limit`` (``COUNT_LIMIT``): (count,
+    more than limit), in one query that stops reading at limit + 1 rows."""
+    limit = COUNT_LIMIT if limit is None else limit
+    capped = query.with_only_columns(Case.id).order_by(None).limit(limit + 1).subquery()
+    count = db.session.scalar(select(func.count()).select_from(capped)) or 0
+    return (limit, True) if count > limit else (count, False)
+
+
+def case_list_page(
+    user: User,
+    filters: CaseFilters,
+    *,
+    per_page: int,
+    after: str | None = None,
+    before: str | None = None,
+    last: bool = False,
+) -> CasePage:
+    """A page of the case list by keyset: the first, the one after or before a cursor,
+    or the last (read backwards from the end). Three queries: the page, its persons,
+    the (capped) count."""
+    name, descending = _sort_of(filters)
+    base = _filtered_cases(user, filters)
+    after_cursor = decode_cursor(name, after)
+    before_cursor = None if after_cursor else decode_cursor(name, before)
+    backwards = bool(before_cursor) or (last and not after_cursor)
+    query = base
+    if after_cursor:
+        query = query.where(_beyond(name, descending, after_cursor))
+    elif before_cursor:
+        query = query.where(_beyond(name, not descending, before_cursor))
+    (key,) = SORTS[name]
+    rows = list(
+        db.session.execute(
+            query.add_columns(key)
+            .order_by(*_order_by(name, descending != backwards))
+            .options(*_LIST_OPTIONS)
+            .limit(per_page + 1)
+        ).unique()
+    )
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if backwards and not more and len(rows) < per_page and before_cursor:
+        # Walking back reached the start with a short page: show the full first page
+        # (the one the "First page" link gives) rather than a stub of it.
+        return case_list_page(user, filters, per_page=per_page)
+    if backwards:
+        rows.reverse()
+        is_first, is_last = not more, not before_cursor
+    else:
+        is_first, is_last = not after_cursor, not more
+    total, capped = count_capped(base)
+    return CasePage(
+        items=[case for case, _value in rows],
+        total=total,
+        total_capped=capped,
+        next_cursor=encode_cursor(rows[-1][1], rows[-1][0].id) if rows and not is_last else None,
+        prev_cursor=encode_cursor(rows[0][1], rows[0][0].id) if rows and not is_first else None,
+        is_first=is_first,
+        is_last=is_last,
+        count_limit=COUNT_LIMIT,
     )
 
 

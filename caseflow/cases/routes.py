@@ -1,6 +1,16 @@
 """Case pages: list, intake, detail, edit, status and assignment."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -12,6 +22,7 @@ from caseflow.auth.permissions import (
     can_edit_case,
     can_hold_case,
     can_take_case,
+    can_view_case,
     must_request_closing,
 )
 from caseflow.cases import services
@@ -28,15 +39,14 @@ from caseflow.cases.forms import (
 )
 from caseflow.cases.legal_hold import lift_legal_hold, place_legal_hold
 from caseflow.cases.models import Case, CaseStatus, ClosingReason
-from caseflow.cases.page import advisor_choices, render_case_page
-from caseflow.cases.queries import case_list_query, centre_case_types
+from caseflow.cases.page import advisor_choices, load_case_for_page, render_case_page
+from caseflow.cases.queries import case_list_page, centre_case_types
 from caseflow.centres import notices
 from caseflow.checklists.services import progress_by_case
 from caseflow.core.audit import annotate, audited
 from caseflow.core.forms import parse_id
 from caseflow.core.i18n import current_locale
 from caseflow.core.transactions import unit_of_work
-from caseflow.core.web import page_number
 from caseflow.extensions import db
 from caseflow.reviews import services as reviews
 
@@ -47,18 +57,25 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 def index():
     form = FilterForm.for_centre(request.args, current_user.centre_id, current_locale())
     filters = form.to_filters()
-    pagination = db.paginate(
-        case_list_query(current_user, filters),
-        page=page_number(),
+    pagination = case_list_page(
+        current_user,
+        filters,
         per_page=current_app.config["CASES_PER_PAGE"],
-        error_out=False,
+        after=request.args.get("after"),
+        before=request.args.get("before"),
+        last=request.args.get("last") == "1",
     )
     # The top bar's search box ("jump"): exactly one match opens that case directly.
-    if request.args.get("jump") and filters.q and pagination.total == 1 and pagination.page == 1:
+    if request.args.get("jump") and filters.q and pagination.total == 1 and pagination.items:
         return redirect(url_for("cases.detail", case_id=pagination.items[0].id))
     progress = progress_by_case([case.id for case in pagination.items])
     return render_template(
-        "cases/index.html", form=form, filters=filters, pagination=pagination, progress=progress
+        "cases/index.html",
+        form=form,
+        filters=filters,
+        pagination=pagination,
+        progress=progress,
+        count_limit=format_number(pagination.count_limit),
     )
 
 
@@ -138,9 +155,13 @@ def new():
 
 @bp.get("/<id:case_id>")
 @audited("case.view", object_type="case", id_arg="case_id")
-@case_access()
-def detail(case: Case):
-    return render_case_page(case)
+def detail(case_id: int):
+    # case_access's rule (404 unless visible), with the case read once with everything
+    # its page shows instead of a plain read and then a full one.
+    case = load_case_for_page(case_id)
+    if case is None or not can_view_case(current_user, case):
+        abort(404)
+    return render_case_page(case, loaded=True)
 
 
 @bp.route("/<id:case_id>/edit", methods=["GET", "POST"])

@@ -5,7 +5,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from caseflow.cases import labels as case_labels
 from caseflow.cases.models import Case, Person
@@ -84,11 +84,12 @@ def _headings(persons: list[Person], on: date) -> dict[int, str]:
 
 
 def load_items(case: Case) -> list[ChecklistItem]:
+    """The case's steps with their templates, in one query (joined, not a second one)."""
     return list(
         db.session.scalars(
             select(ChecklistItem)
             .where(ChecklistItem.case_id == case.id)
-            .options(selectinload(ChecklistItem.template_item))
+            .options(joinedload(ChecklistItem.template_item))
         )
     )
 

@@ -4,10 +4,15 @@ from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, func, insert, select
 
+from caseflow.cases.models import Case, CaseType, Person
+from caseflow.checklists.models import ChecklistItem, TemplateItem
+from caseflow.checklists.seeding import seed_catalogue
 from caseflow.extensions import db
+from caseflow.followups.models import FollowUp
 from caseflow.followups.services import add_followup
+from caseflow.notes.models import Note
 from caseflow.notes.services import add_note
 from tests.conftest import person
 
@@ -102,4 +107,144 @@ def test_case_detail_runs_a_fixed_number_of_queries(client_for, make_user, make_
     small = _queries_for(client, f"/cases/{small_case.id}")
     big = _queries_for(client, f"/cases/{big_case.id}")
     assert small == big
-    assert big <= 13  # 12 to show it, 1 to write its case.view audit row
+    assert big <= 10  # the session user, 8 to show it, 1 to write its case.view audit row
+
+
+# With a region's worth of cases --------------------------------------------------------
+
+PAGE_LIMITS = {
+    # path: most queries (the session's user included; the case page also writes its
+    # case.view audit row, so it shows in 8 plus those 2)
+    "/cases": 7,
+    "/cases?status=all&sort=household": 7,
+    "/?view=mine": 10,
+    "/team": 10,
+}
+CASE_PAGE_LIMIT = 10
+
+
+def _bulk_cases(lead, advisor, count: int) -> None:
+    """``count`` cases of ``advisor`` with 3 persons, a note, an overdue follow-up and 3
+    checklist steps each, in bulk inserts (as bench/ seeds)."""
+    start = db.session.scalar(select(func.coalesce(func.max(Case.id), 0))) + 1
+    case_type = db.session.scalar(select(CaseType.id).where(CaseType.centre_id == lead.centre_id))
+    steps = db.session.scalars(select(TemplateItem.id).limit(3)).all()
+    cases, persons, notes, followups, items = [], [], [], [], []
+    for n in range(start, start + count):
+        cases.append(
+            {
+                "id": n,
+                "centre_id": lead.centre_id,
+                "reference": f"BULK-{n:05d}",
+                "household_name": f"Bulk {n}",
+                "case_type_id": case_type,
+                "status": "open",
+                "advisor_id": advisor.id,
+                "arrival_date": date(2026, 1, 1),
+                "municipality": "Genk",
+                "client_language": "en",
+                "consent_on": date(2026, 1, 1),
+                "consent_recorded_by_id": advisor.id,
+                "version": 1,
+            }
+        )
+        persons += [
+            {
+                "case_id": n,
+                "position": k,
+                "first_name": f"P{k}",
+                "last_name": f"Bulk{n}",
+                "household_role": "main_applicant" if k == 0 else "child",
+                "nationality": "IN",
+            }
+            for k in range(3)
+        ]
+        notes.append({"case_id": n, "author_id": advisor.id, "body": f"Note {n}"})
+        followups.append(
+            {
+                "case_id": n,
+                "title": f"Call {n}",
+                "due_date": date(2026, 1, 1),
+                "assignee_id": advisor.id,
+                "status": "open",
+                "created_by_id": advisor.id,
+            }
+        )
+        items += [
+            {
+                "case_id": n,
+                "template_item_id": step,
+                "state": "todo",
+                "due_date": date(2026, 1, 1),
+                "no_longer_applies": False,
+                "version": 1,
+            }
+            for step in steps
+        ]
+    for model, rows in (
+        (Case, cases),
+        (Person, persons),
+        (Note, notes),
+        (FollowUp, followups),
+        (ChecklistItem, items),
+    ):
+        db.session.execute(insert(model), rows)
+    db.session.commit()
+
+
+def _family_with_80_steps(make_case, advisor):
+    """A family of 5 whose checklist (from the catalogue, topped up) has 80 steps, with
+    notes and follow-ups."""
+    family = [
+        person(first="Ravi", last="Kumar", date_of_birth=date(1988, 3, 1)),
+        person(first="Priya", last="Kumar", role="partner", date_of_birth=date(1990, 6, 2)),
+        person(first="Anya", last="Kumar", role="child", date_of_birth=date(2014, 2, 3)),
+        person(first="Dev", last="Kumar", role="child", date_of_birth=date(2019, 4, 4)),
+        person(first="Mira", last="Kumar", role="child", date_of_birth=date(2024, 8, 5)),
+    ]
+    case = make_case(advisor, persons=family, arrival_date=date(2026, 9, 7))
+    have = db.session.scalar(select(func.count()).where(ChecklistItem.case_id == case.id))
+    templates = db.session.scalars(select(TemplateItem.id)).all()
+    extra = [
+        {
+            "case_id": case.id,
+            "template_item_id": templates[i % len(templates)],
+            "state": "todo",
+            "due_date": date(2026, 10, 1),
+            "no_longer_applies": False,
+            "version": 1,
+        }
+        for i in range(max(0, 80 - have))
+    ]
+    if extra:
+        db.session.execute(insert(ChecklistItem), extra)
+    for i in range(10):
+        add_note(case, advisor, f"Note {i}")
+        add_followup(
+            case,
+            advisor,
+            title=f"F{i}",
+            details=None,
+            due_date=date(2026, 1, 1),
+            assignee_id=advisor.id,
+        )
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).where(ChecklistItem.case_id == case.id)) >= 80
+    return case
+
+
+def test_pages_run_the_same_few_queries_with_300_cases(client_for, make_user, make_case, centre):
+    seed_catalogue(centre)
+    db.session.commit()
+    lead = make_user("team_lead")
+    advisor = make_user("advisor")
+    family = _family_with_80_steps(make_case, advisor)
+    clients = {"lead": client_for(lead), "advisor": client_for(advisor)}
+    paths = dict.fromkeys(PAGE_LIMITS, "lead") | {"/?view=mine": "advisor"}
+    paths[f"/cases/{family.id}"] = "advisor"
+    small = {path: _queries_for(clients[who], path) for path, who in paths.items()}
+    _bulk_cases(lead, advisor, 300)
+    large = {path: _queries_for(clients[who], path) for path, who in paths.items()}
+    assert large == small
+    limits = PAGE_LIMITS | {f"/cases/{family.id}": CASE_PAGE_LIMIT}
+    assert {p: n for p, n in large.items() if n > limits[p]} == {}
