@@ -11,6 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sqlalchemy import insert  # noqa: E402
+
 from caseflow import create_app  # noqa: E402
 
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
@@ -53,6 +55,19 @@ def temporary_postgres_database(server_url: str):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def insert_in_chunks(table, rows: list[dict], *, size: int = 5000, progress: bool = False):
+    """Bulk-insert ``rows`` into the model ``table``, ``size`` rows per statement."""
+    from caseflow.extensions import db
+
+    for chunk in range(0, len(rows), size):
+        db.session.execute(insert(table), rows[chunk : chunk + size])
+        if progress:
+            db.session.commit()
+            print(f"  {table.__tablename__}: {min(chunk + size, len(rows))}/{len(rows)}", end="\r")
+    if progress:
+        print()
 
 
 def timings(fn, repeat: int) -> list[float]:

@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import flask_migrate  # noqa: E402
-from common import bench_app, login, median_max, timings  # noqa: E402
-from sqlalchemy import func, insert, select, text  # noqa: E402
+from common import bench_app, insert_in_chunks, login, median_max, timings  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
 
 from caseflow.auth.models import Role  # noqa: E402
 from caseflow.auth.services import create_user  # noqa: E402
@@ -101,8 +101,7 @@ def seed(count: int) -> tuple[int, str, str]:
                 }
             )
     for table, rows in ((Case, cases), (Person, persons), (ChecklistItem, items)):
-        for chunk in range(0, len(rows), 5000):
-            db.session.execute(insert(table), rows[chunk : chunk + 5000])
+        insert_in_chunks(table, rows)
     db.session.commit()
     return lead.id, len(persons), len(items)
 

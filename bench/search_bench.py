@@ -27,8 +27,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import flask_migrate  # noqa: E402
-from common import bench_app, median_p95, timings  # noqa: E402
-from sqlalchemy import insert, select, text  # noqa: E402
+from common import bench_app, insert_in_chunks, median_p95, timings  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
 
 from caseflow.auth.models import Role, User  # noqa: E402
 from caseflow.auth.permissions import visible_cases_clause  # noqa: E402
@@ -125,11 +125,7 @@ def seed(count: int) -> tuple[int, int, int]:
                 }
             )
     for table, rows in ((Case, cases), (Person, persons), (Note, notes)):
-        for chunk in range(0, len(rows), 5000):
-            db.session.execute(insert(table), rows[chunk : chunk + 5000])
-            db.session.commit()
-            print(f"  {table.__tablename__}: {min(chunk + 5000, len(rows))}/{len(rows)}", end="\r")
-    print()
+        insert_in_chunks(table, rows, progress=True)
     db.session.commit()
     return lead.id, len(persons), len(notes)
 

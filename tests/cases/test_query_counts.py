@@ -88,21 +88,25 @@ def test_list_pages_run_the_same_queries_for_5_and_200_cases(
     assert large <= 10
 
 
-def test_case_detail_runs_a_fixed_number_of_queries(client_for, make_user, make_case):
-    advisor = make_user("advisor")
-    client = client_for(advisor)
-    small_case = _fill(make_case, advisor, 1, persons_per_case=1)[0]
-    big_case = make_case(advisor, persons=[person(first=f"Kid{j}") for j in range(8)])
-    for i in range(40):
-        add_note(big_case, advisor, f"Note {i}")
+def _add_notes_and_followups(case, advisor, count: int) -> None:
+    for i in range(count):
+        add_note(case, advisor, f"Note {i}")
         add_followup(
-            big_case,
+            case,
             advisor,
             title=f"F{i}",
             details=None,
             due_date=date(2026, 1, 1),
             assignee_id=advisor.id,
         )
+
+
+def test_case_detail_runs_a_fixed_number_of_queries(client_for, make_user, make_case):
+    advisor = make_user("advisor")
+    client = client_for(advisor)
+    small_case = _fill(make_case, advisor, 1, persons_per_case=1)[0]
+    big_case = make_case(advisor, persons=[person(first=f"Kid{j}") for j in range(8)])
+    _add_notes_and_followups(big_case, advisor, 40)
     db.session.commit()
     small = _queries_for(client, f"/cases/{small_case.id}")
     big = _queries_for(client, f"/cases/{big_case.id}")
@@ -218,16 +222,7 @@ def _family_with_80_steps(make_case, advisor):
     ]
     if extra:
         db.session.execute(insert(ChecklistItem), extra)
-    for i in range(10):
-        add_note(case, advisor, f"Note {i}")
-        add_followup(
-            case,
-            advisor,
-            title=f"F{i}",
-            details=None,
-            due_date=date(2026, 1, 1),
-            assignee_id=advisor.id,
-        )
+    _add_notes_and_followups(case, advisor, 10)
     db.session.commit()
     assert db.session.scalar(select(func.count()).where(ChecklistItem.case_id == case.id)) >= 80
     return case
