@@ -11,25 +11,32 @@ from caseflow.cases.models import Case
 from caseflow.extensions import db
 
 
-def load_visible_case(case_id: int) -> Case:
-    """The case, if the current user may see it; otherwise 404 (never reveal it exists)."""
-    case = db.session.get(Case, case_id)
+def load_visible_case(case_id: int, load: Callable[[int], Case | None] | None = None) -> Case:
+    """The case, if the current user may see it; otherwise 404 (never reveal it exists).
+    ``load`` reads it instead of a plain get (e.g. with everything a page shows)."""
+    case = load(case_id) if load is not None else db.session.get(Case, case_id)
     if case is None or not can_view_case(current_user, case):
         abort(404)
     return case
 
 
-def case_access(check: Callable = can_view_case, *, post: Callable | None = None):
+def case_access(
+    check: Callable = can_view_case,
+    *,
+    post: Callable | None = None,
+    load: Callable[[int], Case | None] | None = None,
+):
     """Route decorator: load ``case_id`` as ``case`` and apply ``check`` (else 403).
 
     ``post``: a further check for POST requests, for a page that whoever may see the
-    case reads but only some may change (e.g. a checklist step).
+    case reads but only some may change (e.g. a checklist step). ``load``: how to read
+    the case (see ``load_visible_case``).
     """
 
     def decorator(view):
         @wraps(view)
         def wrapped(case_id: int, **kwargs):
-            case = load_visible_case(case_id)
+            case = load_visible_case(case_id, load)
             if not check(current_user, case):
                 abort(403)
             if post is not None and request.method == "POST" and not post(current_user, case):

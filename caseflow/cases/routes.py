@@ -2,7 +2,6 @@
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -22,7 +21,6 @@ from caseflow.auth.permissions import (
     can_edit_case,
     can_hold_case,
     can_take_case,
-    can_view_case,
     must_request_closing,
 )
 from caseflow.cases import services
@@ -155,12 +153,9 @@ def new():
 
 @bp.get("/<id:case_id>")
 @audited("case.view", object_type="case", id_arg="case_id")
-def detail(case_id: int):
-    # case_access's rule (404 unless visible), with the case read once with everything
-    # its page shows instead of a plain read and then a full one.
-    case = load_case_for_page(case_id)
-    if case is None or not can_view_case(current_user, case):
-        abort(404)
+# The case is read once, with everything its page shows.
+@case_access(load=load_case_for_page)
+def detail(case: Case):
     return render_case_page(case, loaded=True)
 
 
