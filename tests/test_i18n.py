@@ -121,3 +121,46 @@ def test_country_names_follow_the_interface_language(client, make_user, make_cas
     login(client, advisor)
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Duitsland" in page and "Germany" not in page
+
+
+def test_client_pages_choose_among_dutch_english_and_french(database_url, monkeypatch):
+    """A view marked @client_page speaks French to a French browser, remembers ?lang=,
+    and falls back to the view's own default (e.g. the case's language) before the
+    browser's; staff pages stay English/Dutch."""
+    from flask import g
+
+    from caseflow import create_app
+    from caseflow.core import web
+    from caseflow.core.i18n import client_page, current_locale
+    from tests.conftest import make_test_config
+
+    app = create_app(make_test_config(database_url))
+    monkeypatch.setattr(
+        web,
+        "PUBLIC_ENDPOINTS",
+        web.PUBLIC_ENDPOINTS | {"test_client_page", "test_client_default", "test_staff_page"},
+    )
+
+    @client_page
+    def client_view():
+        return current_locale()
+
+    def client_view_with_default():
+        g.client_locale_default = "en"
+        return current_locale()
+
+    app.add_url_rule("/_test/client", "test_client_page", client_view)
+    app.add_url_rule(
+        "/_test/client-default",
+        "test_client_default",
+        client_page(client_view_with_default),
+    )
+    app.add_url_rule("/_test/staff", "test_staff_page", lambda: current_locale())
+    french = {"Accept-Language": "fr-BE,fr;q=0.9"}
+    with app.test_client() as browser:
+        assert browser.get("/_test/client", headers=french).text == "fr"
+        assert browser.get("/_test/staff", headers=french).text != "fr"
+        assert browser.get("/_test/client-default", headers=french).text == "en"
+        assert browser.get("/_test/client?lang=nl", headers=french).text == "nl"
+        assert browser.get("/_test/client", headers=french).text == "nl"
+        assert browser.get("/_test/client?lang=xx", headers=french).text == "nl"
