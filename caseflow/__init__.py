@@ -35,6 +35,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             f"sqlite:///{Path(app.instance_path) / 'caseflow.sqlite'}"
         )
+    if not app.config.get("UPLOAD_FOLDER"):
+        app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "files")
     _check_production_config(app)
 
     from caseflow.core.web import IdConverter
@@ -44,11 +46,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
 
     from caseflow import cli, worker
+    from caseflow.attachments.storage import install_session_hooks
     from caseflow.auth import notifications
     from caseflow.mail.services import queue_email
 
     notifications.init_app(app, queue=queue_email)
     cli.init_app(app)
+    install_session_hooks()
     worker.init_app(app)
     hops = int(app.config["PROXY_FIX_HOPS"])
     if hops:
@@ -135,6 +139,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from caseflow import main
     from caseflow.admin.routes import bp as admin_bp
+    from caseflow.attachments.routes import bp as attachments_bp
     from caseflow.audit.routes import bp as audit_bp
     from caseflow.auth.routes import bp as auth_bp
     from caseflow.calendar.routes import bp as calendar_bp
@@ -171,5 +176,6 @@ def _register_blueprints(app: Flask) -> None:
         privacy_export_bp,
         calendar_bp,
         erasure_bp,
+        attachments_bp,
     ):
         app.register_blueprint(blueprint)

@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from caseflow.attachments import cli as attachments_cli
 from caseflow.auth.models import Role
 from caseflow.auth.services import create_user, find_user_by_email
 from caseflow.backup import cli as backup_cli
@@ -195,5 +196,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(send_digests_command)
     app.cli.add_command(export_pdfs_command)
     backup_cli.init_app(app)
+    attachments_cli.init_app(app)
     privacy_cli.init_app(app)
     retention_cli.init_app(app)

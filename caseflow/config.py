@@ -161,8 +161,15 @@ class Defaults:
     AUDIT_RETENTION = timedelta(days=5 * 365 + 1)
 
     # The largest request body accepted (bytes): anything bigger gets the 413 page
-    # before it is read. Forms are far smaller; the portal's uploads will get their own.
+    # before it is read. Forms are far smaller; routes that take a file accept
+    # UPLOAD_MAX_MB (plus a small margin for the form) instead.
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+    # Attached files (caseflow/attachments): where they are kept, outside the database
+    # (None: "instance/files"; back it up with the database: `flask backup` does), and
+    # the largest file accepted, in megabytes.
+    UPLOAD_FOLDER: str | None = None
+    UPLOAD_MAX_MB = 10
 
     CASES_PER_PAGE = 25
     # HSTS header max-age in production (seconds).

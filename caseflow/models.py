@@ -1,5 +1,6 @@
 """Imports every area's models so that Alembic and ``db.create_all`` see them all."""
 
+from caseflow.attachments.models import Attachment
 from caseflow.auth.models import RecoveryCode, Role, User, UserSession
 from caseflow.calendar.models import CalendarFeed
 from caseflow.cases.models import Activity, Case, CaseCounter, CaseType, Person
@@ -19,6 +20,7 @@ from caseflow.reviews.models import ReviewRequest
 
 __all__ = [
     "Activity",
+    "Attachment",
     "AuditEvent",
     "CalendarFeed",
     "Case",

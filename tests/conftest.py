@@ -8,6 +8,7 @@ import contextvars
 import hashlib
 import os
 import re
+import shutil
 from datetime import date, datetime
 
 import flask_migrate
@@ -73,8 +74,11 @@ def reset_database(app) -> None:
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
-    app = create_app(make_test_config(database_url))
+def app(database_url, tmp_path_factory):
+    config = make_test_config(database_url)
+    # Attached files of the run; emptied after every test (see app_ctx).
+    config["UPLOAD_FOLDER"] = str(tmp_path_factory.mktemp("files"))
+    app = create_app(config)
     reset_database(app)
     yield app
     with app.app_context():
@@ -107,6 +111,7 @@ def app_ctx(app):
         db.session.rollback()
         empty_all_tables()
         db.session.remove()
+    shutil.rmtree(app.config["UPLOAD_FOLDER"], ignore_errors=True)
     limiter.reset()
 
 

@@ -12,6 +12,7 @@ import pytest
 from flask import url_for
 
 from caseflow import create_app
+from caseflow.attachments.services import store_upload
 from caseflow.cases.models import Case, CaseType, Person
 from caseflow.checklists.models import ChecklistItem, TemplateItem
 from caseflow.checklists.seeding import seed_catalogue
@@ -21,6 +22,7 @@ from caseflow.followups.services import add_followup
 from caseflow.mail.services import queue_email
 from caseflow.notes.services import add_note
 from caseflow.reviews.services import request_review
+from tests.attachments.files import png_bytes, upload
 from tests.conftest import db_digest, person
 
 ROLES = ("anonymous", "advisor_a", "advisor_b", "team_lead", "admin", "other_centre")
@@ -109,6 +111,12 @@ MATRIX = {
     ("checklists.tick", "POST"): CASE_EDITORS,
     ("checklists.item", "GET"): CASE_VIEWERS,
     ("checklists.item", "POST"): CASE_EDITORS,
+    # Files: upload (to the case or a step) and delete by who edits the case, download
+    # by who sees it (tests/attachments).
+    ("checklists.upload", "POST"): CASE_EDITORS,
+    ("attachments.upload", "POST"): CASE_EDITORS,
+    ("attachments.download", "GET"): CASE_VIEWERS,
+    ("attachments.delete", "POST"): CASE_EDITORS,
     ("checklist_admin.index", "GET"): ADMINS_ONLY,
     ("checklist_admin.template_new", "GET"): ADMINS_ONLY,
     ("checklist_admin.template_new", "POST"): ADMINS_ONLY,
@@ -234,6 +242,10 @@ def world(centre, other_centre, make_user, make_case):
     db.session.add(job)
     review = request_review(case, users["advisor_a"], "Please look at the canary household.")
     db.session.commit()
+    attachment = store_upload(
+        case, upload(png_bytes(), "canary.png"), item=item, uploaded_by=users["advisor_a"]
+    )
+    db.session.commit()
     return SimpleNamespace(
         users=users,
         url_args={
@@ -251,6 +263,7 @@ def world(centre, other_centre, make_user, make_case):
             "message_id": message.id,
             "job_id": job.id,
             "review_id": review.id,
+            "attachment_id": attachment.id,
             "decision": "send_back",
             "fmt": "csv",
             "number": 1,

@@ -69,6 +69,11 @@ FEATURE_IMPORTS = {
     ("privacy", "followups"),
     ("privacy", "notes"),
     ("privacy", "reviews"),
+    # Files attached to a case: erasure and retention delete them, the subject-access
+    # export carries them.
+    ("privacy", "attachments"),
+    # The step page lists the step's files and takes an upload (re-shown on refusal).
+    ("checklists", "attachments"),
 }
 
 # Imports against the direction that exist today and that this refactoring did not
@@ -100,6 +105,8 @@ KNOWN_EXCEPTIONS = {
     ("caseflow.cases.page", "caseflow.notes.queries"),
     ("caseflow.cases.page", "caseflow.reviews.forms"),
     ("caseflow.cases.page", "caseflow.reviews.models"),
+    ("caseflow.cases.page", "caseflow.attachments.forms"),
+    ("caseflow.cases.page", "caseflow.attachments.services"),
     # The case list shows checklist progress; an advisor's close becomes a closing
     # request (reviews) when the centre requires approval.
     ("caseflow.cases.routes", "caseflow.checklists.services"),

@@ -88,6 +88,8 @@ ACTIVITY = {
     ActivityKind.LEGAL_HOLD_PLACED: _l("Put on legal hold"),
     ActivityKind.LEGAL_HOLD_LIFTED: _l("Legal hold lifted"),
     ActivityKind.PERSON_ERASED: _l("Person's data erased"),
+    ActivityKind.FILE_ADDED: _l("Document attached"),
+    ActivityKind.FILE_DELETED: _l("Document deleted"),
 }
 
 

@@ -283,6 +283,8 @@ class ActivityKind(enum.StrEnum):
     LEGAL_HOLD_PLACED = "legal_hold_placed"
     LEGAL_HOLD_LIFTED = "legal_hold_lifted"
     PERSON_ERASED = "person_erased"  # details: person_id, erasure_reason (free text)
+    FILE_ADDED = "file_added"  # details: attachment_id, by_client, item_id (no file name)
+    FILE_DELETED = "file_deleted"  # details: attachment_id
 
 
 class Activity(db.Model):

@@ -11,6 +11,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from caseflow.attachments.forms import UploadForm
+from caseflow.attachments.services import case_attachments
 from caseflow.auth.permissions import (
     can_assign_case,
     can_edit_case,
@@ -21,6 +23,7 @@ from caseflow.auth.services import centre_users
 from caseflow.cases.forms import AssignForm, LegalHoldForm, LiftLegalHoldForm, StatusForm
 from caseflow.cases.models import Activity, Case
 from caseflow.checklists.views import group_checklist, load_items, progress_of_groups
+from caseflow.core.i18n import current_locale
 from caseflow.core.time import today
 from caseflow.extensions import db
 from caseflow.followups.forms import FollowUpForm
@@ -74,7 +77,8 @@ def case_page_context(case: Case, *, loaded: bool = False, **forms) -> dict:
     page's own GET), so it is not read again.
 
     ``forms`` may hold ``status_form``, ``assign_form``, ``followup_form``,
-    ``note_form``, ``hold_form`` and ``blocking_items`` (the steps that stopped a close).
+    ``note_form``, ``hold_form``, ``upload_form`` and ``blocking_items`` (the steps that
+    stopped a close).
     """
     if not loaded:
         case = load_case_for_page(case.id)
@@ -85,6 +89,7 @@ def case_page_context(case: Case, *, loaded: bool = False, **forms) -> dict:
         .order_by(FollowUp.status, FollowUp.due_date, FollowUp.id)
     ).all()
     notes = case_notes(case.id)
+    attachments = case_attachments(case.id)
     activities = db.session.scalars(
         select(Activity)
         .where(Activity.case_id == case.id)
@@ -125,6 +130,14 @@ def case_page_context(case: Case, *, loaded: bool = False, **forms) -> dict:
         "case": case,
         "followups": followups,
         "notes": notes,
+        "attachments": attachments,
+        # The step a file belongs to, by its title (the steps are loaded already).
+        "step_titles": {
+            item.id: item.template_item.title(current_locale())
+            for group in checklist
+            for item in group.items
+        },
+        "upload_form": forms.get("upload_form") or UploadForm(formdata=None),
         "activities": activities[:TIMELINE_LIMIT],
         "timeline_truncated": len(activities) > TIMELINE_LIMIT,
         "status_form": status_form,

@@ -7,6 +7,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from caseflow.attachments.forms import UploadForm
+from caseflow.attachments.services import UploadRejected, item_attachments, store_upload
 from caseflow.auth.permissions import can_edit_case
 from caseflow.cases.access import case_access
 from caseflow.cases.models import Case, Person
@@ -19,6 +21,7 @@ from caseflow.core.audit import annotate, audited
 from caseflow.core.i18n import current_locale
 from caseflow.core.time import today
 from caseflow.core.transactions import unit_of_work
+from caseflow.core.uploads import accepts_upload
 from caseflow.extensions import db
 
 bp = Blueprint("checklists", __name__, url_prefix="/cases/<id:case_id>/checklist")
@@ -147,6 +150,18 @@ def item(case: Case, item_id: int):
                 return redirect(url_for("cases.detail", case_id=case.id, _anchor=f"item-{item_id}"))
     else:
         form.state.data = checklist_item.state.value
+    return _render_item(case, checklist_item, form, may_edit, status)
+
+
+def _render_item(
+    case: Case,
+    checklist_item: ChecklistItem,
+    form: ItemForm,
+    may_edit: bool,
+    status: int = 200,
+    upload_form: UploadForm | None = None,
+):
+    """The step page, with its files (``upload_form``: one that holds a refusal)."""
     persons = db.session.scalars(
         select(Person).where(Person.case_id == case.id).order_by(Person.position, Person.id)
     ).all()
@@ -169,7 +184,36 @@ def item(case: Case, item_id: int):
         uses_expiry=checklist_item.template_item.deadline_kind == DeadlineKind.EXPIRY_WINDOW,
         previous_item=previous_item,
         next_item=next_item,
+        attachments=item_attachments(checklist_item.id),
+        upload_form=upload_form or UploadForm(formdata=None),
     ), status
+
+
+@bp.post("/<id:item_id>/files")
+@accepts_upload(back="checklists.item", anchor="files")
+@audited("attachment.upload", object_type="checklist_item", id_arg="item_id")
+@case_access(can_edit_case)
+def upload(case: Case, item_id: int):
+    """Attach a file to the step; a refusal re-shows the step page with the reason."""
+    checklist_item = _item_of(case, item_id)
+    upload_form = UploadForm()
+    if upload_form.validate():
+        db.session.commit()  # ends the access check's read: no lock while it is checked
+        with unit_of_work(flash_category=None, catch=UploadRejected) as work:
+            attachment = store_upload(
+                case, upload_form.file.data, item=checklist_item, uploaded_by=current_user
+            )
+        if not work.failed:
+            annotate(case_id=case.id, details={"attachment_id": attachment.id})
+            flash(_("File attached: %(name)s", name=attachment.original_name), "success")
+            return redirect(
+                url_for("checklists.item", case_id=case.id, item_id=item_id, _anchor="files")
+            )
+        upload_form.refuse(str(work.error))
+        checklist_item = _item_of(case, item_id)
+    form = ItemForm(obj=checklist_item)
+    form.state.data = checklist_item.state.value
+    return _render_item(case, checklist_item, form, True, 400, upload_form=upload_form)
 
 
 def _neighbours(case: Case, persons: list[Person], item: ChecklistItem):

@@ -53,6 +53,8 @@ Vocabulary (``object_type`` in brackets):
 - ``email.view``, ``email.preview`` [case], ``email.queued`` [email] (every outbox
   message, worker reminders and digests too), ``email.retry`` [email]
 - ``review.request`` [case], ``review.decide`` [review]
+- files: ``attachment.upload`` [case, or checklist_item for a step's upload],
+  ``attachment.download``, ``attachment.delete`` [attachment]
 - exports: ``export.zip`` [case] (one per case in a bulk export), ``export.retry``,
   ``export.download`` [export_job], ``report.export`` [report]
 - admin: ``case_type.create``, ``case_type.update`` [case_type], ``template.create``,

@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 
-from caseflow.core import audit
+from caseflow.core import audit, uploads
 from caseflow.core.forms import MAX_ID
 from caseflow.extensions import db, limiter, login_manager
 
@@ -150,6 +150,10 @@ def register_error_handlers(app: Flask) -> None:
             return _error_page(error.code, str(error.code))
         if error.code == 413:
             # Raised before the body is read (Content-Length over MAX_CONTENT_LENGTH).
+            # A route that takes files sends the uploader back to its page instead.
+            sent_back = uploads.too_large_response()
+            if sent_back is not None:
+                return sent_back
             limit = current_app.config["MAX_CONTENT_LENGTH"] or 0
             return _error_page(413, "413", max_megabytes=f"{limit / 1024 / 1024:g}")
         if error.code == 405:
@@ -173,6 +177,7 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
+    uploads.init_app(app)
     app.before_request(_require_login)
     app.after_request(_security_headers)
     register_error_handlers(app)

@@ -40,7 +40,7 @@ def find_case(reference: str) -> Case:
 @click.option("--person", "person_id", type=int, default=None, help="Only this person's data.")
 def export_command(reference, output, person_id):
     """Write everything held about a case (or one person in it) to OUTPUT as a ZIP:
-    data.json and summary.pdf in the client's language. Audited (no user: "cli")."""
+    data.json, summary.pdf in the client's language and the attached files. Audited (no user: "cli")."""
     with reading():
         case = find_case(reference)
         if person_id is not None:
@@ -49,10 +49,11 @@ def export_command(reference, output, person_id):
                 raise click.ClickException(f"Person {person_id} is not in case {reference}.")
         case_id = case.id
         data = export.collect(case_id, person_id)
+        files = export.attachment_files(data)
         db.session.commit()
     pdf = render_pdf(export.summary_html(data))
     with open(output, "wb") as handle:
-        export.write_zip(data, pdf, handle)
+        export.write_zip(data, pdf, handle, files)
     export.record_export(db.session.get(Case, case_id), None, person_id, via="cli")
     db.session.commit()
     counts = ", ".join(

@@ -22,7 +22,9 @@ What goes (removed, or replaced by an empty value):
 - free text in the case timeline (a whitelist of keys stays: status, enum values, field
   names, staff names);
 - export jobs that hold the case: their stored ZIP (the only copy: exports are kept in
-  the database, never on disk) and the case's id.
+  the database, never on disk) and the case's id;
+- attached files (caseflow/attachments): the rows at once, the files on disk when the
+  erasure commits (a person's erasure: the files of their own steps).
 
 What stays is anonymous: nationality, municipality, sector, referral channel, case
 type, client language, household size, roles, ages in years at arrival, the status and
@@ -62,6 +64,7 @@ from datetime import UTC, date, datetime, time
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, delete, select
 
+from caseflow.attachments import services as attachments
 from caseflow.auth.models import User
 from caseflow.cases import search, timeline
 from caseflow.cases.models import Activity, ActivityKind, Case, Person
@@ -290,6 +293,8 @@ def erase_case(
         activity.created_at = month_at(activity.created_at)
 
     _erase_export_jobs(case)
+    # Attached files: rows now, the files themselves once the erasure is committed.
+    attachments.delete_case_files(case.id)
 
     case.household_name = case.reference
     case.salutation = None  # made of the persons' names
@@ -345,6 +350,8 @@ def erase_person(person: Person, *, reason: str, actor: User | None = None) -> N
         db.session.scalars(select(ChecklistItem).where(ChecklistItem.person_id == person.id))
     )
     _erase_items(items, reduce_dates=False, arrival=None)
+    # The files of their own steps (the household's files stay, as the notes do).
+    attachments.delete_case_files(case.id, item_ids=[item.id for item in items])
     if email:
         for message in db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.case_id == case.id)

@@ -16,7 +16,8 @@ What ``data.json`` holds (``FORMAT``; keys are stable, documented in the README)
   ``timeline`` (the case's activity), ``emails`` (with ``text_body`` and ``html_body``
   while they are kept, ``null`` once pruned), ``email_attachments`` (listed: name,
   type and size, never the content), ``export_jobs`` (bulk exports that included the
-  case) and ``access_log`` (every audit event of the case: who viewed, changed,
+  case), ``files`` (attached documents: name, type, size, checksum, step; the file
+  itself is in the ZIP under the entry's ``file``) and ``access_log`` (every audit event of the case: who viewed, changed,
   exported or emailed its data, when, and the outcome).
 
 Every row is a list entry with the table's own column names; dates and times are ISO
@@ -43,14 +44,18 @@ from datetime import date, datetime
 from enum import Enum
 from typing import IO, Any
 
+from pathlib import Path
+
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import Table, and_, or_, select
 
+from caseflow.attachments.storage import ACCEPTED_TYPES, path_of
 from caseflow.cases.models import ActivityKind
 from caseflow.cases.timeline import record as timeline_record
 from caseflow.core.audit import record
+from caseflow.core.downloads import safe_filename
 from caseflow.core.i18n import format_day, format_moment
 from caseflow.core.time import utcnow
 from caseflow.extensions import db
@@ -75,6 +80,7 @@ TABLE_KEYS = {
     "outbox_messages": "emails",
     "outbox_attachments": "email_attachments",
     "export_jobs": "export_jobs",  # no foreign key: the case ids are a JSON list
+    "attachments": "files",  # the files themselves are in the ZIP, under "file"
     "audit_events": "access_log",  # no foreign key: a plain case_id column
 }
 
@@ -104,6 +110,7 @@ OMITTED = {
         "heartbeat_at",
     },
     "audit_events": {"centre_id", "source_address", "request_id", "details", "user_id"},
+    "attachments": {"stored_name"},  # the random name on the server's disk
 }
 
 
@@ -171,6 +178,16 @@ def case_rows(case_id: int, person_id: int | None = None) -> dict[str, list[dict
     items = _rows("checklist_items", *item_filter)
     notes = _rows("notes", t("notes").c.case_id == case_id)
     messages = _rows("outbox_messages", t("outbox_messages").c.case_id == case_id)
+    files_table = t("attachments")
+    file_filter = [files_table.c.case_id == case_id]
+    if person_id is not None:
+        # The household's files and those of this person's (and household) steps.
+        file_filter.append(
+            or_(
+                files_table.c.checklist_item_id.is_(None),
+                files_table.c.checklist_item_id.in_(_ids(items)),
+            )
+        )
     return {
         "cases": [case],
         "persons": persons,
@@ -189,6 +206,7 @@ def case_rows(case_id: int, person_id: int | None = None) -> dict[str, list[dict
         ),
         "export_jobs": _export_jobs_of(case_id, case["centre_id"]),
         "audit_events": _rows("audit_events", t("audit_events").c.case_id == case_id),
+        "attachments": _rows("attachments", *file_filter),
     }
 
 
@@ -260,6 +278,8 @@ def collect(case_id: int, person_id: int | None = None) -> dict:
     data["case"]["case_type"] = _case_type_name(case["case_type_id"], case["client_language"])
     _add_step_titles(data, raw["checklist_items"], case["client_language"])
     _add_attachment_sizes(data, raw["outbox_attachments"])
+    for exported in data["files"]:
+        exported["file"] = archive_name(exported)
     for event, row in zip(data["access_log"], raw["audit_events"], strict=True):
         event["by"] = names.get(row["user_id"]) if row["user_id"] is not None else None
         event["kind"] = labels.access_kind(row["action"], row["outcome"])
@@ -303,6 +323,25 @@ def _add_step_titles(data: dict, items: list[dict], language: Any) -> None:
 def _add_attachment_sizes(data: dict, attachments: list[dict]) -> None:
     for exported, attachment in zip(data["email_attachments"], attachments, strict=True):
         exported["size_bytes"] = len(attachment["data"] or b"")
+
+
+def archive_name(file_row: dict) -> str:
+    """Where an attached file is in the ZIP: ``files/12-passport.pdf``."""
+    stem = file_row["original_name"].rpartition(".")[0] or file_row["original_name"]
+    suffix = ACCEPTED_TYPES.get(file_row["content_type"], "")
+    return f"files/{file_row['id']}-{safe_filename(stem, suffix=suffix)}"
+
+
+def attachment_files(data: dict) -> list[tuple[str, Path]]:
+    """``(name in the ZIP, file on disk)`` of every file ``data`` lists. Reads the
+    database (the stored names): call it in the same read as ``collect``."""
+    ids = [row["id"] for row in data["files"]]
+    if not ids:
+        return []
+    table = _table("attachments")
+    query = select(table.c.id, table.c.stored_name).where(table.c.id.in_(ids))
+    stored = {row.id: row.stored_name for row in db.session.execute(query)}
+    return [(row["file"], path_of(stored[row["id"]])) for row in data["files"] if row["id"] in stored]
 
 
 def _other_addresses(case_id: int, person_id: int) -> set[str]:
@@ -363,16 +402,24 @@ def summary_html(data: dict) -> str:
         )
 
 
-def write_zip(data: dict, pdf: bytes, target: IO[bytes]) -> None:
-    """Write the export (data.json and summary.pdf) as a ZIP to ``target``."""
+def write_zip(
+    data: dict, pdf: bytes, target: IO[bytes], files: Iterable[tuple[str, Path]] = ()
+) -> None:
+    """Write the export (data.json, summary.pdf and the attached ``files``, from
+    ``attachment_files``) as a ZIP to ``target``. A file missing from the disk is left
+    out (data.json still lists it)."""
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(data, indent=2, ensure_ascii=False))
         archive.writestr("summary.pdf", pdf)
+        for name, path in files:
+            if path.is_file():
+                # Already compressed (PDF, JPEG, PNG): stored as they are.
+                archive.write(path, name, compress_type=zipfile.ZIP_STORED)
 
 
-def zip_bytes(data: dict, pdf: bytes) -> bytes:
+def zip_bytes(data: dict, pdf: bytes, files: Iterable[tuple[str, Path]] = ()) -> bytes:
     buffer = io.BytesIO()
-    write_zip(data, pdf, buffer)
+    write_zip(data, pdf, buffer, files)
     return buffer.getvalue()
 
 

@@ -83,12 +83,13 @@ def download_export(case: Case):
     db.session.commit()  # ends the transaction the access check began; nothing written
     with reading():
         data = export.collect(case_id, person_id)
+        files = export.attachment_files(data)
         db.session.commit()
     pdf = render_pdf(export.summary_html(data))
     # A big household's ZIP goes to a temporary file and is sent from it in blocks
     # (closed when the response ends); a small one is sent from memory.
     archive = SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
-    export.write_zip(data, pdf, archive)
+    export.write_zip(data, pdf, archive, files)
     size = archive.tell()
     archive.seek(0)
     body = archive

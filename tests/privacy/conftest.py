@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import JSON, LargeBinary, String, Text, cast, func, select
 
+from caseflow.attachments.services import store_upload
 from caseflow.cases.models import Person
 from caseflow.checklists.models import ChecklistItem, ItemState
 from caseflow.checklists.seeding import seed_catalogue
@@ -22,6 +23,7 @@ from caseflow.followups.services import add_followup
 from caseflow.mail.services import Attachment, queue_email
 from caseflow.notes.services import add_note, edit_note
 from caseflow.reviews.services import request_review
+from tests.attachments.files import jpeg_bytes, pdf_bytes, png_bytes, upload
 from tests.conftest import person
 
 ANA = "Canaryana"  # the main applicant
@@ -102,7 +104,19 @@ def household(centre, make_user, make_case):
     )
     other = make_case(advisor, household_name="Unrelated household")
     db.session.commit()
+    # Files: the household's, one on Ana's step, one the client sent for Bo's step.
+    files = SimpleNamespace(
+        household=store_upload(
+            case, upload(pdf_bytes(), "Canaryhome lease.pdf"), uploaded_by=advisor
+        ),
+        ana=store_upload(
+            case, upload(png_bytes(), "Canaryana passport.png"), item=ana_item, uploaded_by=advisor
+        ),
+        bo=store_upload(case, upload(jpeg_bytes(), "Canarybo permit.jpg"), item=bo_item, by_client=True),
+    )
+    db.session.commit()
     return SimpleNamespace(
+        files=files,
         case=case,
         ana=ana,
         bo=bo,

@@ -8,6 +8,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from caseflow.attachments.models import Attachment as FileAttachment
+from caseflow.attachments.services import store_upload
+from caseflow.attachments.storage import stored_files
 from caseflow.cases.models import Case, CaseStatus, ClosingReason, Person
 from caseflow.cases.services import change_status
 from caseflow.checklists.models import ChecklistItem, ItemState
@@ -21,6 +24,7 @@ from caseflow.mail.services import Attachment, queue_email
 from caseflow.notes.models import Note
 from caseflow.notes.services import add_note, edit_note
 from caseflow.reviews.services import request_review, send_back
+from tests.attachments.files import pdf_bytes, png_bytes, upload
 from tests.conftest import person
 from tests.privacy.conftest import sqlite_files_holding, text_columns_holding
 
@@ -74,6 +78,16 @@ def plant(make_case, advisor, lead, token: str, *, second: str | None = None) ->
         )
     )
     by_person = {p.id: [i for i in items if i.person_id == p.id] for p in persons}
+    # Files: the household's lease, and a passport on each person's first step (its own
+    # canary in the name and in the bytes, which are only on disk).
+    store_upload(case, upload(pdf_bytes(), f"Lease {token}.pdf"), uploaded_by=advisor)
+    for person_row, own in zip(persons, (token, other), strict=True):
+        store_upload(
+            case,
+            upload(png_bytes(), f"Passport {own}.png"),
+            item=by_person[person_row.id][0],
+            by_client=True,
+        )
     for person_row, own in zip(persons, (token, other), strict=True):
         first, second_item = by_person[person_row.id][:2]
         update_item(
@@ -170,8 +184,10 @@ def test_a_canary_in_every_field_is_nowhere_after_the_case_is_erased(
         "outbox_attachments.data",
         "activities.details",
         "export_jobs.result",
+        "attachments.original_name",
     ):
         assert column in planted, column
+    assert len(list(stored_files())) == 3
     # Into the database file itself, as SQLite does every 1000 pages: the erasure must
     # then zero what it frees there (secure_delete), not only in the WAL.
     assert checkpoint_wal()
@@ -187,6 +203,7 @@ def test_a_canary_in_every_field_is_nowhere_after_the_case_is_erased(
     assert response.status_code == 302
     assert text_columns_holding(token) == []
     assert sqlite_files_holding(token) == []
+    assert list(stored_files()) == []  # the files are gone from the disk too
     erased = db.session.get(Case, case.id)
     assert erased.erased_at is not None and erased.erasure_reason == "Erasure request (art. 17)"
     assert db.session.scalars(select(Note).where(Note.case_id == case.id)).all() == []
@@ -219,6 +236,11 @@ def test_erasing_one_person_removes_their_canaries_and_keeps_the_others(
     assert response.status_code == 302
     assert text_columns_holding(child) == []
     assert sqlite_files_holding(child) == []
+    # The child's passport is gone from the disk; the household's lease and the
+    # mother's passport stay.
+    left_files = db.session.scalars(select(FileAttachment.original_name)).all()
+    assert sorted(left_files) == [f"Lease {household}.pdf", f"Passport {household}.png"]
+    assert len(list(stored_files())) == 2
     # The rest of the case is untouched.
     left = text_columns_holding(household)
     for column in (
@@ -228,6 +250,7 @@ def test_erasing_one_person_removes_their_canaries_and_keeps_the_others(
         "notes.body",
         "checklist_items.note",
         "followups.title",
+        "attachments.original_name",
     ):
         assert column in left, column
     # The checklist email went to both: any email addressed to the person is emptied.

@@ -19,7 +19,10 @@ from tests.privacy.conftest import ANA, BO
 
 def _unzip(body: bytes) -> tuple[dict, str, str]:
     with zipfile.ZipFile(io.BytesIO(body)) as archive:
-        assert sorted(archive.namelist()) == ["data.json", "summary.pdf"]
+        names = sorted(archive.namelist())
+        assert {"data.json", "summary.pdf"} <= set(names)
+        # Besides those two, only the attached files.
+        assert all(n.startswith("files/") for n in names if n not in ("data.json", "summary.pdf"))
         raw = archive.read("data.json").decode()
         pdf = archive.read("summary.pdf")
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
@@ -254,3 +257,35 @@ def test_a_big_export_is_sent_from_a_file(household, client_for, monkeypatch):
     data, _raw, _text = _unzip(response.get_data())
     response.close()
     assert data["case"]["reference"] == household.case.reference
+
+
+def _zip_files(body: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        return {n: archive.read(n) for n in archive.namelist() if n.startswith("files/")}
+
+
+def test_the_attached_files_are_in_the_zip_with_their_bytes(household, client_for):
+    from caseflow.attachments.storage import path_of
+
+    case = household.case
+    body = _export(client_for(household.lead), case.id).get_data()
+    data, _raw, _text = _unzip(body)
+    files = _zip_files(body)
+    listed = {row["original_name"]: row for row in data["files"]}
+    assert set(listed) == {"Canaryhome lease.pdf", "Canaryana passport.png", "Canarybo permit.jpg"}
+    for attachment in vars(household.files).values():
+        row = listed[attachment.original_name]
+        assert "stored_name" not in row  # the server's own random name stays inside
+        assert files[row["file"]] == path_of(attachment.stored_name).read_bytes()
+    assert listed["Canarybo permit.jpg"]["uploaded_by_client"] is True
+    assert listed["Canaryana passport.png"]["uploaded_by_user"] == "Vera Advisor"
+
+
+def test_a_persons_export_holds_the_household_files_and_their_own(household, client_for):
+    body = _export(client_for(household.lead), household.case.id, household.ana.id).get_data()
+    data, _raw, _text = _unzip(body)
+    assert {row["original_name"] for row in data["files"]} == {
+        "Canaryhome lease.pdf",
+        "Canaryana passport.png",
+    }
+    assert len(_zip_files(body)) == 2

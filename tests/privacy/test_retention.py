@@ -13,6 +13,8 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
+from caseflow.attachments.services import case_attachments, store_upload
+from caseflow.attachments.storage import stored_files
 from caseflow.backup.services import BACKUP_NAME
 from caseflow.cases.legal_hold import place_legal_hold
 from caseflow.cases.models import Activity, ActivityKind, Case, CaseStatus, ClosingReason
@@ -27,6 +29,7 @@ from caseflow.mail.models import OutboxMessage, OutboxStatus
 from caseflow.mail.services import queue_email
 from caseflow.privacy import erasure, retention
 from caseflow.privacy.retention import due_cases, run_retention
+from tests.attachments.files import png_bytes, upload
 from tests.conftest import db_digest, person, reload
 from tests.privacy.conftest import text_columns_holding
 
@@ -343,6 +346,10 @@ def test_end_to_end_the_case_is_erased(app, people, make_case):
         relativedelta(months=25),
         persons=[person("Canaryfirst", "Canarylast")],
     )
+    kept = closed_case(make_case, people.advisor, relativedelta(months=2))
+    store_upload(case, upload(png_bytes(), "Canaryfirst passport.png"), uploaded_by=people.advisor)
+    store_upload(kept, upload(png_bytes(), "Recent.png"), uploaded_by=people.advisor)
+    db.session.commit()
     result = app.test_cli_runner().invoke(args=["retention", "run"])
 
     assert result.exit_code == 0, result.output
@@ -352,6 +359,10 @@ def test_end_to_end_the_case_is_erased(app, people, make_case):
     assert stored.erased_by_id is None  # retention, not a person
     assert due_cases() == []
     assert text_columns_holding("Canaryfirst") == []
+    # The erased case's file is gone from the disk; the recent case's stays.
+    assert [a.original_name for a in case_attachments(kept.id)] == ["Recent.png"]
+    assert case_attachments(case.id) == []
+    assert [p.name for p in stored_files()] == [case_attachments(kept.id)[0].stored_name]
 
 
 # --- the worker -----------------------------------------------------------------------
