@@ -29,12 +29,13 @@ import os
 import re
 import secrets
 import tempfile
+import threading
 import time
 import unicodedata
 import warnings
 import zipfile
 from collections.abc import Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -42,7 +43,7 @@ from typing import IO
 import pillow_heif
 from flask import current_app
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
@@ -317,6 +318,23 @@ def _has_active_content(reader: PdfReader) -> bool:
 # --- images ---------------------------------------------------------------------------
 
 
+_decoding_lock = threading.Lock()
+
+
+@contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """Pillow refusing truncated images while an upload is decoded. WeasyPrint switches
+    Pillow's process-wide ``LOAD_TRUNCATED_IMAGES`` on when it is imported (to render
+    what it can of a damaged picture); an upload must be whole instead."""
+    with _decoding_lock:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def _reencode_image(path: Path) -> tuple[Path, str]:
     """Decode the image whole and write it anew (metadata and trailing bytes gone).
     Returns the new temporary file (the original is removed) and its type."""
@@ -324,7 +342,7 @@ def _reencode_image(path: Path) -> tuple[Path, str]:
         _("This image is damaged or incomplete: it cannot be read. Take or save it again.")
     )
     try:
-        with warnings.catch_warnings():
+        with _strict_decoding(), warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path, formats=("JPEG", "PNG", "HEIF")) as image:
                 source_format = image.format

@@ -61,6 +61,12 @@ def raw_pdf(catalog_extra: bytes = b"", objects: tuple[bytes, ...] = ()) -> byte
     return bytes(out)
 
 
+def big_pdf(padding: int) -> bytes:
+    """A whole PDF of about ``padding`` bytes more (an unreferenced stream holds them)."""
+    data = b"x" * padding
+    return raw_pdf(objects=(b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream",))
+
+
 def pdf_with_javascript() -> bytes:
     """Opening it runs a script (an OpenAction of type JavaScript)."""
     return raw_pdf(
