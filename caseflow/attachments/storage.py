@@ -78,7 +78,9 @@ ACCEPTED_TYPES = {
     "image/png": ".png",
 }
 # What the file input suggests to the browser (a hint only: the content decides).
-ACCEPT_ATTRIBUTE = ".pdf,.jpg,.jpeg,.png,.heic,.heif,application/pdf,image/jpeg,image/png,image/heic"
+ACCEPT_ATTRIBUTE = (
+    ".pdf,.jpg,.jpeg,.png,.heic,.heif,application/pdf,image/jpeg,image/png,image/heic"
+)
 
 
 class UploadRejected(DomainError):
@@ -451,9 +453,6 @@ def orphans(known: set[str], now: float | None = None) -> list[Path]:
     ``ORPHAN_AGE_SECONDS``, and temporary files as old: what a crash left behind."""
     cutoff = (now or time.time()) - ORPHAN_AGE_SECONDS
     found = [
-        path
-        for path in stored_files()
-        if path.name not in known and path.stat().st_mtime < cutoff
+        path for path in stored_files() if path.name not in known and path.stat().st_mtime < cutoff
     ]
     return found + stale_temporary_files(now)
-

@@ -2,19 +2,28 @@
 
 A backup file is a header followed by the payload:
 
-- line 1: ``CASEFLOW-BACKUP 1``;
+- line 1: ``CASEFLOW-BACKUP 2`` (``1``: older backups, still restored);
 - line 2: JSON: ``format`` (``sqlite`` or ``postgresql``), ``encrypted``, ``created_at``,
-  ``revision`` (the Alembic revision of the schema) and, when encrypted, the key
-  derivation and cipher parameters;
-- the payload: for SQLite a database file made with the online backup API, for
-  PostgreSQL a ``pg_dump --format=custom`` archive; in chunks of AES-256-GCM when
-  ``BACKUP_KEY`` is set.
+  ``revision`` (the Alembic revision of the schema), ``payload`` (``tar``), ``files``
+  (how many attached files) and, when encrypted, the key derivation and cipher
+  parameters;
+- the payload: a tar stream of the database first (``database.sqlite``: a database file
+  made with the online backup API; ``database.pgdump``: a ``pg_dump --format=custom``
+  archive), then every attached file of ``UPLOAD_FOLDER`` (``files/3f/3f9a...``); in
+  chunks of AES-256-GCM when ``BACKUP_KEY`` is set. (Version 1's payload was the
+  database alone.)
+
+The database is copied before the files: a file uploaded meanwhile is in the backup
+without its row (``flask attachments check`` reports it after a restore, ``--remove``
+deletes it); every row of the copy has its file, unless that file was deleted during
+the backup.
 
 Nothing here uses a request; everything needs an app context (the configuration and the
 database of ``SQLALCHEMY_DATABASE_URI``). Errors raise ``BackupError``.
 """
 
 import base64
+import io
 import json
 import os
 import re
@@ -22,6 +31,7 @@ import shutil
 import sqlite3
 import struct
 import subprocess  # noqa: S404  (pg_dump / pg_restore, fixed argument lists, no shell)
+import tarfile
 import tempfile
 from collections.abc import Iterator
 from contextlib import closing, suppress
@@ -39,8 +49,13 @@ from sqlalchemy.engine import URL, make_url
 from caseflow.core.errors import DomainError
 from caseflow.extensions import db
 
-MAGIC = b"CASEFLOW-BACKUP 1\n"
+MAGIC = b"CASEFLOW-BACKUP 2\n"
+MAGIC_V1 = b"CASEFLOW-BACKUP 1\n"  # the database alone, no files
 MAGIC_PREFIX = b"CASEFLOW-BACKUP "
+DATABASE_MEMBER = {"sqlite": "database.sqlite", "postgresql": "database.pgdump"}
+# Attached files in the tar: files/<shard>/<stored name> (caseflow/attachments/storage.py).
+FILE_MEMBER = re.compile(r"files/(?P<shard>[0-9a-f]{2})/(?P=shard)[0-9a-f]{30}")
+UPLOAD_TEMP_DIR = ".tmp"
 HEADER_MAX_BYTES = 8192
 KINDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 SUFFIX = ".backup"
@@ -107,7 +122,7 @@ def _header_bytes(header: dict) -> bytes:
 
 def _read_header(handle: BinaryIO, path: Path) -> tuple[dict, bytes]:
     magic = handle.read(len(MAGIC))
-    if magic != MAGIC:
+    if magic not in (MAGIC, MAGIC_V1):
         if magic.startswith(MAGIC_PREFIX):
             raise BackupError(f"{path} was made by a newer version of Caseflow; update first.")
         raise BackupError(f"{path} is not a Caseflow backup (it does not start with its header).")
@@ -120,6 +135,10 @@ def _read_header(handle: BinaryIO, path: Path) -> tuple[dict, bytes]:
             raise ValueError("missing fields")
     except ValueError as error:
         raise BackupError(f"{path} is damaged: its header cannot be read.") from error
+    if magic == MAGIC_V1:
+        header["payload"] = "database"
+    elif header.get("payload") != "tar":
+        raise BackupError(f"{path} is damaged: its header cannot be read.")
     return header, magic + line
 
 
@@ -388,7 +407,7 @@ def _postgresql_revision() -> str:
     return revision
 
 
-def _pg_dump(writer: _PayloadWriter) -> None:
+def _pg_dump(writer: BinaryIO) -> None:
     conninfo, env = _libpq(_database_url())
     command = [_tool("pg_dump"), "--format=custom", "--no-password", f"--dbname={conninfo}"]
     with tempfile.TemporaryFile() as errors:
@@ -416,7 +435,8 @@ def _check_exit(tool: str, code: int, errors) -> None:
 
 
 def create_backup(path: str | os.PathLike) -> Path:
-    """Back up the app's database into the new file ``path`` (never overwritten).
+    """Back up the app's database and its attached files (``UPLOAD_FOLDER``) into the
+    new file ``path`` (never overwritten).
 
     Encrypted when ``BACKUP_KEY`` is set. Written to a temporary file in the same
     directory and renamed when complete: a failed backup leaves no file under ``path``.
@@ -435,28 +455,33 @@ def create_backup(path: str | os.PathLike) -> Path:
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
-    snapshot = None
+    copy = None
     try:
         os.fchmod(fd, 0o600)
+        # The plain copy of the database stays with the app (SQLite: next to the
+        # database; PostgreSQL: in the instance folder), never next to the backup, and
+        # is removed at once.
+        if kind == "sqlite":
+            database = _sqlite_path()
+            copy = _private_temp(database.parent, f".{database.name}.", ".snapshot")
+            header["revision"] = _sqlite_snapshot(copy)
+        else:
+            instance = Path(current_app.instance_path)
+            instance.mkdir(parents=True, exist_ok=True)
+            copy = _private_temp(instance, ".database.", ".pgdump")
+            header["revision"] = _postgresql_revision()
+            with open(copy, "wb") as dump:
+                _pg_dump(dump)
+        files = _upload_files()  # after the database: every row's file is there
+        header["payload"] = "tar"
+        header["files"] = len(files)
         with os.fdopen(fd, "wb") as handle:
-            if kind == "sqlite":
-                # The plain copy stays next to the database (the same disk, the same
-                # people), never next to the backup, and is removed at once.
-                database = _sqlite_path()
-                snapshot_fd, name = tempfile.mkstemp(
-                    dir=database.parent, prefix=f".{database.name}.", suffix=".snapshot"
-                )
-                os.close(snapshot_fd)
-                snapshot = Path(name)
-                header["revision"] = _sqlite_snapshot(snapshot)
-                writer = _PayloadWriter(handle, header, key)
-                with open(snapshot, "rb") as source:
-                    while block := source.read(CHUNK_SIZE):
-                        writer.write(block)
-            else:
-                header["revision"] = _postgresql_revision()
-                writer = _PayloadWriter(handle, header, key)
-                _pg_dump(writer)
+            writer = _PayloadWriter(handle, header, key)
+            with tarfile.open(fileobj=writer, mode="w|", format=tarfile.PAX_FORMAT) as archive:
+                _add_member(archive, DATABASE_MEMBER[kind], copy)
+                for name, file_path in files:
+                    with suppress(FileNotFoundError):  # deleted meanwhile: its row too
+                        _add_member(archive, name, file_path)
             writer.finish()
             handle.flush()
             os.fsync(handle.fileno())
@@ -466,9 +491,44 @@ def create_backup(path: str | os.PathLike) -> Path:
         Path(partial).unlink(missing_ok=True)
         raise
     finally:
-        if snapshot is not None:
-            _remove_with_side_files(snapshot)
+        if copy is not None:
+            _remove_with_side_files(copy)
     return path
+
+
+def _private_temp(directory: Path, prefix: str, suffix: str) -> Path:
+    handle, name = tempfile.mkstemp(dir=directory, prefix=prefix, suffix=suffix)
+    os.close(handle)
+    return Path(name)
+
+
+def _upload_folder() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+def _upload_files() -> list[tuple[str, Path]]:
+    """``(name in the tar, path)`` of every attached file (temporary uploads left out)."""
+    folder = _upload_folder()
+    if not folder.is_dir():
+        return []
+    found = []
+    for shard in sorted(folder.iterdir()):
+        if not shard.is_dir() or shard.name.startswith("."):
+            continue
+        for entry in sorted(shard.iterdir()):
+            name = f"files/{shard.name}/{entry.name}"
+            if entry.is_file() and FILE_MEMBER.fullmatch(name):
+                found.append((name, entry))
+    return found
+
+
+def _add_member(archive: tarfile.TarFile, name: str, path: Path) -> None:
+    with open(path, "rb") as source:
+        info = tarfile.TarInfo(name)
+        info.size = os.fstat(source.fileno()).st_size
+        info.mode = 0o600
+        info.mtime = int(os.fstat(source.fileno()).st_mtime)
+        archive.addfile(info, source)
 
 
 def backup_to_directory(directory: str | os.PathLike, keep: int) -> Path:
@@ -562,9 +622,8 @@ def _check_sqlite_empty(target: Path) -> None:
         )
 
 
-def _restore_sqlite(path: Path, key: str | None) -> None:
+def _restore_sqlite(unpack: "_Unpacker") -> None:
     target = _sqlite_path()
-    _check_sqlite_empty(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists() or target.stat().st_size == 0:
         # -wal, -shm or -journal files without their database (deleted or emptied) are
@@ -576,10 +635,10 @@ def _restore_sqlite(path: Path, key: str | None) -> None:
             Path(f"{target}{suffix}").unlink(missing_ok=True)
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".restore")
     copy = Path(name)
+    path = unpack.path
     try:
         with os.fdopen(fd, "wb") as handle:
-            for block in _payload(path, key):
-                handle.write(block)
+            unpack.run(handle)
         with closing(_connect_sqlite(copy)) as source:
             try:
                 check = source.execute("PRAGMA integrity_check").fetchone()[0]
@@ -621,8 +680,7 @@ def _check_postgresql_empty() -> None:
         )
 
 
-def _pg_restore(path: Path, key: str | None) -> None:
-    _check_postgresql_empty()
+def _pg_restore(unpack: "_Unpacker") -> None:
     conninfo, env = _libpq(_database_url())
     command = [
         _tool("pg_restore"),
@@ -634,30 +692,149 @@ def _pg_restore(path: Path, key: str | None) -> None:
         "--no-password",
         f"--dbname={conninfo}",
     ]
-    with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen(  # noqa: S603  (fixed arguments, no shell)
-            command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors, env=env
-        )
+    dump = None
+    try:
+        if unpack.header["payload"] == "tar":
+            # The files come after the database in the archive: unpack everything (the
+            # dump into the instance folder) before pg_restore commits anything.
+            instance = Path(current_app.instance_path)
+            instance.mkdir(parents=True, exist_ok=True)
+            dump = _private_temp(instance, ".database.", ".pgdump")
+            with open(dump, "wb") as handle:
+                unpack.run(handle)
+            blocks = _file_blocks(dump)
+        else:
+            blocks = _payload(unpack.path, unpack.key)
+        with tempfile.TemporaryFile() as errors:
+            process = subprocess.Popen(  # noqa: S603  (fixed arguments, no shell)
+                command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors, env=env
+            )
+            try:
+                for block in blocks:
+                    process.stdin.write(block)
+                process.stdin.close()
+            except BrokenPipeError:
+                pass  # pg_restore stopped early; its exit code and messages say why
+            except BaseException:
+                process.kill()  # the server rolls the single transaction back
+                process.wait()
+                raise
+            _check_exit("pg_restore", process.wait(), errors)
+    finally:
+        if dump is not None:
+            dump.unlink(missing_ok=True)
+
+
+def _file_blocks(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as handle:
+        while block := handle.read(CHUNK_SIZE):
+            yield block
+
+
+class _PayloadReader(io.RawIOBase):
+    """The decrypted payload as a file, for tarfile's stream mode."""
+
+    def __init__(self, blocks: Iterator[bytes]):
+        self.blocks = blocks
+        self.buffer = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:
+        while not self.buffer:
+            try:
+                self.buffer = next(self.blocks)
+            except StopIteration:
+                return 0
+        n = min(len(target), len(self.buffer))
+        target[:n] = self.buffer[:n]
+        self.buffer = self.buffer[n:]
+        return n
+
+
+class _Unpacker:
+    """Unpacks a backup's payload: the database into the file the restore gives
+    (``run``), the attached files (version 2) into a staging folder in UPLOAD_FOLDER,
+    moved into place by ``place_files`` once the database is restored."""
+
+    def __init__(self, path: Path, key: str | None, header: dict, kind: str):
+        self.path, self.key, self.header, self.kind = path, key, header, kind
+        self.staging: Path | None = None
+
+    def run(self, database: BinaryIO) -> None:
+        if self.header["payload"] != "tar":
+            for block in _payload(self.path, self.key):
+                database.write(block)
+            return
+        damaged = f"{self.path} is damaged: its content is not a Caseflow backup's."
+        folder = _upload_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(dir=folder, prefix=".restore-"))
+        seen_database = False
         try:
-            for block in _payload(path, key):
-                process.stdin.write(block)
-            process.stdin.close()
-        except BrokenPipeError:
-            pass  # pg_restore stopped early; its exit code and messages say why
-        except BaseException:
-            process.kill()  # the server rolls the single transaction back
-            process.wait()
-            raise
-        _check_exit("pg_restore", process.wait(), errors)
+            with tarfile.open(
+                fileobj=_PayloadReader(_payload(self.path, self.key)), mode="r|"
+            ) as archive:
+                for member in archive:
+                    source = archive.extractfile(member) if member.isreg() else None
+                    if source is None:
+                        raise BackupError(damaged)
+                    if member.name == DATABASE_MEMBER[self.kind] and not seen_database:
+                        shutil.copyfileobj(source, database, CHUNK_SIZE)
+                        seen_database = True
+                    elif seen_database and FILE_MEMBER.fullmatch(member.name):
+                        # Names are checked above: no path can leave the staging folder.
+                        target = self.staging / member.name.removeprefix("files/")
+                        target.parent.mkdir(mode=0o700, exist_ok=True)
+                        with open(target, "xb") as handle:
+                            shutil.copyfileobj(source, handle, CHUNK_SIZE)
+                    else:
+                        raise BackupError(damaged)
+        except tarfile.TarError as error:
+            raise BackupError(damaged) from error
+        if not seen_database:
+            raise BackupError(damaged)
+
+    def place_files(self) -> int:
+        """Move the staged files into UPLOAD_FOLDER; return how many."""
+        if self.staging is None:
+            return 0
+        folder = _upload_folder()
+        count = 0
+        for staged in sorted(self.staging.glob("*/*")):
+            target = folder / staged.parent.name / staged.name
+            target.parent.mkdir(mode=0o700, exist_ok=True)
+            os.replace(staged, target)
+            count += 1
+        self.discard()
+        return count
+
+    def discard(self) -> None:
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+
+
+def _check_upload_folder_empty() -> None:
+    if _upload_files():
+        folder = _upload_folder()
+        raise BackupError(
+            f"The folder of attached files {folder} is not empty. A restore only goes into "
+            "an empty database and an empty files folder: move that folder aside or point "
+            "UPLOAD_FOLDER at a new one, then run the restore again."
+        )
 
 
 def restore_backup(path: str | os.PathLike) -> dict:
-    """Restore the backup ``path`` into the app's database, which must be empty.
+    """Restore the backup ``path`` into the app's database, which must be empty, and its
+    attached files into ``UPLOAD_FOLDER``, which must hold none.
 
     Refused, with nothing changed, when the backup is of the other database kind, is
     encrypted and BACKUP_KEY is missing or wrong, is damaged, or when the database
-    already holds a schema or data. The backup carries the schema, so no migration is
-    needed first. Returns the backup's header.
+    already holds a schema or data (or the folder files). The files are unpacked into a
+    staging folder first and moved into place once the database is restored. The backup
+    carries the schema, so no migration is needed first. Returns the backup's header.
     """
     path = Path(path)
     header = read_header(path)
@@ -672,11 +849,21 @@ def restore_backup(path: str | os.PathLike) -> dict:
     if header["encrypted"]:
         # Every chunk is decrypted and checked before anything is written anywhere.
         verify_backup(path)
+    if kind == "sqlite":
+        _check_sqlite_empty(_sqlite_path())
+    else:
+        _check_postgresql_empty()
+    _check_upload_folder_empty()
     db.session.remove()
     db.engine.dispose()  # no pooled connection may keep an old view of the database
-    if kind == "sqlite":
-        _restore_sqlite(path, key)
-    else:
-        _pg_restore(path, key)
+    unpack = _Unpacker(path, key, header, kind)
+    try:
+        if kind == "sqlite":
+            _restore_sqlite(unpack)
+        else:
+            _pg_restore(unpack)
+        unpack.place_files()
+    finally:
+        unpack.discard()
     db.engine.dispose()
     return header

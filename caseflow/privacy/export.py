@@ -341,7 +341,9 @@ def attachment_files(data: dict) -> list[tuple[str, Path]]:
     table = _table("attachments")
     query = select(table.c.id, table.c.stored_name).where(table.c.id.in_(ids))
     stored = {row.id: row.stored_name for row in db.session.execute(query)}
-    return [(row["file"], path_of(stored[row["id"]])) for row in data["files"] if row["id"] in stored]
+    return [
+        (row["file"], path_of(stored[row["id"]])) for row in data["files"] if row["id"] in stored
+    ]
 
 
 def _other_addresses(case_id: int, person_id: int) -> set[str]:

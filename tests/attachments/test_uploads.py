@@ -113,7 +113,10 @@ def test_an_advisor_attaches_a_pdf_sees_it_and_downloads_it(web, case):
     assert response.location.endswith(f"/cases/{case.id}#files")
 
     [attachment] = case_attachments(case.id)
-    assert (attachment.original_name, attachment.content_type) == ("Lease 2026.pdf", "application/pdf")
+    assert (attachment.original_name, attachment.content_type) == (
+        "Lease 2026.pdf",
+        "application/pdf",
+    )
     assert attachment.size == len(data)
     assert path_of(attachment.stored_name).read_bytes() == data  # a PDF is kept as it is
     assert attachment.uploaded_by_user_id is not None and not attachment.uploaded_by_client
@@ -187,7 +190,9 @@ REFUSED = [
     pytest.param(pdf_bytes() + HTML, "form.pdf", "other data after its end", id="pdf-html-after"),
     pytest.param(pdf_with_javascript(), "form.pdf", "scripts or embedded files", id="pdf-js"),
     pytest.param(
-        raw_pdf(b"/Names << /EmbeddedFiles << /Names [(x) 4 0 R] >> >>", (b"<< /Type /Filespec >>",)),
+        raw_pdf(
+            b"/Names << /EmbeddedFiles << /Names [(x) 4 0 R] >> >>", (b"<< /Type /Filespec >>",)
+        ),
         "form.pdf",
         "scripts or embedded files",
         id="pdf-embedded-file",

@@ -40,9 +40,12 @@ def fresh_url(app, tmp_path):
 
 
 @pytest.fixture
-def target_app(fresh_url):
-    """An app on the fresh database (no migrations: a restore brings the schema)."""
-    target = create_app(make_test_config(fresh_url))
+def target_app(fresh_url, tmp_path):
+    """An app on the fresh database (no migrations: a restore brings the schema), with
+    its own empty folder of attached files."""
+    config = make_test_config(fresh_url)
+    config["UPLOAD_FOLDER"] = str(tmp_path / "restored-files")
+    target = create_app(config)
     yield target
     with target.app_context():
         db.session.remove()

@@ -4,6 +4,7 @@ The suite's database kind comes from CASEFLOW_TEST_DATABASE_URL; every test here
 either. The restore target is a new empty database (tests/backup/conftest.py).
 """
 
+import json
 import sqlite3
 import stat
 from datetime import date
@@ -14,6 +15,8 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
+from caseflow.attachments.storage import stored_files, upload_folder
+from caseflow.attachments.services import store_upload
 from caseflow.auth import twofactor
 from caseflow.auth.sessions import start_session
 from caseflow.backup import services
@@ -31,6 +34,7 @@ from caseflow.followups.services import add_followup
 from caseflow.mail.services import Attachment, queue_email
 from caseflow.notes.services import add_note, edit_note
 from caseflow.reviews.services import request_review
+from tests.attachments.files import pdf_bytes, png_bytes, upload
 from tests.conftest import db_digest, person
 
 KEY = "correct-horse-battery-staple-backup-key"
@@ -100,6 +104,8 @@ def filled(app, centre, make_user, make_case):
     job.status = ExportStatus.DONE
     job.done = 1
     create_feed(advisor)  # a calendar feed address
+    store_upload(case, upload(png_bytes(), "Zoë passport.png"), item=item, uploaded_by=advisor)
+    store_upload(case, upload(pdf_bytes(), "lease.pdf"), by_client=True)
     db.session.commit()
     empty = [
         table.name
@@ -423,3 +429,91 @@ def test_encrypted_chunks_cannot_be_reordered_or_dropped(
                 services.restore_backup(damaged)
             assert table_names() == []
     assert restore_into(target_app, path) == source
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
+def test_attached_files_are_backed_up_and_restored_with_the_same_bytes(
+    app, filled, target_app, tmp_path, encrypted, monkeypatch
+):
+    """Back up, delete the files, restore: every file is back, byte for byte, under the
+    name its row holds."""
+    files = _files(upload_folder())
+    assert len(files) == 2
+    if encrypted:
+        monkeypatch.setitem(app.config, "BACKUP_KEY", KEY)
+        target_app.config["BACKUP_KEY"] = KEY
+    path = services.create_backup(tmp_path / "with-files.backup")
+    header = services.read_header(path)
+    assert header["payload"] == "tar" and header["files"] == 2
+    if not encrypted:
+        raw = path.read_bytes()
+        assert all(content in raw for content in files.values())  # stored as they are
+    for stored in list(stored_files()):
+        stored.unlink()  # the files are lost
+
+    source = everything()
+    assert restore_into(target_app, path) == source
+    restored_folder = Path(target_app.config["UPLOAD_FOLDER"])
+    assert _files(restored_folder) == files
+    assert not [p for p in restored_folder.iterdir() if p.name.startswith(".restore")]
+    with target_app.app_context():
+        result = target_app.test_cli_runner().invoke(args=["attachments", "check"])
+    assert "0 missing, 0 orphaned" in result.output
+
+
+def test_a_restore_into_a_folder_that_holds_files_is_refused(app, filled, target_app, tmp_path):
+    path = services.create_backup(tmp_path / "with-files.backup")
+    folder = Path(target_app.config["UPLOAD_FOLDER"]) / "ab"
+    folder.mkdir(parents=True)
+    (folder / ("ab" + "1" * 30)).write_bytes(b"someone else's file")
+    with target_app.app_context():
+        with pytest.raises(BackupError, match="folder of attached files"):
+            services.restore_backup(path)
+        assert table_names() == []
+
+
+def test_a_version_1_backup_without_files_still_restores(app, filled, target_app, tmp_path):
+    """Backups made before files existed: the payload is the database alone."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("made by hand from an SQLite file")
+    source = everything()
+    database = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
+    copy = tmp_path / "copy.sqlite"
+    with sqlite3.connect(database) as live, sqlite3.connect(copy) as target:
+        live.backup(target)
+    header = {"format": "sqlite", "encrypted": False, "created_at": "2026-11-01T00:00:00+00:00"}
+    old = tmp_path / "old.backup"
+    old.write_bytes(services.MAGIC_V1 + json.dumps(header).encode() + b"\n" + copy.read_bytes())
+    assert restore_into(target_app, old) == source
+    assert list(Path(target_app.config["UPLOAD_FOLDER"]).rglob("*.png")) == []
+
+
+def test_a_backup_with_a_stray_path_in_its_archive_is_refused(app, target_app, tmp_path):
+    """A hand-made archive naming ../ or an absolute path never writes outside."""
+    import io as _io
+    import tarfile
+
+    buffer = _io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for name in ("database.sqlite", "files/../../escape.txt"):
+            info = tarfile.TarInfo(name)
+            info.size = 3
+            archive.addfile(info, _io.BytesIO(b"bad"))
+    kind = db.engine.dialect.name
+    header = {"format": kind, "encrypted": False, "created_at": "x", "payload": "tar"}
+    if kind != "sqlite":
+        pytest.skip("the SQLite member name is the one checked here")
+    stray = tmp_path / "stray.backup"
+    stray.write_bytes(services.MAGIC + json.dumps(header).encode() + b"\n" + buffer.getvalue())
+    with target_app.app_context():
+        with pytest.raises(BackupError, match="damaged"):
+            services.restore_backup(stray)
+        assert table_names() == []
+    assert not (tmp_path / "escape.txt").exists()
+    assert not any(Path(target_app.config["UPLOAD_FOLDER"]).rglob("*"))

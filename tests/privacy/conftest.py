@@ -112,7 +112,9 @@ def household(centre, make_user, make_case):
         ana=store_upload(
             case, upload(png_bytes(), "Canaryana passport.png"), item=ana_item, uploaded_by=advisor
         ),
-        bo=store_upload(case, upload(jpeg_bytes(), "Canarybo permit.jpg"), item=bo_item, by_client=True),
+        bo=store_upload(
+            case, upload(jpeg_bytes(), "Canarybo permit.jpg"), item=bo_item, by_client=True
+        ),
     )
     db.session.commit()
     return SimpleNamespace(
