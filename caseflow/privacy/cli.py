@@ -40,7 +40,8 @@ def find_case(reference: str) -> Case:
 @click.option("--person", "person_id", type=int, default=None, help="Only this person's data.")
 def export_command(reference, output, person_id):
     """Write everything held about a case (or one person in it) to OUTPUT as a ZIP:
-    data.json, summary.pdf in the client's language and the attached files. Audited (no user: "cli")."""
+    data.json, summary.pdf in the client's language and the attached files. Audited
+    (no user: "cli")."""
     with reading():
         case = find_case(reference)
         if person_id is not None:

@@ -17,8 +17,9 @@ What ``data.json`` holds (``FORMAT``; keys are stable, documented in the README)
   while they are kept, ``null`` once pruned), ``email_attachments`` (listed: name,
   type and size, never the content), ``export_jobs`` (bulk exports that included the
   case), ``files`` (attached documents: name, type, size, checksum, step; the file
-  itself is in the ZIP under the entry's ``file``) and ``access_log`` (every audit event of the case: who viewed, changed,
-  exported or emailed its data, when, and the outcome).
+  itself is in the ZIP under the entry's ``file``) and ``access_log`` (every audit
+  event of the case: who viewed, changed, exported or emailed its data, when, and the
+  outcome).
 
 Every row is a list entry with the table's own column names; dates and times are ISO
 8601, enums their values. A column that names a staff member (``advisor_id``,
@@ -42,9 +43,8 @@ import zipfile
 from collections.abc import Iterable
 from datetime import date, datetime
 from enum import Enum
-from typing import IO, Any
-
 from pathlib import Path
+from typing import IO, Any
 
 from flask import render_template
 from flask_babel import force_locale

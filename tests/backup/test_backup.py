@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
-from caseflow.attachments.storage import stored_files, upload_folder
 from caseflow.attachments.services import store_upload
+from caseflow.attachments.storage import stored_files, upload_folder
 from caseflow.auth import twofactor
 from caseflow.auth.sessions import start_session
 from caseflow.backup import services
