@@ -18,6 +18,7 @@ from caseflow.core.time import today
 from caseflow.extensions import db
 from caseflow.followups.services import add_followup
 from caseflow.notes.services import add_note
+from tests.attachments.files import pdf_bytes
 from tests.browser.conftest import CHROMIUM, Staff, release_db
 from tests.browser.test_main_flows import log_in
 from tests.conftest import PASSWORD, person
@@ -330,3 +331,17 @@ def test_the_step_page_shows_the_reason_only_for_not_applicable(page: Page, fami
     expect(
         page.get_by_role("link", name=re.compile(rf"^{say(locale, 'Next step')}"))
     ).to_have_attribute("href", f"/cases/{ids['case']}/checklist/{ids['overdue']}")
+    # A document for the step: chosen, attached, listed on the step page, and counted on
+    # the case page's tab.
+    page.goto(f"/cases/{ids['case']}/checklist/{ids['overdue']}")
+    page.get_by_label(say(locale, "Attach a file to this step")).set_input_files(
+        files=[{"name": "Bank letter.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}]
+    )
+    page.get_by_role("button", name=say(locale, "Attach"), exact=True).click()
+    expect(page).to_have_url(re.compile(r"#files$"))
+    files = page.locator("#files")
+    expect(files.get_by_role("link", name="Bank letter.pdf")).to_be_visible()
+    page.goto(f"/cases/{ids['case']}#files")
+    tabs = page.get_by_role("navigation", name=say(locale, "Parts of this case"))
+    expect(tabs).to_contain_text(say(locale, "Documents (%(num)d)") % {"num": 1})
+    expect(page.locator("#files").get_by_role("link", name="Bank letter.pdf")).to_be_visible()

@@ -43,9 +43,9 @@ def _exports_recorded(case_id) -> list[AuditEvent]:
     db.session.expire_all()
     return list(
         db.session.scalars(
-            select(AuditEvent).where(
-                AuditEvent.action == "privacy.export", AuditEvent.case_id == case_id
-            )
+            select(AuditEvent)
+            .where(AuditEvent.action == "privacy.export", AuditEvent.case_id == case_id)
+            .order_by(AuditEvent.id)
         )
     )
 
