@@ -365,6 +365,9 @@ def _reencode_image(path: Path) -> tuple[Path, str]:
         raise
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise damaged from error
+    if "transparency" in cleaned.info and cleaned.mode in ("P", "L", "RGB", "I"):
+        # Transparency of a palette or grey image lives in ``info``, cleared next.
+        cleaned = cleaned.convert("RGBA")
     cleaned.info = {}  # no EXIF, ICC profile, comments or text chunks carried over
     handle, target = _temp_file()
     try:

@@ -29,6 +29,9 @@ ACTIONS = {
     "email.preview": _l("Previewed an email"),
     "email.queued": _l("Sent an email"),
     "email.retry": _l("Sent an email again"),
+    "attachment.upload": _l("Attached a document"),
+    "attachment.download": _l("Downloaded a document"),
+    "attachment.delete": _l("Deleted a document"),
     "review.request": _l("Asked for a review"),
     "review.decide": _l("Answered a review"),
     "export.zip": _l("Exported in a bulk export (ZIP)"),
@@ -58,7 +61,14 @@ ACTIONS = {
 KINDS = {
     "view": (
         _l("Looked at"),
-        ("case.view", "note.view", "checklist_item.view", "email.view", "email.preview"),
+        (
+            "case.view",
+            "note.view",
+            "checklist_item.view",
+            "email.view",
+            "email.preview",
+            "attachment.download",
+        ),
     ),
     "change": (
         _l("Changed"),
@@ -74,6 +84,8 @@ KINDS = {
             "followup.",
             "checklist_item.update",
             "checklist_item.done",
+            "attachment.upload",
+            "attachment.delete",
             "review.",
             "privacy.erase",
         ),
@@ -97,6 +109,7 @@ OBJECT_TYPES = {
     "note": _l("Note"),
     "followup": _l("Follow-up"),
     "checklist_item": _l("Checklist step"),
+    "attachment": _l("Document"),
     "email": _l("Email"),
     "review": _l("Review"),
     "export_job": _l("Bulk export"),

@@ -28,13 +28,14 @@ _VIEW_ACTIONS = {
     "case.view",
     "note.view",
     "checklist_item.view",
+    "attachment.download",
     "email.view",
     "email.preview",
     "case.access_log",
     "privacy.export_page",
 }
 _EXPORT_PREFIXES = ("case.pdf", "case.client_pdf", "export.", "privacy.export")
-_CHANGE_PREFIXES = ("case.", "note.", "followup.", "checklist_item.", "review.")
+_CHANGE_PREFIXES = ("case.", "note.", "followup.", "checklist_item.", "review.", "attachment.")
 
 
 def access_kind(action: str, outcome: str) -> str:

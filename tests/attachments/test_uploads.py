@@ -444,3 +444,35 @@ def test_a_file_of_another_case_is_not_reachable_through_this_case(make_case, we
     assert web.get(f"/cases/{case.id}/files/{attachment.id}").status_code == 404
     assert web.post_form(f"/cases/{case.id}/files/{attachment.id}/delete").status_code == 404
     assert path_of(attachment.stored_name).exists()
+
+
+def test_a_transparent_palette_png_keeps_its_transparency(case, advisor):
+    image = Image.new("P", (4, 4), 1)
+    image.putpalette([0, 0, 0, 255, 0, 0] + [0] * 762)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", transparency=1)
+    attachment = store_upload(case, upload(buffer.getvalue(), "t.png"), uploaded_by=advisor)
+    db.session.commit()
+    with Image.open(path_of(attachment.stored_name)) as stored:
+        assert stored.convert("RGBA").getpixel((0, 0))[3] == 0
+
+
+def test_the_file_is_checked_with_no_transaction_open(web, case, monkeypatch):
+    """The slow part of an upload (reading, checking, re-encoding) holds no database
+    transaction, so no lock (SQLite's write lock for a POST) while it runs."""
+    seen = []
+    prepare = storage.prepare
+
+    def watching(*args, **kwargs):
+        seen.append(db.session().in_transaction())
+        return prepare(*args, **kwargs)
+
+    monkeypatch.setattr(storage, "prepare", watching)
+    response = post_file(web, f"/cases/{case.id}/files", png_bytes(), "a.png", "image/png")
+    assert response.status_code == 302
+    item = first_item(case)
+    response = post_file(
+        web, f"/cases/{case.id}/checklist/{item.id}/files", png_bytes(), "b.png", "image/png"
+    )
+    assert response.status_code == 302
+    assert seen == [False, False]
