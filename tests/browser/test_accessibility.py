@@ -9,13 +9,16 @@ from datetime import date
 import pytest
 from playwright.sync_api import Page
 
+from caseflow.attachments.services import store_upload
 from caseflow.cases.legal_hold import place_legal_hold
+from caseflow.checklists.models import ChecklistItem
 from caseflow.checklists.seeding import seed_catalogue
 from caseflow.extensions import db
 from caseflow.followups.services import add_followup
 from caseflow.notes.services import add_note
 from caseflow.privacy.erasure import erase_case
 from caseflow.reviews.services import request_review
+from tests.attachments.files import png_bytes, upload
 from tests.browser.axe_check import AXE_MISSING, violations, violations_here
 from tests.browser.conftest import CHROMIUM, release_db
 from tests.conftest import PASSWORD, person
@@ -57,6 +60,10 @@ def test_main_pages_have_no_wcag_violations(
         case, admin, title="Call", details=None, due_date=date(2026, 1, 20), assignee_id=admin.id
     )
     request_review(case, admin, "Please check.")
+    first_step = db.session.scalars(
+        db.select(ChecklistItem).where(ChecklistItem.case_id == case.id).order_by(ChecklistItem.id)
+    ).first()
+    store_upload(case, upload(png_bytes(), "Lease.png"), item=first_step, uploaded_by=admin)
     held = make_case(admin, household_name="Held family")
     place_legal_hold(held, admin, "Court case pending.")
     erased = make_case(admin, household_name="Erased family", persons=[person("Eli")])
@@ -68,9 +75,7 @@ def test_main_pages_have_no_wcag_violations(
     person_id = db.session.execute(
         db.text("SELECT id FROM persons WHERE case_id = :c LIMIT 1"), {"c": case_id}
     ).scalar()
-    item_id = db.session.execute(
-        db.text("SELECT id FROM checklist_items WHERE case_id = :c LIMIT 1"), {"c": case_id}
-    ).scalar()
+    item_id = first_step.id  # with a file: the step page lists it
     template_id = db.session.execute(db.text("SELECT id FROM checklist_templates LIMIT 1")).scalar()
     email = admin.email
     admin_id = admin.id
