@@ -25,6 +25,7 @@ TEXT = {
         "status": "Change status",
         "followups": "Follow-ups (1)",
         "notes": "Notes (2)",
+        "files": "Documents (0)",
         "emails": "Emails (0)",
         "activity": "Activity",
         "adult": "Kian Karimi, main applicant, {age}",
@@ -36,6 +37,7 @@ TEXT = {
         "status": "Status wijzigen",
         "followups": "Opvolgingen (1)",
         "notes": "Notities (2)",
+        "files": "Documenten (0)",
         "emails": "E-mails (0)",
         "activity": "Historiek",
         "adult": "Kian Karimi, hoofdaanvrager, {age} jaar",
@@ -210,6 +212,7 @@ def test_the_header_offers_the_daily_actions_and_the_strip_the_sections(page_for
     assert links[1:] == [
         ("#followups", words["followups"]),
         ("#notes", words["notes"]),
+        ("#files", words["files"]),
         ("#emails", words["emails"]),
         ("#timeline", words["activity"]),
     ]
@@ -217,6 +220,7 @@ def test_the_header_offers_the_daily_actions_and_the_strip_the_sections(page_for
         "checklist",
         "followups",
         "notes",
+        "files",
         "emails",
         "timeline",
         "new-followup",
