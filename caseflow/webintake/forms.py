@@ -6,6 +6,7 @@ client's own. The household is one list of rows like the staff form's, the first
 being the person asking, so static/js/case_form.js adds rows here too.
 """
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, FormField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
@@ -168,8 +169,8 @@ class RequestForm(Form):
 
     def validate_persons(self, field):
         if len(field.entries) > MAX_PERSONS:
-            raise ValidationError(
-                _l(
+            raise ValidationError(  # a plain string: the error summary lists strings
+                _(
                     "A request holds at most %(n)d persons. Tell us about the others in "
                     "your question.",
                     n=MAX_PERSONS,
