@@ -285,3 +285,13 @@ def test_topics_and_question_are_exported_and_erased(client, centre, make_user):
 def test_staff_see_the_form_too(client_for, make_user):
     page = client_for(make_user("advisor")).get("/request?lang=en")
     assert page.status_code == 200 and "Send my request" in page.get_data(as_text=True)
+
+
+def test_a_body_over_the_size_limit_gets_a_friendly_page_and_stores_nothing(client, centre):
+    before = db_digest()
+    response = client.post_form(
+        "/request", request_data(question="x" * (3 * 1024 * 1024)), headers=FRENCH
+    )
+    assert response.status_code == 413
+    assert "C’est trop à envoyer en une fois" in response.get_data(as_text=True)
+    assert db_digest() == before
