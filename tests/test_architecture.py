@@ -74,6 +74,8 @@ FEATURE_IMPORTS = {
     ("privacy", "attachments"),
     # The step page lists the step's files and takes an upload (re-shown on refusal).
     ("checklists", "attachments"),
+    # An online request queues its confirmation email through the outbox.
+    ("webintake", "mail"),
 }
 
 # Imports against the direction that exist today and that this refactoring did not
