@@ -1,11 +1,13 @@
 """attachments: files attached to a case or a checklist step (kept outside the database)
 
 Revision ID: 0016_attachments
-Revises: 0014_list_indexes
+Revises: 0017_web_requests
 Create Date: 2026-11-30 16:00:00
 
-A new table only; the files themselves live in UPLOAD_FOLDER. Downgrading drops the
-rows, not the files (`flask attachments check --remove` then finds them as orphans).
+Chained after 0017_web_requests (merged into main first; the brief's down_revision was
+0014_list_indexes). A new table only; the files themselves live in UPLOAD_FOLDER.
+Downgrading drops the rows, not the files (`flask attachments check --remove` then
+finds them as orphans).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -13,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016_attachments'
-down_revision = '0014_list_indexes'
+down_revision = '0017_web_requests'
 branch_labels = None
 depends_on = None
 
