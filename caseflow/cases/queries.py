@@ -23,7 +23,7 @@ WAITING_TOO_LONG_DAYS = 14
 
 SORTS = {
     "reference": (Case.reference,),
-    "household": (func.lower(Case.household_name),),
+    "household": (Case.household_sort,),
     "arrival": (Case.arrival_date,),
     "status": (Case.status,),
     "updated": (Case.updated_at,),

@@ -1,0 +1,73 @@
+"""scale: a stored, indexed household sort key on both databases
+
+Revision ID: 0015_scale
+Revises: 0014_list_indexes
+Create Date: 2026-11-30 16:00:00
+
+cases.household_sort (Case.household_sort, kept by the model whenever the name is
+set): the household name in lower case with accents folded, indexed with the centre
+and the id, so the household sort is an index walk on SQLite too (lower() is the app's
+own Python function there and cannot be indexed); it replaces PostgreSQL's index on
+lower(household_name). Existing rows are filled here, with the model's own function.
+
+No batch mode on SQLite: ADD/DROP COLUMN work in place (a batch copy of cases would
+drop the search index's triggers), so the new column is NOT NULL with a server
+default of '' while it is added.
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = "0015_scale"
+down_revision = "0014_list_indexes"
+branch_labels = None
+depends_on = None
+
+
+def _fill_household_sort():
+    from caseflow.cases.models import household_sort_key
+
+    bind = op.get_bind()
+    cases = sa.table(
+        "cases",
+        sa.column("id", sa.Integer),
+        sa.column("household_name", sa.String),
+        sa.column("household_sort", sa.String),
+    )
+    rows = bind.execute(sa.select(cases.c.id, cases.c.household_name)).all()
+    update = (
+        sa.update(cases)
+        .where(cases.c.id == sa.bindparam("case_id"))
+        .values(household_sort=sa.bindparam("key"))
+    )
+    for start in range(0, len(rows), 5000):
+        chunk = rows[start : start + 5000]
+        bind.execute(
+            update, [{"case_id": id_, "key": household_sort_key(name)} for id_, name in chunk]
+        )
+
+
+def upgrade():
+    op.add_column(
+        "cases",
+        sa.Column("household_sort", sa.String(length=120), server_default="", nullable=False),
+    )
+    _fill_household_sort()
+    op.create_index(
+        "ix_cases_centre_household_sort", "cases", ["centre_id", "household_sort", "id"]
+    )
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_index("ix_cases_centre_household", table_name="cases")
+
+
+def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        op.create_index(
+            "ix_cases_centre_household",
+            "cases",
+            ["centre_id", sa.text("lower(household_name)"), "id"],
+        )
+    op.drop_index("ix_cases_centre_household_sort", table_name="cases")
+    op.drop_column("cases", "household_sort")
