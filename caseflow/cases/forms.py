@@ -436,6 +436,9 @@ class FilterForm(SubForm):
     sort = SelectField(
         _l("Sort by"),
         choices=[
+            # The default: a search shows its best matches first (one page of them);
+            # without a search term the list is in "Recently changed" order.
+            ("relevance", _l("Best match (when searching)")),
             ("-updated", _l("Recently changed")),
             ("reference", _l("Reference")),
             ("household", _l("Household name")),
@@ -484,5 +487,5 @@ class FilterForm(SubForm):
                 value = ""
             values[name] = value
         if not values["sort"]:
-            values["sort"] = "-updated"
+            values["sort"] = "relevance"
         return CaseFilters(**values)
