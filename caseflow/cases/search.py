@@ -140,7 +140,9 @@ def ranked_matches(term: str):
     # ts_rank weights {D, C, B, A}: notes are B, the rest A.
     weights = text(f"'{{0, 0, {NOTES_WEIGHT / MAIN_WEIGHT}, 1}}'::float4[]")
     return (
-        select(_pg.c.case_id.label("case_id"), (-func.ts_rank(weights, _pg.c.tsv, query)).label("rank"))
+        select(
+            _pg.c.case_id.label("case_id"), (-func.ts_rank(weights, _pg.c.tsv, query)).label("rank")
+        )
         .where(_pg.c.tsv.op("@@")(query))
         .subquery("ranked")
     )
