@@ -1,4 +1,4 @@
-"""scale: a stored, indexed household sort key on both databases
+"""scale: a stored, indexed household sort key; a covering index for the funder report
 
 Revision ID: 0015_scale
 Revises: 0014_list_indexes
@@ -9,6 +9,10 @@ set): the household name in lower case with accents folded, indexed with the cen
 and the id, so the household sort is an index walk on SQLite too (lower() is the app's
 own Python function there and cannot be indexed); it replaces PostgreSQL's index on
 lower(household_name). Existing rows are filled here, with the model's own function.
+
+ix_checklist_items_template_case: the funder report's key steps read a few template
+items' steps; with every column the query needs in the index, it reads them from the
+index alone (it replaces the index on template_item_id alone, its first column).
 
 No batch mode on SQLite: ADD/DROP COLUMN work in place (a batch copy of cases would
 drop the search index's triggers), so the new column is NOT NULL with a server
@@ -60,9 +64,24 @@ def upgrade():
     )
     if op.get_bind().dialect.name == "postgresql":
         op.drop_index("ix_cases_centre_household", table_name="cases")
+    op.create_index(
+        "ix_checklist_items_template_case",
+        "checklist_items",
+        [
+            "template_item_id",
+            "case_id",
+            "state",
+            "no_longer_applies",
+            "completed_at",
+            "days_to_done",
+        ],
+    )
+    op.drop_index("ix_checklist_items_template_item_id", table_name="checklist_items")
 
 
 def downgrade():
+    op.create_index("ix_checklist_items_template_item_id", "checklist_items", ["template_item_id"])
+    op.drop_index("ix_checklist_items_template_case", table_name="checklist_items")
     if op.get_bind().dialect.name == "postgresql":
         op.create_index(
             "ix_cases_centre_household",
