@@ -26,7 +26,8 @@ def main():
     parser.add_argument("path")
     parser.add_argument("--user", default="lead", help="lead, advisor, small_lead, ...")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--out", help="also write the call tree (text) here")
+    parser.add_argument("--out", help="also write the SQL and the call tree's top here")
+    parser.add_argument("--lines", type=int, default=70, help="of the call tree in --out")
     args = parser.parse_args()
     app = bench_app(args.database_url, RATELIMIT_ENABLED=False)
     with app.app_context():
@@ -47,8 +48,11 @@ def main():
     client.get(args.path)
     event.remove(engine, "before_cursor_execute", before)
     event.remove(engine, "after_cursor_execute", after)
-    for seconds, statement in statements:
-        print(f"{seconds * 1000:8.1f} ms  {' '.join(statement.split())[:300]}")
+    sql = [
+        f"{seconds * 1000:8.1f} ms  {' '.join(statement.split())[:160]}"
+        for seconds, statement in statements
+    ]
+    print("\n".join(sql))
     profiler = Profiler(interval=0.0005)
     profiler.start()
     for _ in range(args.repeat):
@@ -60,7 +64,9 @@ def main():
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         header = f"# {args.path} as {args.user}, {args.repeat} requests, {engine.dialect.name}\n"
-        Path(args.out).write_text(header + tree)
+        top = "\n".join(tree.splitlines()[: args.lines])
+        body = f"{header}\n## SQL of one request\n" + "\n".join(sql) + "\n\n## Call tree (top)\n"
+        Path(args.out).write_text(body + top + "\n")
 
 
 if __name__ == "__main__":

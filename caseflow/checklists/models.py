@@ -134,7 +134,16 @@ class ChecklistItem(db.Model):
 
     __tablename__ = "checklist_items"
     __table_args__ = (
-        Index("ix_checklist_items_case_state", "case_id", "state"),
+        # A case's steps with what progress and "overdue" read (the case list's
+        # progress, the team overview's overdue steps): counted from the index alone.
+        Index(
+            "ix_checklist_items_case_progress",
+            "case_id",
+            "state",
+            "no_longer_applies",
+            "due_date_override",
+            "computed_due_date",
+        ),
         # The funder report's key steps (caseflow/reports/funder.py): every column the
         # query reads, so the database reads a few template items' rows from the index
         # alone instead of every step of every case.

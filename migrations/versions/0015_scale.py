@@ -1,4 +1,4 @@
-"""scale: a stored, indexed household sort key; a covering index for the funder report
+"""scale: a stored, indexed household sort key; covering indexes for the funder report and team overview
 
 Revision ID: 0015_scale
 Revises: 0014_list_indexes
@@ -14,6 +14,11 @@ ix_checklist_items_template_case: the funder report's key steps read a few templ
 items' steps; with every column the query needs in the index, it reads them from the
 index alone (it replaces the index on template_item_id alone, its first column).
 
+ix_cases_centre_advisor, ix_checklist_items_case_progress (replacing
+ix_checklist_items_case_state, its first two columns) and ix_followups_case_status_due
+(replacing ix_followups_case_id): the team overview's counts and the case list's
+progress read every column they need from these indexes alone.
+
 No batch mode on SQLite: ADD/DROP COLUMN work in place (a batch copy of cases would
 drop the search index's triggers), so the new column is NOT NULL with a server
 default of '' while it is added.
@@ -28,6 +33,32 @@ revision = "0015_scale"
 down_revision = "0014_list_indexes"
 branch_labels = None
 depends_on = None
+
+
+COVERING = [
+    (
+        "ix_cases_centre_advisor",
+        "cases",
+        ["centre_id", "advisor_id", "status", "created_at", "status_changed_at"],
+        None,
+    ),
+    (
+        "ix_checklist_items_case_progress",
+        "checklist_items",
+        ["case_id", "state", "no_longer_applies", "due_date_override", "computed_due_date"],
+        "ix_checklist_items_case_state",
+    ),
+    (
+        "ix_followups_case_status_due",
+        "followups",
+        ["case_id", "status", "due_date", "assignee_id"],
+        "ix_followups_case_id",
+    ),
+]
+REPLACED_COLUMNS = {
+    "ix_checklist_items_case_state": ["case_id", "state"],
+    "ix_followups_case_id": ["case_id"],
+}
 
 
 def _fill_household_sort():
@@ -77,9 +108,17 @@ def upgrade():
         ],
     )
     op.drop_index("ix_checklist_items_template_item_id", table_name="checklist_items")
+    for name, table, columns, replaced in COVERING:
+        op.create_index(name, table, columns)
+        if replaced:
+            op.drop_index(replaced, table_name=table)
 
 
 def downgrade():
+    for name, table, _columns, replaced in reversed(COVERING):
+        if replaced:
+            op.create_index(replaced, table, REPLACED_COLUMNS[replaced])
+        op.drop_index(name, table_name=table)
     op.create_index("ix_checklist_items_template_item_id", "checklist_items", ["template_item_id"])
     op.drop_index("ix_checklist_items_template_case", table_name="checklist_items")
     if op.get_bind().dialect.name == "postgresql":
