@@ -151,6 +151,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseflow.reports.routes import bp as reports_bp
     from caseflow.reviews.routes import bp as reviews_bp
     from caseflow.team.routes import bp as team_bp
+    from caseflow.webintake.routes import bp as webintake_bp
 
     for blueprint in (
         main.bp,
@@ -171,5 +172,6 @@ def _register_blueprints(app: Flask) -> None:
         privacy_export_bp,
         calendar_bp,
         erasure_bp,
+        webintake_bp,
     ):
         app.register_blueprint(blueprint)

@@ -161,6 +161,11 @@ MATRIX = {
     # address that opens nothing (404 for everyone, logged in or not); a live address,
     # a revoked one and a deactivated user's are in tests/calendar/test_feed.py.
     ("calendar.feed", "GET"): row(404),
+    # Asking for help online (caseflow/webintake): anyone gets the form and the thank-you
+    # page; an empty post is refused (400) and stores nothing (tests/webintake).
+    ("webintake.request_form", "GET"): PUBLIC,
+    ("webintake.request_form", "POST"): PUBLIC,
+    ("webintake.thanks", "GET"): PUBLIC,
     ("calendar.create", "POST"): LOGGED_IN,
     ("calendar.revoke", "POST"): LOGGED_IN,
 }
@@ -255,6 +260,7 @@ def world(centre, other_centre, make_user, make_case):
             "fmt": "csv",
             "number": 1,
             "token": "no-such-calendar-address-Qx7Zw3Qx7Zw3",
+            "centre_code": "LIM",
         },
     )
 

@@ -69,6 +69,8 @@ FEATURE_IMPORTS = {
     ("privacy", "followups"),
     ("privacy", "notes"),
     ("privacy", "reviews"),
+    # An online request queues its confirmation email through the outbox.
+    ("webintake", "mail"),
 }
 
 # Imports against the direction that exist today and that this refactoring did not

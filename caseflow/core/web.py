@@ -41,6 +41,10 @@ PUBLIC_ENDPOINTS = frozenset(
         # A calendar app cannot log in: the secret address is the credential
         # (caseflow/calendar/routes.py answers 404 to anything but a live address).
         "calendar.feed",
+        # Clients ask for help online without an account (caseflow/webintake): the form
+        # and its thank-you page. Abuse checks, rate and size limits guard the form.
+        "webintake.request_form",
+        "webintake.thanks",
     }
 )
 
