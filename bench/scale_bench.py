@@ -409,6 +409,32 @@ class Seeder:
         db.session.commit()
 
 
+class SeededRegion:
+    """What the measuring needs from a seeding: saved in the database itself (table
+    ``bench_seed``, not a model) so that ``--reuse`` can measure the same data again."""
+
+    def __init__(self, cases, people, centre_id, case_id, family_id, counts, seconds):
+        self.cases, self.people, self.centre_id = cases, people, centre_id
+        self.case_id = case_id
+        self.family_id, self.counts, self.seconds = family_id, counts, seconds
+
+    def save(self) -> None:
+        db.session.execute(text("CREATE TABLE bench_seed (value TEXT NOT NULL)"))
+        db.session.execute(
+            text("INSERT INTO bench_seed (value) VALUES (:v)"), {"v": json.dumps(vars(self))}
+        )
+        db.session.commit()
+
+    @classmethod
+    def load(cls):
+        try:
+            value = db.session.execute(text("SELECT value FROM bench_seed")).scalar()
+        except Exception:  # noqa: BLE001 (no such table: not seeded yet)
+            db.session.rollback()
+            return None
+        return cls(**json.loads(value)) if value else None
+
+
 # ---------------------------------------------------------------- measuring
 
 
@@ -529,8 +555,9 @@ class Bench:
         )
 
 
-def measure(app, people: dict, seeder: Seeder, repeat: int, csv_rows: int) -> Bench:
+def measure(app, region: SeededRegion, repeat: int, csv_rows: int) -> Bench:
     bench = Bench(app, repeat)
+    people = region.people
     lead = login(app, people["lead"])
     advisor = login(app, people["advisor"])
     small_lead = login(app, people["small_lead"])
@@ -542,15 +569,15 @@ def measure(app, people: dict, seeder: Seeder, repeat: int, csv_rows: int) -> Be
     bench.row("case list, page 1", page1, base, 1.6, "raw SQL + same template")
     context = app.app_context()
     context.push()
-    total = db.session.scalar(
-        select(func.count(Case.id)).where(Case.centre_id == seeder.centres[0]["id"])
-    )
+    total = db.session.scalar(select(func.count(Case.id)).where(Case.centre_id == region.centre_id))
     last = -(-total // app.config["CASES_PER_PAGE"])
-    deep = bench.time_get(lead, f"/cases?status=all&page={last}")
+    # Keyset pages: the deepest is ?last=1 (read backwards from the end); ?page= is
+    # no longer read (it gave page 1).
+    deep = bench.time_get(lead, "/cases?status=all&last=1")
     bench.row(f"case list, deepest page ({last})", deep, page1, 1.3, "page 1")
 
     # Search: a reference (selective) and a very common surname.
-    reference = db.session.scalar(select(Case.reference).where(Case.id == seeder.case_id // 2))
+    reference = db.session.scalar(select(Case.reference).where(Case.id == region.case_id // 2))
     db.session.remove()
     context.pop()
     url = f"/cases?status=all&q={reference}"
@@ -570,7 +597,7 @@ def measure(app, people: dict, seeder: Seeder, repeat: int, csv_rows: int) -> Be
     bench.row(f"search, very common ({COMMON_NAME})", common, page1, 1.5, "page 1")
 
     # The case page of a family of 5 with 80 steps.
-    url = f"/cases/{seeder.family_id}"
+    url = f"/cases/{region.family_id}"
     detail = bench.time_get(advisor, url)
     base, queries = bench.raw_and_template(advisor, url)
     bench.row(
@@ -600,7 +627,7 @@ def measure(app, people: dict, seeder: Seeder, repeat: int, csv_rows: int) -> Be
 
     # The funder report for a year.
     period = period_for("year", date(2025, 6, 1))
-    served = served_clause(seeder.centres[0]["id"], period)
+    served = served_clause(region.centre_id, period)
 
     def bare_aggregate():
         db.session.execute(
@@ -759,40 +786,68 @@ def measure_http(bench: Bench, database_url: str, email: str, seconds: float) ->
     )
 
 
+def seed(cases: int) -> SeededRegion:
+    started = time.perf_counter()
+    seeder = Seeder(cases)
+    people = seeder.setup()
+    seeder.run()
+    seconds = time.perf_counter() - started
+    region = SeededRegion(
+        cases,
+        people,
+        seeder.centres[0]["id"],
+        seeder.case_id,
+        seeder.family_id,
+        seeder.counts,
+        seconds,
+    )
+    print(
+        "seeded "
+        + ", ".join(f"{n:,} {name}" for name, n in seeder.counts.items())
+        + f" in {seconds:.0f} s",
+        flush=True,
+    )
+    return region
+
+
 def run(database_url: str | None, args) -> dict:
     app = bench_app(database_url, RATELIMIT_ENABLED=False)
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     with app.app_context():
         dialect = db.engine.dialect.name
         flask_migrate.upgrade(directory=str(ROOT / "migrations"))
-        started = time.perf_counter()
-        seeder = Seeder(args.cases)
-        people = seeder.setup()
-        seeder.run()
-        seconds = time.perf_counter() - started
-        print(
-            "seeded "
-            + ", ".join(f"{n:,} {name}" for name, n in seeder.counts.items())
-            + f" in {seconds:.0f} s",
-            flush=True,
-        )
-        db.session.execute(text("ANALYZE"))
+        region = SeededRegion.load() if args.reuse else None
+        if region is None:
+            region = seed(args.cases)
+            if args.reuse:
+                region.save()
+        else:
+            print(f"reusing the region seeded in {url}: {region.counts}", flush=True)
         db.session.commit()
         db.session.remove()
+        if dialect == "postgresql":
+            # As autovacuum leaves a database that has settled: statistics, and the
+            # visibility map that lets index-only scans skip the table.
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                c.execute(text("VACUUM ANALYZE"))
+        else:
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
+            db.session.remove()
     # Measured outside any app context: each request pushes and ends its own, as served.
     print(f"{dialect}: median (p95) vs baseline median, ratio, target")
-    bench = measure(app, people, seeder, args.repeat, args.csv_rows)
+    bench = measure(app, region, args.repeat, args.csv_rows)
     if not args.no_http:
-        measure_http(bench, url, people["lead"], args.http_seconds)
+        measure_http(bench, url, region.people["lead"], args.http_seconds)
     bench.engine.dispose()
     return {
         "database": dialect,
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} "
         f"{platform.release()}, Python {platform.python_version()}",
-        "cases": args.cases,
-        "seeded": seeder.counts,
-        "seed_seconds": round(seconds),
+        "cases": region.cases,
+        "seeded": region.counts,
+        "seed_seconds": round(region.seconds),
         "repeat": args.repeat,
         "results": bench.results,
     }
@@ -837,11 +892,19 @@ def main():
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--http-seconds", type=float, default=5)
     parser.add_argument("--json", help="default bench/results/scale-<database>.json")
+    parser.add_argument(
+        "--reuse",
+        metavar="URL",
+        help="measure this database (sqlite:///path or postgresql+psycopg://...), seeding "
+        "it first when no earlier --reuse run did; it is kept afterwards",
+    )
     args = parser.parse_args()
     if args.cases < 1000:
         parser.error("--cases: at least 1000")
     server = None if args.sqlite else args.database_url
-    if server:
+    if args.reuse:
+        results = run(args.reuse, args)
+    elif server:
         with temporary_postgres_database(server) as url:
             results = run(url, args)
     else:

@@ -1,5 +1,5 @@
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -119,6 +119,39 @@ class CountrySelect(Select):
                 plain, chosen = _option(field.data, name), _option(field.data, name, True)
                 options = options.replace(plain, chosen, 1)
         # html_params escapes the attributes and _option every label (as WTForms does).
+        select = f"<select {html_params(name=field.name, **kwargs)}>{options}</select>"
+        return Markup(select)  # noqa: S704
+
+
+@lru_cache(maxsize=512)
+def _options_html(choices: tuple[tuple[str, str], ...]) -> str:
+    return "".join(_option(value, label) for value, label in choices)
+
+
+class ReusedSelect(Select):
+    """A select whose options are rendered once per distinct list of choices (the case
+    list's filters: the same few lists in each language, a centre's staff) and reused;
+    only the chosen option is marked on each render. The same HTML as WTForms' Select
+    (tests/cases/test_case_forms.py compares them)."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for k in dir(flags):
+            if k in self.validation_attrs and k not in kwargs:
+                kwargs[k] = getattr(flags, k)
+        choices = tuple(
+            (str(c.value), str(c.label)) if isinstance(c, SelectChoice) else (str(c[0]), str(c[1]))
+            for c in field.choices or ()
+        )
+        options = _options_html(choices)
+        if field.data is not None:
+            chosen = str(field.data)
+            for value, label in choices:
+                if value == chosen:
+                    plain = _option(value, label)
+                    options = options.replace(plain, _option(value, label, True), 1)
+                    break
         select = f"<select {html_params(name=field.name, **kwargs)}>{options}</select>"
         return Markup(select)  # noqa: S704
 
@@ -413,29 +446,40 @@ class FilterForm(SubForm):
     q = StringField(_l("Search"), filters=[Stripped], validators=[Length(max=100)])
     status = SelectField(
         _l("Status"),
+        widget=ReusedSelect(),
         choices=[("", _l("All but closed")), ("all", _l("All")), *labels.choices(labels.STATUS)],
     )
-    advisor = SelectField(_l("Advisor"))
-    case_type = SelectField(_l("Case type"))
+    advisor = SelectField(_l("Advisor"), widget=ReusedSelect())
+    case_type = SelectField(_l("Case type"), widget=ReusedSelect())
     municipality = StringField(_l("Municipality"), filters=[Stripped], validators=[Length(max=80)])
     nationality = SelectField(_l("Nationality"), widget=CountrySelect())
     overdue = SelectField(
-        _l("Checklist"), choices=[("", _l("Any")), ("1", _l("Has overdue steps"))]
+        _l("Checklist"),
+        widget=ReusedSelect(),
+        choices=[("", _l("Any")), ("1", _l("Has overdue steps"))],
     )
     waiting = SelectField(
         _l("Waiting on client"),
+        widget=ReusedSelect(),
         choices=[("", _l("Any")), ("long", _l("For more than 14 days"))],
     )
     followups = SelectField(
-        _l("Follow-ups"), choices=[("", _l("Any")), ("overdue", _l("Has overdue follow-ups"))]
+        _l("Follow-ups"),
+        widget=ReusedSelect(),
+        choices=[("", _l("Any")), ("overdue", _l("Has overdue follow-ups"))],
     )
     hold = SelectField(
         _l("Legal hold"),
+        widget=ReusedSelect(),
         choices=[("", _l("Any")), ("1", _l("On legal hold")), ("0", _l("Not on legal hold"))],
     )
     sort = SelectField(
         _l("Sort by"),
+        widget=ReusedSelect(),
         choices=[
+            # The default: a search shows its best matches first (one page of them);
+            # without a search term the list is in "Recently changed" order.
+            ("relevance", _l("Best match (when searching)")),
             ("-updated", _l("Recently changed")),
             ("reference", _l("Reference")),
             ("household", _l("Household name")),
@@ -484,5 +528,5 @@ class FilterForm(SubForm):
                 value = ""
             values[name] = value
         if not values["sort"]:
-            values["sort"] = "-updated"
+            values["sort"] = "relevance"
         return CaseFilters(**values)

@@ -2,7 +2,7 @@
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, and_, exists, func, or_, select
@@ -23,7 +23,7 @@ WAITING_TOO_LONG_DAYS = 14
 
 SORTS = {
     "reference": (Case.reference,),
-    "household": (func.lower(Case.household_name),),
+    "household": (Case.household_sort,),
     "arrival": (Case.arrival_date,),
     "status": (Case.status,),
     "updated": (Case.updated_at,),
@@ -43,6 +43,8 @@ class CaseFilters:
     waiting: str = ""  # "long": waiting on the client for more than 14 days
     followups: str = ""  # "overdue": with a follow-up past its due date
     hold: str = ""  # "1": on legal hold, "0": not on legal hold
+    # "relevance": the best matches of the search term first (one page of them); with
+    # no term to rank by it is "-updated".
     sort: str = "-updated"
 
 
@@ -258,6 +260,7 @@ class CasePage:
     is_first: bool
     is_last: bool
     count_limit: int = COUNT_LIMIT
+    ranked: bool = False  # the best matches of a search: one page, no further pages
 
 
 def count_capped(query: Select, limit: int | None = None) -> tuple[int, bool]:
@@ -267,6 +270,34 @@ def count_capped(query: Select, limit: int | None = None) -> tuple[int, bool]:
     capped = query.with_only_columns(Case.id).order_by(None).limit(limit + 1).subquery()
     count = db.session.scalar(select(func.count()).select_from(capped)) or 0
     return (limit, True) if count > limit else (count, False)
+
+
+def case_search_page(user: User, filters: CaseFilters, ranked, *, limit: int) -> CasePage:
+    """The ``limit`` best matches of a search the user may see, best first: one page,
+    never more (a person searching reads the top of the list; more words narrow it),
+    with whether there are more. Two queries: the cases (ranked by the index, joined
+    to the visible, filtered cases) and their persons; no count."""
+    rows = list(
+        db.session.scalars(
+            _filtered_cases(user, replace(filters, q=""))
+            .join(ranked, ranked.c.case_id == Case.id)
+            .order_by(ranked.c.rank, Case.id)
+            .options(*_LIST_OPTIONS)
+            .limit(limit + 1)
+        ).unique()
+    )
+    more = len(rows) > limit
+    return CasePage(
+        items=rows[:limit],
+        total=min(len(rows), limit),
+        total_capped=more,
+        next_cursor=None,
+        prev_cursor=None,
+        is_first=True,
+        is_last=True,
+        count_limit=limit,
+        ranked=True,
+    )
 
 
 def case_list_page(
@@ -280,7 +311,12 @@ def case_list_page(
 ) -> CasePage:
     """A page of the case list by keyset: the first, the one after or before a cursor,
     or the last (read backwards from the end). Three queries: the page, its persons,
-    the (capped) count."""
+    the (capped) count. A search in relevance order is one page of the best matches
+    (``case_search_page``)."""
+    if filters.q and filters.sort == "relevance":
+        ranked = search.ranked_matches(filters.q)
+        if ranked is not None:
+            return case_search_page(user, filters, ranked, limit=per_page)
     name, descending = _sort_of(filters)
     base = _filtered_cases(user, filters)
     after_cursor = decode_cursor(name, after)

@@ -116,34 +116,35 @@ def matching_case_ids(term: str):
     return select(_pg.c.case_id).where(_pg.c.tsv.op("@@")(query))
 
 
-def relevance(term: str):
-    """A correlated expression ranking a matching case (smaller is better), for an
-    ORDER BY next to ``search_clause``; None when the term has no word."""
+def ranked_matches(term: str):
+    """A subquery ``(case_id, rank)`` of the cases whose document matches ``term``,
+    the smaller rank the better (a match in the names, references and emails counts
+    ten times one in notes), or None when the term has no word to look up. The caller
+    joins it to the cases it may show and takes the best few: the database ranks the
+    matches in the index's own pass, with no per-case lookup."""
     words = _words(term)
     if not words:
         return None
     if _dialect() == "sqlite":
         return (
-            select(text(f"bm25(case_search, {MAIN_WEIGHT}, {NOTES_WEIGHT})"))
-            .select_from(_fts)
-            .where(
-                text("case_search MATCH :fts_rank_query").bindparams(
-                    fts_rank_query=fts5_query(words)
-                ),
-                _fts.c.rowid == Case.id,
+            select(
+                _fts.c.rowid.label("case_id"),
+                literal_column(f"bm25(case_search, {MAIN_WEIGHT}, {NOTES_WEIGHT})").label("rank"),
             )
-            .scalar_subquery()
+            .where(text("case_search MATCH :fts_query").bindparams(fts_query=fts5_query(words)))
+            .subquery("ranked")
         )
     query = func.to_tsquery(
-        literal_column("'simple'::regconfig"),
-        func.unaccent(bindparam("ts_rank_query", tsquery(words))),
+        literal_column("'simple'::regconfig"), func.unaccent(bindparam("ts_query", tsquery(words)))
     )
     # ts_rank weights {D, C, B, A}: notes are B, the rest A.
     weights = text(f"'{{0, 0, {NOTES_WEIGHT / MAIN_WEIGHT}, 1}}'::float4[]")
     return (
-        select(-func.ts_rank(weights, _pg.c.tsv, query))
-        .where(_pg.c.case_id == Case.id)
-        .scalar_subquery()
+        select(
+            _pg.c.case_id.label("case_id"), (-func.ts_rank(weights, _pg.c.tsv, query)).label("rank")
+        )
+        .where(_pg.c.tsv.op("@@")(query))
+        .subquery("ranked")
     )
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import Integer, and_, cast, func, literal, or_, select
 from sqlalchemy import case as sql_case
 
 from caseflow.cases.models import Case, CaseStatus, Person
-from caseflow.checklists.models import ChecklistItem, ItemState, TemplateItem
+from caseflow.checklists.models import ChecklistItem, ChecklistTemplate, ItemState, TemplateItem
 from caseflow.core.countries import EU_EEA_CH
 from caseflow.extensions import db
 from caseflow.reports.periods import Period
@@ -107,18 +107,22 @@ def _median(histogram: dict[int, int]) -> float | None:
     return sum(middle) / len(middle)
 
 
-def key_steps(served, period: Period) -> list[KeyStep]:
+def key_steps(centre_id: int, served, period: Period) -> list[KeyStep]:
     """Share done and median days to done for the configured key steps.
 
     One grouped query: per template item, done or not, and (for the steps done with
     both dates) the number of days, so that the medians come from those small
-    histograms instead of sorting the steps themselves."""
+    histograms instead of sorting the steps themselves. Only the centre's own template
+    items: the covering index ix_checklist_items_template_case then holds just the
+    rows of its key steps."""
     groups: dict[str, list[str]] = current_app.config["REPORT_KEY_STEPS"]
     step_of_key = {key: name for name, keys in groups.items() for key in keys}
     step_of_item = {
         item_id: step_of_key[key]
         for item_id, key in db.session.execute(
-            select(TemplateItem.id, TemplateItem.key).where(TemplateItem.key.in_(step_of_key))
+            select(TemplateItem.id, TemplateItem.key)
+            .join(ChecklistTemplate, ChecklistTemplate.id == TemplateItem.template_id)
+            .where(ChecklistTemplate.centre_id == centre_id, TemplateItem.key.in_(step_of_key))
         )
     }
     counts = {name: [0, 0] for name in groups}
@@ -230,5 +234,5 @@ def funder_report(centre_id: int, period: Period) -> FunderReport:
     if rest:
         report.nationalities.append(("other", rest))
     report.nationality_groups = _merged(groups)
-    report.key_steps = key_steps(served, period)
+    report.key_steps = key_steps(centre_id, served, period)
     return report

@@ -1,7 +1,7 @@
 """requests for help made online: topics and question on the case; consent without staff
 
 Revision ID: 0017_web_requests
-Revises: 0014_list_indexes
+Revises: 0015_scale
 Create Date: 2026-11-30 16:00:00
 
 A client who asks for help on the public page (caseflow/webintake) agrees to the
@@ -28,7 +28,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0017_web_requests"
-down_revision = "0014_list_indexes"
+down_revision = "0015_scale"  # (merged after 0015_scale, issue 12)
 branch_labels = None
 depends_on = None
 

@@ -826,3 +826,32 @@ def test_activity_counts_stay_consistent_after_refused_edits(web, case):
     web.post_form(f"/cases/{case.id}/edit", edit_case_form(case.id, {"persons-0-id": "999999"}))
     assert count(Activity) == entries
     assert reload(Case, case.id).version == version
+
+
+@pytest.mark.parametrize("data", [None, "", "b", "<x>", "missing"])
+def test_the_reused_select_renders_what_wtforms_renders(app, data):
+    from flask_babel import lazy_gettext
+    from wtforms import SelectField
+    from wtforms.fields.choices import SelectChoice
+    from wtforms.widgets import Select
+
+    from caseflow.cases.forms import ReusedSelect
+    from caseflow.core.forms import SubForm
+
+    choices = [
+        SelectChoice("", lazy_gettext("Any")),
+        SelectChoice("b", "Bé & <co>"),
+        SelectChoice("<x>", 'quote " here'),
+    ]
+
+    class Plain(SubForm):
+        pick = SelectField("Pick", choices=choices, widget=Select())
+
+    class Reused(SubForm):
+        pick = SelectField("Pick", choices=choices, widget=ReusedSelect())
+
+    with app.test_request_context("/"):
+        plain, reused = Plain(), Reused()
+        plain.pick.data = reused.pick.data = data
+        assert str(reused.pick(class_="form-select")) == str(plain.pick(class_="form-select"))
+        assert str(reused.pick()) == str(plain.pick())
