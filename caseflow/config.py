@@ -80,6 +80,12 @@ class Defaults:
     # (guessing a 256-bit token is hopeless; this keeps the lookups cheap for others).
     CALENDAR_FEED_PER_TOKEN = "60 per hour"  # noqa: S105 (a rate limit)
     CALENDAR_FEED_MISSES_PER_ADDRESS = "30 per hour"
+    # The client's page (/p/<token>): a link works this many days (or until the case
+    # closes, or a new link replaces it). Requests per network address, and a tighter
+    # limit on addresses that open nothing (404 unknown, 410 expired/revoked).
+    PORTAL_LINK_DAYS = 90
+    PORTAL_REQUESTS_PER_ADDRESS = "30 per minute"
+    PORTAL_MISSES_PER_ADDRESS = "20 per hour"
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: none).
     # Without it every client has the proxy's address, and one address limit hits all.
     PROXY_FIX_HOPS = 0

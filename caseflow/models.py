@@ -15,6 +15,7 @@ from caseflow.documents.models import ExportJob
 from caseflow.followups.models import FollowUp
 from caseflow.mail.models import OutboxAttachment, OutboxMessage
 from caseflow.notes.models import Note, NoteRevision
+from caseflow.portal.models import ClientClaim, ClientMessage, PortalLink
 from caseflow.reviews.models import ReviewRequest
 
 __all__ = [
@@ -25,6 +26,8 @@ __all__ = [
     "CaseCounter",
     "CaseType",
     "Centre",
+    "ClientClaim",
+    "ClientMessage",
     "ChecklistEvent",
     "ChecklistItem",
     "ChecklistTemplate",
@@ -35,6 +38,7 @@ __all__ = [
     "OutboxAttachment",
     "OutboxMessage",
     "Person",
+    "PortalLink",
     "RecoveryCode",
     "ReviewRequest",
     "Role",

@@ -69,6 +69,14 @@ FEATURE_IMPORTS = {
     ("privacy", "followups"),
     ("privacy", "notes"),
     ("privacy", "reviews"),
+    # The client's page: the checklist as the client sees it (grouping, ticking a
+    # confirmed step), the link and the advisor's notice go through the outbox.
+    ("portal", "checklists"),
+    ("portal", "mail"),
+    # The checklist email can carry a (new) link to the client's page.
+    ("mail", "portal"),
+    # Export, erasure and retention cover the portal's links, claims and messages.
+    ("privacy", "portal"),
 }
 
 # Imports against the direction that exist today and that this refactoring did not

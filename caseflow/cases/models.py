@@ -283,6 +283,13 @@ class ActivityKind(enum.StrEnum):
     LEGAL_HOLD_PLACED = "legal_hold_placed"
     LEGAL_HOLD_LIFTED = "legal_hold_lifted"
     PERSON_ERASED = "person_erased"  # details: person_id, erasure_reason (free text)
+    # The client's page (caseflow/portal): actor None = the client.
+    PORTAL_LINK_SENT = "portal_link_sent"
+    PORTAL_LINK_REVOKED = "portal_link_revoked"
+    CLIENT_CLAIMED = "client_claimed"
+    CLIENT_CLAIM_CONFIRMED = "client_claim_confirmed"
+    CLIENT_CLAIM_SENT_BACK = "client_claim_sent_back"
+    CLIENT_MESSAGE = "client_message"
 
 
 class Activity(db.Model):
