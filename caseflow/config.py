@@ -84,6 +84,8 @@ class Defaults:
     # closes, or a new link replaces it). Requests per network address, and a tighter
     # limit on addresses that open nothing (404 unknown, 410 expired/revoked).
     PORTAL_LINK_DAYS = 90
+    # Retention deletes links that stopped working more than this many days ago.
+    PORTAL_DEAD_LINK_KEEP_DAYS = 30
     PORTAL_REQUESTS_PER_ADDRESS = "30 per minute"
     PORTAL_MISSES_PER_ADDRESS = "20 per hour"
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: none).
