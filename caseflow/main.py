@@ -13,7 +13,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import func, select, text
+from sqlalchemy import and_, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -30,7 +30,7 @@ from caseflow.core.time import today, utcnow
 from caseflow.core.urls import safe_next
 from caseflow.extensions import db
 from caseflow.followups.models import FollowUp, FollowUpStatus
-from caseflow.portal.models import ClaimStatus, ClientClaim, ClientMessage
+from caseflow.portal import services as portal_services
 from caseflow.reviews.models import ReviewRequest, ReviewStatus
 
 bp = Blueprint("main", __name__)
@@ -129,11 +129,9 @@ def home():
         .order_by(ReviewRequest.id.desc())
         .limit(20)
     ).all()
-    client_claims, client_messages = _client_updates()
     return render_template(
         "main/home.html",
-        client_claims=client_claims,
-        client_messages=client_messages,
+        client_updates=_client_updates(),
         my_reviews=my_reviews,
         my_cases=my_cases,
         due_followups=due_followups,
@@ -146,34 +144,15 @@ def home():
 CLIENT_MESSAGE_DAYS = 14
 
 
-def _client_updates() -> tuple[list[ClientClaim], list[ClientMessage]]:
-    """ "Client updates" on My work: what clients reported on their page for my cases
-    (claims waiting for me, questions of the last two weeks). Two queries."""
-    mine = (
+def _client_updates() -> list:
+    """ "Client updates" on My work: what clients reported on their page for my open
+    cases (claims waiting for me, questions of the last two weeks). One query."""
+    mine = and_(
         visible_cases_clause(current_user),
         Case.advisor_id == current_user.id,
         Case.status != CaseStatus.CLOSED,
     )
-    claims = db.session.scalars(
-        select(ClientClaim)
-        .join(Case, Case.id == ClientClaim.case_id)
-        .where(*mine, ClientClaim.status == ClaimStatus.PENDING)
-        .options(
-            contains_eager(ClientClaim.case),
-            joinedload(ClientClaim.item).joinedload(ChecklistItem.template_item),
-        )
-        .order_by(ClientClaim.id)
-        .limit(MY_WORK_LIMIT)
-    ).all()
-    messages = db.session.scalars(
-        select(ClientMessage)
-        .join(Case, Case.id == ClientMessage.case_id)
-        .where(*mine, ClientMessage.created_at >= utcnow() - timedelta(days=CLIENT_MESSAGE_DAYS))
-        .options(contains_eager(ClientMessage.case))
-        .order_by(ClientMessage.id.desc())
-        .limit(MY_WORK_LIMIT)
-    ).all()
-    return list(claims), list(messages)
+    return portal_services.client_updates(mine, CLIENT_MESSAGE_DAYS, MY_WORK_LIMIT)
 
 
 @bp.get("/healthz")

@@ -20,6 +20,7 @@ from caseflow.extensions import db
 from caseflow.followups.services import add_followup
 from caseflow.mail.services import queue_email
 from caseflow.notes.services import add_note
+from caseflow.portal.services import claim_step
 from caseflow.reviews.services import request_review
 from tests.conftest import db_digest, person
 
@@ -162,6 +163,17 @@ MATRIX = {
     # a revoked one and a deactivated user's are in tests/calendar/test_feed.py.
     ("calendar.feed", "GET"): row(404),
     ("calendar.create", "POST"): LOGGED_IN,
+    # The client's page needs no login: its secret link is the credential. Here a link
+    # that opens nothing (404 for everyone, logged in or not); a live, an expired and a
+    # revoked link, for every role, are in tests/portal/test_client_page.py.
+    ("portal.page", "GET"): row(404),
+    ("portal.claim", "POST"): row(404),
+    ("portal.question", "POST"): row(404),
+    ("portal_staff.send", "GET"): CASE_EDITORS,
+    ("portal_staff.send", "POST"): CASE_EDITORS,
+    ("portal_staff.revoke", "POST"): CASE_EDITORS,
+    ("portal_staff.confirm", "POST"): CASE_EDITORS,
+    ("portal_staff.send_back", "POST"): CASE_EDITORS,
     ("calendar.revoke", "POST"): LOGGED_IN,
 }
 
@@ -234,6 +246,8 @@ def world(centre, other_centre, make_user, make_case):
     db.session.add(job)
     review = request_review(case, users["advisor_a"], "Please look at the canary household.")
     db.session.commit()
+    claim = claim_step(case, item.id)
+    db.session.commit()
     return SimpleNamespace(
         users=users,
         url_args={
@@ -251,6 +265,7 @@ def world(centre, other_centre, make_user, make_case):
             "message_id": message.id,
             "job_id": job.id,
             "review_id": review.id,
+            "claim_id": claim.id,
             "decision": "send_back",
             "fmt": "csv",
             "number": 1,

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import DateTime, String, Text, cast, literal_column, null, select, union_all, update
 from sqlalchemy.orm import joinedload
 
 from caseflow.auth.models import User
@@ -23,7 +23,7 @@ from caseflow.cases.models import ActivityKind, Case
 from caseflow.cases.salutation import salutation_for
 from caseflow.cases.timeline import record
 from caseflow.centres.models import Centre
-from caseflow.checklists.models import ChecklistItem, ItemState
+from caseflow.checklists.models import ChecklistItem, ItemState, TemplateItem
 from caseflow.checklists.services import set_state
 from caseflow.checklists.views import PersonChecklist, group_checklist, load_items
 from caseflow.core.audit import record as audit
@@ -357,35 +357,183 @@ def ask_question(case: Case, body: str) -> ClientMessage:
 
 
 @dataclass
-class CasePortal:
-    """The case page's "Client page" panel: the live link, pending claims, messages."""
+class LinkState:
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    last_opened_at: datetime | None
 
-    link: PortalLink | None
-    last_link: PortalLink | None
-    pending_claims: list[ClientClaim]
-    messages: list[ClientMessage]
+    def is_live(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now
+
+
+@dataclass
+class ClientUpdate:
+    """A pending claim or a client's message, as the staff pages list them."""
+
+    kind: str  # "claim" or "message"
+    id: int
+    case_id: int
+    created_at: datetime
+    body: str | None = None
+    titles: dict[str, str | None] = field(default_factory=dict)
+    reference: str | None = None
+    household_name: str | None = None
+
+    def title(self, locale: str) -> str:
+        return self.titles.get(locale) or self.titles.get("en") or ""
+
+
+@dataclass
+class CasePortal:
+    """The case page's "Client page" panel: the latest link, pending claims, messages."""
+
+    link: LinkState | None  # the live link
+    last_link: LinkState | None  # the latest link, live or not
+    pending_claims: list[ClientUpdate]
+    messages: list[ClientUpdate]
+
+
+def _none(type_):
+    return cast(null(), type_)
+
+
+def _kind(name: str):
+    return literal_column(f"'{name}'", String)
+
+
+MESSAGES_SHOWN = 20
+CLAIMS_SHOWN = 50
 
 
 def case_portal(case_id: int) -> CasePortal:
-    """Three queries, whatever the case holds."""
-    now = utcnow()
-    last = db.session.scalar(
-        select(PortalLink)
+    """One query (a UNION ALL of the latest link, the pending claims and the latest
+    messages), whatever the case holds: the case page's query count stays fixed."""
+    link = (
+        select(
+            _kind("link").label("kind"),
+            PortalLink.id.label("id"),
+            PortalLink.created_at.label("at"),
+            PortalLink.expires_at.label("until"),
+            PortalLink.revoked_at.label("revoked_at"),
+            PortalLink.last_opened_at.label("opened_at"),
+            _none(Text).label("body"),
+            _none(String).label("title_en"),
+            _none(String).label("title_nl"),
+            _none(String).label("title_fr"),
+        )
         .where(PortalLink.case_id == case_id)
         .order_by(PortalLink.id.desc())
         .limit(1)
+        .subquery()
     )
-    link = last if last is not None and last.is_live(now) else None
-    claims = db.session.scalars(
-        select(ClientClaim)
+    claims = (
+        select(
+            _kind("claim").label("kind"),
+            ClientClaim.id,
+            ClientClaim.created_at,
+            _none(DateTime),
+            _none(DateTime),
+            _none(DateTime),
+            _none(Text),
+            TemplateItem.title_en,
+            TemplateItem.title_nl,
+            TemplateItem.title_fr,
+        )
+        .join(ChecklistItem, ChecklistItem.id == ClientClaim.item_id)
+        .join(TemplateItem, TemplateItem.id == ChecklistItem.template_item_id)
         .where(ClientClaim.case_id == case_id, ClientClaim.status == ClaimStatus.PENDING)
-        .options(joinedload(ClientClaim.item).joinedload(ChecklistItem.template_item))
         .order_by(ClientClaim.id)
-    ).all()
-    messages = db.session.scalars(
-        select(ClientMessage)
+        .limit(CLAIMS_SHOWN)
+        .subquery()
+    )
+    messages = (
+        select(
+            _kind("message").label("kind"),
+            ClientMessage.id,
+            ClientMessage.created_at,
+            _none(DateTime),
+            _none(DateTime),
+            _none(DateTime),
+            ClientMessage.body,
+            _none(String),
+            _none(String),
+            _none(String),
+        )
         .where(ClientMessage.case_id == case_id)
         .order_by(ClientMessage.id.desc())
-        .limit(20)
-    ).all()
-    return CasePortal(link, last, list(claims), list(messages))
+        .limit(MESSAGES_SHOWN)
+        .subquery()
+    )
+    rows = db.session.execute(union_all(select(link), select(claims), select(messages))).all()
+    last_link, pending, said = None, [], []
+    for row in rows:
+        if row.kind == "link":
+            last_link = LinkState(row.at, row.until, row.revoked_at, row.opened_at)
+        elif row.kind == "claim":
+            titles = {"en": row.title_en, "nl": row.title_nl, "fr": row.title_fr}
+            pending.append(ClientUpdate("claim", row.id, case_id, row.at, titles=titles))
+        else:
+            said.append(ClientUpdate("message", row.id, case_id, row.at, body=row.body))
+    pending.sort(key=lambda update: update.id)
+    said.sort(key=lambda update: update.id, reverse=True)
+    live = last_link if last_link is not None and last_link.is_live(utcnow()) else None
+    return CasePortal(live, last_link, pending, said)
+
+
+def client_updates(cases_clause, message_days: int, limit: int) -> list[ClientUpdate]:
+    """My work's "Client updates": pending claims and recent questions on the cases that
+    ``cases_clause`` selects, newest first. One query (a UNION ALL)."""
+    claims = (
+        select(
+            _kind("claim").label("kind"),
+            ClientClaim.id.label("id"),
+            ClientClaim.case_id.label("case_id"),
+            Case.reference.label("reference"),
+            Case.household_name.label("household_name"),
+            ClientClaim.created_at.label("at"),
+            TemplateItem.title_en.label("title_en"),
+            TemplateItem.title_nl.label("title_nl"),
+            TemplateItem.title_fr.label("title_fr"),
+        )
+        .join(Case, Case.id == ClientClaim.case_id)
+        .join(ChecklistItem, ChecklistItem.id == ClientClaim.item_id)
+        .join(TemplateItem, TemplateItem.id == ChecklistItem.template_item_id)
+        .where(cases_clause, ClientClaim.status == ClaimStatus.PENDING)
+        .order_by(ClientClaim.id.desc())
+        .limit(limit)
+        .subquery()
+    )
+    messages = (
+        select(
+            _kind("message").label("kind"),
+            ClientMessage.id,
+            ClientMessage.case_id,
+            Case.reference,
+            Case.household_name,
+            ClientMessage.created_at,
+            _none(String),
+            _none(String),
+            _none(String),
+        )
+        .join(Case, Case.id == ClientMessage.case_id)
+        .where(cases_clause, ClientMessage.created_at >= utcnow() - timedelta(days=message_days))
+        .order_by(ClientMessage.id.desc())
+        .limit(limit)
+        .subquery()
+    )
+    rows = db.session.execute(union_all(select(claims), select(messages))).all()
+    updates = [
+        ClientUpdate(
+            row.kind,
+            row.id,
+            row.case_id,
+            row.at,
+            titles={"en": row.title_en, "nl": row.title_nl, "fr": row.title_fr},
+            reference=row.reference,
+            household_name=row.household_name,
+        )
+        for row in rows
+    ]
+    updates.sort(key=lambda update: update.created_at, reverse=True)
+    return updates
