@@ -12,6 +12,7 @@ from flask import (
     g,
     redirect,
     render_template,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -76,6 +77,9 @@ def _open(token: str) -> tuple[PortalLink | None, object]:
         )
         return None, _gone(410)
     g.client_locale_default = link.case.client_language.value
+    # Remembered for this browser (unless it chose a language already): the page that
+    # says a link no longer works is then in the language the client was reading.
+    session.setdefault("client_locale", g.client_locale_default)
     flask_babel.refresh()
     return link, None
 

@@ -107,15 +107,15 @@ def test_unknown_404_and_expired_revoked_or_closed_410_show_the_same_page(
     client, family, make_user
 ):
     advisor, _colleague, case, other = family
-    unknown = client.get(f"/p/{secrets.token_urlsafe(32)}")
-    malformed = client.get("/p/short")
+    unknown = client.get(f"/p/{secrets.token_urlsafe(32)}?lang=en")
+    malformed = client.get("/p/short?lang=en")
     expired_token = new_link(other, advisor)
     _expire(expired_token)
-    expired = client.get(f"/p/{expired_token}")
+    expired = client.get(f"/p/{expired_token}?lang=en")
     revoked_token = new_link(case, advisor)
     services.revoke_links(case, advisor)
     db.session.commit()
-    revoked = client.get(f"/p/{revoked_token}")
+    revoked = client.get(f"/p/{revoked_token}?lang=en")
     closed_token = new_link(case, advisor)
     assert client.get(f"/p/{closed_token}").status_code == 200
     change_status(
@@ -126,7 +126,7 @@ def test_unknown_404_and_expired_revoked_or_closed_410_show_the_same_page(
         close_anyway_reason="Moved abroad.",
     )
     db.session.commit()
-    closed = client.get(f"/p/{closed_token}")
+    closed = client.get(f"/p/{closed_token}?lang=en")
 
     assert (unknown.status_code, malformed.status_code) == (404, 404)
     assert (expired.status_code, revoked.status_code, closed.status_code) == (410, 410, 410)
