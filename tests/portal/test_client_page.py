@@ -422,3 +422,47 @@ def test_the_checklist_email_without_the_box_carries_no_link(client_for, family)
     ).one()
     assert "/p/" not in body
     assert db.session.scalar(select(func.count()).select_from(PortalLink)) == 0
+
+
+# --- Retention and erasure ------------------------------------------------------------
+
+
+def test_retention_deletes_links_dead_for_a_month_and_keeps_the_others(family):
+    from caseflow.privacy.retention import run_retention
+
+    advisor, _colleague, case, other = family
+    old = new_link(other, advisor)
+    services.revoke_links(other, advisor)
+    db.session.execute(
+        update(PortalLink)
+        .where(PortalLink.token_hash == services.token_hash(old))
+        .values(revoked_at=utcnow() - timedelta(days=31))
+    )
+    recent = new_link(other, advisor)
+    services.revoke_links(other, advisor)
+    live = new_link(case, advisor)
+    db.session.commit()
+
+    dry = run_retention(commit=db.session.commit, dry_run=True)
+    assert dry.portal_links == 1
+    result = run_retention(commit=db.session.commit)
+
+    assert result.portal_links == 1
+    kept = set(db.session.scalars(select(PortalLink.token_hash)))
+    assert kept == {services.token_hash(recent), services.token_hash(live)}
+
+
+def test_erasing_the_case_deletes_its_links_and_empties_the_questions(client, family, make_user):
+    from caseflow.privacy.erasure import erase_case
+
+    advisor, _colleague, case, _other = family
+    token = new_link(case, advisor)
+    client.post_form(f"/p/{token}/question", {"question": "Is my lease enough?"})
+    erase_case(
+        reload(type(case), case.id), reason="Request of the client", actor=make_user("team_lead")
+    )
+    db.session.commit()
+
+    assert db.session.scalar(select(func.count()).select_from(PortalLink)) == 0
+    assert db.session.scalars(select(ClientMessage.body)).all() == [""]
+    assert client.get(f"/p/{token}").status_code == 404
