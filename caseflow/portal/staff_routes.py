@@ -29,8 +29,6 @@ def _panel(case: Case) -> dict:
     """The case page's "Client page" panel: three queries, whatever the case holds."""
     return {
         "case_portal": services.case_portal(case.id),
-        "portal_revoke_form": RevokeLinkForm(formdata=None),
-        "portal_confirm_form": ConfirmClaimForm(formdata=None),
         "portal_send_back_form": SendBackClaimForm(formdata=None),
     }
 
