@@ -30,6 +30,7 @@ from caseflow.extensions import db
 from caseflow.followups.services import add_followup
 from caseflow.mail.services import Attachment, queue_email
 from caseflow.notes.services import add_note, edit_note
+from caseflow.portal.services import ask_question, claim_step, create_link
 from caseflow.reviews.services import request_review
 from tests.conftest import db_digest, person
 
@@ -100,6 +101,15 @@ def filled(app, centre, make_user, make_case):
     job.status = ExportStatus.DONE
     job.done = 1
     create_feed(advisor)  # a calendar feed address
+    # The client's page: a link, a question and a claim on an open step.
+    create_link(case, advisor)
+    ask_question(case, "Faut-il le bail original ? «merci»")
+    open_item = db.session.scalars(
+        select(ChecklistItem).where(
+            ChecklistItem.case_id == case.id, ChecklistItem.state != ItemState.DONE
+        )
+    ).first()
+    claim_step(case, open_item.id)
     db.session.commit()
     empty = [
         table.name
