@@ -430,15 +430,15 @@ def case_portal(case_id: int) -> CasePortal:
     claims = (
         select(
             _kind("claim").label("kind"),
-            ClientClaim.id,
-            ClientClaim.created_at,
-            _none(DateTime),
-            _none(DateTime),
-            _none(DateTime),
-            _none(Text),
-            TemplateItem.title_en,
-            TemplateItem.title_nl,
-            TemplateItem.title_fr,
+            ClientClaim.id.label("id"),
+            ClientClaim.created_at.label("at"),
+            _none(DateTime).label("until"),
+            _none(DateTime).label("revoked_at"),
+            _none(DateTime).label("opened_at"),
+            _none(Text).label("body"),
+            TemplateItem.title_en.label("title_en"),
+            TemplateItem.title_nl.label("title_nl"),
+            TemplateItem.title_fr.label("title_fr"),
         )
         .join(ChecklistItem, ChecklistItem.id == ClientClaim.item_id)
         .join(TemplateItem, TemplateItem.id == ChecklistItem.template_item_id)
@@ -450,15 +450,15 @@ def case_portal(case_id: int) -> CasePortal:
     messages = (
         select(
             _kind("message").label("kind"),
-            ClientMessage.id,
-            ClientMessage.created_at,
-            _none(DateTime),
-            _none(DateTime),
-            _none(DateTime),
-            ClientMessage.body,
-            _none(String),
-            _none(String),
-            _none(String),
+            ClientMessage.id.label("id"),
+            ClientMessage.created_at.label("at"),
+            _none(DateTime).label("until"),
+            _none(DateTime).label("revoked_at"),
+            _none(DateTime).label("opened_at"),
+            ClientMessage.body.label("body"),
+            _none(String).label("title_en"),
+            _none(String).label("title_nl"),
+            _none(String).label("title_fr"),
         )
         .where(ClientMessage.case_id == case_id)
         .order_by(ClientMessage.id.desc())
@@ -507,14 +507,14 @@ def client_updates(cases_clause, message_days: int, limit: int) -> list[ClientUp
     messages = (
         select(
             _kind("message").label("kind"),
-            ClientMessage.id,
-            ClientMessage.case_id,
-            Case.reference,
-            Case.household_name,
-            ClientMessage.created_at,
-            _none(String),
-            _none(String),
-            _none(String),
+            ClientMessage.id.label("id"),
+            ClientMessage.case_id.label("case_id"),
+            Case.reference.label("reference"),
+            Case.household_name.label("household_name"),
+            ClientMessage.created_at.label("at"),
+            _none(String).label("title_en"),
+            _none(String).label("title_nl"),
+            _none(String).label("title_fr"),
         )
         .join(Case, Case.id == ClientMessage.case_id)
         .where(cases_clause, ClientMessage.created_at >= utcnow() - timedelta(days=message_days))
