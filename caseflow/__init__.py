@@ -153,6 +153,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseflow.reports.routes import bp as reports_bp
     from caseflow.reviews.routes import bp as reviews_bp
     from caseflow.team.routes import bp as team_bp
+    from caseflow.webintake.routes import bp as webintake_bp
 
     for blueprint in (
         main.bp,
@@ -175,5 +176,6 @@ def _register_blueprints(app: Flask) -> None:
         erasure_bp,
         portal_bp,
         portal_staff_bp,
+        webintake_bp,
     ):
         app.register_blueprint(blueprint)

@@ -88,6 +88,15 @@ class Defaults:
     PORTAL_DEAD_LINK_KEEP_DAYS = 30
     PORTAL_REQUESTS_PER_ADDRESS = "30 per minute"
     PORTAL_MISSES_PER_ADDRESS = "20 per hour"
+    # The online request form (/request, caseflow/webintake): requests sent per network
+    # address (each one sent, and each one refused by the abuse checks; a form sent back
+    # for corrections does not count), and every post of the form (adding a person
+    # without JavaScript posts it too). A form sent sooner than MIN or later than MAX
+    # seconds after it was opened is refused (robots are fast; the signed time is kept).
+    WEB_REQUESTS_PER_ADDRESS = "5 per hour"
+    WEB_REQUEST_POSTS_PER_ADDRESS = "60 per hour"
+    WEB_REQUEST_MIN_SECONDS = 3
+    WEB_REQUEST_MAX_SECONDS = 2 * 3600
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: none).
     # Without it every client has the proxy's address, and one address limit hits all.
     PROXY_FIX_HOPS = 0

@@ -162,6 +162,11 @@ MATRIX = {
     # address that opens nothing (404 for everyone, logged in or not); a live address,
     # a revoked one and a deactivated user's are in tests/calendar/test_feed.py.
     ("calendar.feed", "GET"): row(404),
+    # Asking for help online (caseflow/webintake): anyone gets the form and the thank-you
+    # page; an empty post is refused (400) and stores nothing (tests/webintake).
+    ("webintake.request_form", "GET"): PUBLIC,
+    ("webintake.request_form", "POST"): PUBLIC,
+    ("webintake.thanks", "GET"): PUBLIC,
     ("calendar.create", "POST"): LOGGED_IN,
     # The client's page needs no login: its secret link is the credential. Here a link
     # that opens nothing (404 for everyone, logged in or not); a live, an expired and a
@@ -270,6 +275,7 @@ def world(centre, other_centre, make_user, make_case):
             "fmt": "csv",
             "number": 1,
             "token": "no-such-calendar-address-Qx7Zw3Qx7Zw3",
+            "centre_code": "LIM",
         },
     )
 

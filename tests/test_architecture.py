@@ -77,6 +77,8 @@ FEATURE_IMPORTS = {
     ("mail", "portal"),
     # Export, erasure and retention cover the portal's links, claims and messages.
     ("privacy", "portal"),
+    # An online request queues its confirmation email through the outbox.
+    ("webintake", "mail"),
 }
 
 # Imports against the direction that exist today and that this refactoring did not

@@ -11,6 +11,7 @@ from caseflow.cases.models import (
     LegalBasis,
     ReferralChannel,
 )
+from caseflow.cases.topics import HELP_TOPIC, topic_labels  # noqa: F401 (for templates)
 
 STATUS = {
     CaseStatus.INTAKE: _l("Intake"),

@@ -55,6 +55,23 @@ class LegalBasis(enum.StrEnum):
     LEGAL_OBLIGATION = "legal_obligation"
 
 
+class HelpTopic(enum.StrEnum):
+    """What a client asking for help online needs help with (labels: cases/topics.py)."""
+
+    REGISTRATION = "registration"
+    RESIDENCE_CARD = "residence_card"
+    WORK_PERMIT = "work_permit"
+    HEALTH_FUND = "health_fund"
+    BANK = "bank"
+    CHILD_BENEFIT = "child_benefit"
+    SCHOOL = "school"
+    HOUSING = "housing"
+    TAXES = "taxes"
+    LANGUAGE_COURSES = "language_courses"
+    PARTNER_JOB = "partner_job"
+    OTHER = "other"
+
+
 class HouseholdRole(enum.StrEnum):
     MAIN_APPLICANT = "main_applicant"
     PARTNER = "partner"
@@ -137,7 +154,12 @@ class Case(db.Model):
         ForeignKey("privacy_notice_versions.id"), index=True
     )
     consent_on: Mapped[date]
-    consent_recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # None: the client agreed themselves, on the online request form (caseflow/webintake).
+    consent_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A request made online (caseflow/webintake): the topics the client ticked
+    # (HelpTopic values) and their own question. Personal data: exported, erased.
+    help_topics: Mapped[list[str] | None] = mapped_column(JSON)
+    client_question: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     closed_at: Mapped[datetime | None]
@@ -159,7 +181,7 @@ class Case(db.Model):
 
     case_type: Mapped[CaseType] = relationship(lazy="raise_on_sql")
     advisor: Mapped[User | None] = relationship(foreign_keys=[advisor_id], lazy="raise_on_sql")
-    consent_recorded_by: Mapped[User] = relationship(
+    consent_recorded_by: Mapped[User | None] = relationship(
         foreign_keys=[consent_recorded_by_id], lazy="raise_on_sql"
     )
     privacy_notice_version: Mapped[PrivacyNoticeVersion | None] = relationship(lazy="raise_on_sql")

@@ -87,6 +87,10 @@ class CaseData:
     # centre's privacy notice version the client agreed to (None: the current one).
     legal_basis: LegalBasis | None = None
     privacy_notice_number: int | None = None
+    # A request made online (caseflow/webintake): the topics ticked (HelpTopic values)
+    # and the client's question. Not editable afterwards.
+    help_topics: list[str] | None = None
+    client_question: str | None = None
 
 
 def ensure_default_case_types(centre: Centre) -> None:
@@ -183,11 +187,20 @@ def _apply_person(person: Person, position: int, data: PersonData) -> bool:
     return changed
 
 
-def open_case(centre: Centre, actor: User, data: CaseData, advisor_id: int | None) -> Case:
+def open_case(
+    centre: Centre,
+    actor: User | None,
+    data: CaseData,
+    advisor_id: int | None,
+    *,
+    source: str | None = None,
+) -> Case:
     """Create a case with its persons; consent is recorded as given today by ``actor``.
 
-    An assigned case starts ``open``, an unassigned one waits in the intake queue.
-    Records a 'created' activity. Flushes, does not commit.
+    ``actor`` None: the client made the request themselves (the online form), so the
+    consent is theirs, recorded by no one; ``source`` ("website") says so on the
+    timeline. An assigned case starts ``open``, an unassigned one waits in the intake
+    queue. Records a 'created' activity. Flushes, does not commit.
     """
     if not data.persons:
         raise DomainError(_("Add at least one person to the household."))
@@ -202,7 +215,9 @@ def open_case(centre: Centre, actor: User, data: CaseData, advisor_id: int | Non
         legal_basis=data.legal_basis,
         privacy_notice_version_id=notice.id if notice else None,
         consent_on=today(),
-        consent_recorded_by_id=actor.id,
+        consent_recorded_by_id=actor.id if actor else None,
+        help_topics=list(data.help_topics) if data.help_topics else None,
+        client_question=data.client_question,
         **{name: getattr(data, name) for name in EDITABLE_FIELDS},
     )
     if advisor:  # an assigned case starts outside intake
@@ -218,6 +233,8 @@ def open_case(centre: Centre, actor: User, data: CaseData, advisor_id: int | Non
     # One timeline entry: the advisor the case starts with is part of "created" (an
     # "advisor changed" entry at creation read as if someone had moved the case).
     details = {"reference": case.reference}
+    if source:
+        details["source"] = source
     if advisor:
         details["advisor"] = advisor.full_name
     record(case, actor, ActivityKind.CREATED, **details)

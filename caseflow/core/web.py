@@ -46,6 +46,10 @@ PUBLIC_ENDPOINTS = frozenset(
         "portal.page",
         "portal.claim",
         "portal.question",
+        # Clients ask for help online without an account (caseflow/webintake): the form
+        # and its thank-you page. Abuse checks, rate and size limits guard the form.
+        "webintake.request_form",
+        "webintake.thanks",
     }
 )
 

@@ -11,7 +11,7 @@ What goes (removed, or replaced by an empty value):
 - persons: first and last name, email, phone; the date of birth is reduced to the
   month (see ``_birth_month``) and the age in years at arrival is kept;
 - case: household name (replaced by the reference), salutation, employer, contact email and phone,
-  closing comment;
+  closing comment, and an online request's topics and question;
 - notes and their revisions (deleted); checklist step notes, "not applicable" reasons,
   expiry dates, the name of a person who left, and the values of every history event
   that is not a state change; follow-up titles and details (open ones are cancelled);
@@ -318,6 +318,8 @@ def erase_case(
     case.contact_email = None
     case.contact_phone = None
     case.closing_comment = None
+    case.help_topics = None  # what an online request asked help with (caseflow/webintake)
+    case.client_question = None
     case.arrival_date = month_of(case.arrival_date)
     case.consent_on = month_of(case.consent_on)
     case.created_at = month_at(case.created_at)

@@ -53,6 +53,7 @@ from sqlalchemy import Table, and_, or_, select
 
 from caseflow.cases.models import ActivityKind
 from caseflow.cases.timeline import record as timeline_record
+from caseflow.cases.topics import topic_labels
 from caseflow.core.audit import record
 from caseflow.core.i18n import format_day, format_moment
 from caseflow.core.time import utcnow
@@ -372,6 +373,7 @@ def summary_html(data: dict) -> str:
             day=_day,
             moment=_moment,
             labels=labels,
+            topic_labels=topic_labels,
         )
 
 

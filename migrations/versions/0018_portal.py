@@ -1,7 +1,7 @@
 """the client's page: portal links, client claims and client messages
 
 Revision ID: 0018_portal
-Revises: 0014_list_indexes
+Revises: 0017_web_requests
 Create Date: 2026-11-30 16:00:00
 
 portal_links holds only the SHA-256 of each token (unique index: the lookup).
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0018_portal'
-down_revision = '0014_list_indexes'
+down_revision = '0017_web_requests'
 branch_labels = None
 depends_on = None
 

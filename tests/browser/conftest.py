@@ -28,7 +28,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 # CI time (under 30 minutes): every browser test runs on SQLite; on PostgreSQL only the
 # flows that walk several areas end to end, which is where the live server's
 # transactions meet PostgreSQL's locking. CASEFLOW_ALL_BROWSER_TESTS=1 runs them all.
-POSTGRES_BROWSER_MODULES = frozenset({"test_main_flows.py"})
+# test_web_request.py: the public request form to the intake queue (the start of the
+# client portal's flow), about 12 s.
+POSTGRES_BROWSER_MODULES = frozenset({"test_main_flows.py", "test_web_request.py"})
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
