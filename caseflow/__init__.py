@@ -150,6 +150,8 @@ def _register_blueprints(app: Flask) -> None:
     from caseflow.followups.routes import bp as followups_bp
     from caseflow.mail.routes import bp as mail_bp
     from caseflow.notes.routes import bp as notes_bp
+    from caseflow.portal.routes import bp as portal_bp
+    from caseflow.portal.staff_routes import bp as portal_staff_bp
     from caseflow.privacy.erasure_routes import bp as erasure_bp
     from caseflow.privacy.export_routes import bp as privacy_export_bp
     from caseflow.privacy.notice_routes import bp as privacy_notice_bp
@@ -178,6 +180,8 @@ def _register_blueprints(app: Flask) -> None:
         calendar_bp,
         erasure_bp,
         attachments_bp,
+        portal_bp,
+        portal_staff_bp,
         webintake_bp,
     ):
         app.register_blueprint(blueprint)

@@ -80,6 +80,14 @@ class Defaults:
     # (guessing a 256-bit token is hopeless; this keeps the lookups cheap for others).
     CALENDAR_FEED_PER_TOKEN = "60 per hour"  # noqa: S105 (a rate limit)
     CALENDAR_FEED_MISSES_PER_ADDRESS = "30 per hour"
+    # The client's page (/p/<token>): a link works this many days (or until the case
+    # closes, or a new link replaces it). Requests per network address, and a tighter
+    # limit on addresses that open nothing (404 unknown, 410 expired/revoked).
+    PORTAL_LINK_DAYS = 90
+    # Retention deletes links that stopped working more than this many days ago.
+    PORTAL_DEAD_LINK_KEEP_DAYS = 30
+    PORTAL_REQUESTS_PER_ADDRESS = "30 per minute"
+    PORTAL_MISSES_PER_ADDRESS = "20 per hour"
     # The online request form (/request, caseflow/webintake): requests sent per network
     # address (each one sent, and each one refused by the abuse checks; a form sent back
     # for corrections does not count), and every post of the form (adding a person

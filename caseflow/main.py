@@ -13,7 +13,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import func, select, text
+from sqlalchemy import and_, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -30,6 +30,7 @@ from caseflow.core.time import today, utcnow
 from caseflow.core.urls import safe_next
 from caseflow.extensions import db
 from caseflow.followups.models import FollowUp, FollowUpStatus
+from caseflow.portal import services as portal_services
 from caseflow.reviews.models import ReviewRequest, ReviewStatus
 
 bp = Blueprint("main", __name__)
@@ -130,6 +131,7 @@ def home():
     ).all()
     return render_template(
         "main/home.html",
+        client_updates=_client_updates(),
         my_reviews=my_reviews,
         my_cases=my_cases,
         due_followups=due_followups,
@@ -137,6 +139,20 @@ def home():
         overdue_steps=overdue_steps,
         progress=progress_by_case([case.id for case in my_cases.items]),
     )
+
+
+CLIENT_MESSAGE_DAYS = 14
+
+
+def _client_updates() -> list:
+    """ "Client updates" on My work: what clients reported on their page for my open
+    cases (claims waiting for me, questions of the last two weeks). One query."""
+    mine = and_(
+        visible_cases_clause(current_user),
+        Case.advisor_id == current_user.id,
+        Case.status != CaseStatus.CLOSED,
+    )
+    return portal_services.client_updates(mine, CLIENT_MESSAGE_DAYS, MY_WORK_LIMIT)
 
 
 @bp.get("/healthz")

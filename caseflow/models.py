@@ -16,6 +16,7 @@ from caseflow.documents.models import ExportJob
 from caseflow.followups.models import FollowUp
 from caseflow.mail.models import OutboxAttachment, OutboxMessage
 from caseflow.notes.models import Note, NoteRevision
+from caseflow.portal.models import ClientClaim, ClientMessage, PortalLink
 from caseflow.reviews.models import ReviewRequest
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
     "CaseCounter",
     "CaseType",
     "Centre",
+    "ClientClaim",
+    "ClientMessage",
     "ChecklistEvent",
     "ChecklistItem",
     "ChecklistTemplate",
@@ -37,6 +40,7 @@ __all__ = [
     "OutboxAttachment",
     "OutboxMessage",
     "Person",
+    "PortalLink",
     "RecoveryCode",
     "ReviewRequest",
     "Role",

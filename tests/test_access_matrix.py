@@ -21,6 +21,7 @@ from caseflow.extensions import db
 from caseflow.followups.services import add_followup
 from caseflow.mail.services import queue_email
 from caseflow.notes.services import add_note
+from caseflow.portal.services import claim_step
 from caseflow.reviews.services import request_review
 from tests.attachments.files import png_bytes, upload
 from tests.conftest import db_digest, person
@@ -175,6 +176,17 @@ MATRIX = {
     ("webintake.request_form", "POST"): PUBLIC,
     ("webintake.thanks", "GET"): PUBLIC,
     ("calendar.create", "POST"): LOGGED_IN,
+    # The client's page needs no login: its secret link is the credential. Here a link
+    # that opens nothing (404 for everyone, logged in or not); a live, an expired and a
+    # revoked link, for every role, are in tests/portal/test_client_page.py.
+    ("portal.page", "GET"): row(404),
+    ("portal.claim", "POST"): row(404),
+    ("portal.question", "POST"): row(404),
+    ("portal_staff.send", "GET"): CASE_EDITORS,
+    ("portal_staff.send", "POST"): CASE_EDITORS,
+    ("portal_staff.revoke", "POST"): CASE_EDITORS,
+    ("portal_staff.confirm", "POST"): CASE_EDITORS,
+    ("portal_staff.send_back", "POST"): CASE_EDITORS,
     ("calendar.revoke", "POST"): LOGGED_IN,
 }
 
@@ -250,6 +262,7 @@ def world(centre, other_centre, make_user, make_case):
     attachment = store_upload(
         case, upload(png_bytes(), "canary.png"), item=item, uploaded_by=users["advisor_a"]
     )
+    claim = claim_step(case, item.id)
     db.session.commit()
     return SimpleNamespace(
         users=users,
@@ -269,6 +282,7 @@ def world(centre, other_centre, make_user, make_case):
             "job_id": job.id,
             "review_id": review.id,
             "attachment_id": attachment.id,
+            "claim_id": claim.id,
             "decision": "send_back",
             "fmt": "csv",
             "number": 1,
@@ -490,8 +504,8 @@ def test_every_query_of_my_work_goes_through_the_visibility_rule(client_for, wor
     client = client_for(world.users["advisor_a"])
     monkeypatch.setattr(caseflow.main, "visible_cases_clause", counting)
     assert client.get("/").status_code == 200
-    # my cases, due follow-ups, queue size, overdue steps, my reviews
-    assert len(calls) == 5
+    # my cases, due follow-ups, queue size, overdue steps, my reviews, client updates
+    assert len(calls) == 6
 
 
 def test_a_read_only_assignee_may_complete_not_cancel(client_for, world):

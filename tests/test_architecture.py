@@ -74,6 +74,14 @@ FEATURE_IMPORTS = {
     ("privacy", "attachments"),
     # The step page lists the step's files and takes an upload (re-shown on refusal).
     ("checklists", "attachments"),
+    # The client's page: the checklist as the client sees it (grouping, ticking a
+    # confirmed step), the link and the advisor's notice go through the outbox.
+    ("portal", "checklists"),
+    ("portal", "mail"),
+    # The checklist email can carry a (new) link to the client's page.
+    ("mail", "portal"),
+    # Export, erasure and retention cover the portal's links, claims and messages.
+    ("privacy", "portal"),
     # An online request queues its confirmation email through the outbox.
     ("webintake", "mail"),
 }

@@ -91,6 +91,12 @@ ACTIVITY = {
     ActivityKind.PERSON_ERASED: _l("Person's data erased"),
     ActivityKind.FILE_ADDED: _l("Document attached"),
     ActivityKind.FILE_DELETED: _l("Document deleted"),
+    ActivityKind.PORTAL_LINK_SENT: _l("Link to the client's page sent"),
+    ActivityKind.PORTAL_LINK_REVOKED: _l("Link to the client's page revoked"),
+    ActivityKind.CLIENT_CLAIMED: _l("The client says a step is done"),
+    ActivityKind.CLIENT_CLAIM_CONFIRMED: _l("Client's update confirmed"),
+    ActivityKind.CLIENT_CLAIM_SENT_BACK: _l("Client's update sent back"),
+    ActivityKind.CLIENT_MESSAGE: _l("The client asked a question"),
 }
 
 

@@ -347,6 +347,13 @@ class ActivityKind(enum.StrEnum):
     PERSON_ERASED = "person_erased"  # details: person_id, erasure_reason (free text)
     FILE_ADDED = "file_added"  # details: attachment_id, by_client, item_id (no file name)
     FILE_DELETED = "file_deleted"  # details: attachment_id
+    # The client's page (caseflow/portal): actor None = the client.
+    PORTAL_LINK_SENT = "portal_link_sent"
+    PORTAL_LINK_REVOKED = "portal_link_revoked"
+    CLIENT_CLAIMED = "client_claimed"
+    CLIENT_CLAIM_CONFIRMED = "client_claim_confirmed"
+    CLIENT_CLAIM_SENT_BACK = "client_claim_sent_back"
+    CLIENT_MESSAGE = "client_message"
 
 
 class Activity(db.Model):

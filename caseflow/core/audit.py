@@ -62,6 +62,10 @@ Vocabulary (``object_type`` in brackets):
   ``template_item.move`` [template_item], ``centre.update`` [centre],
   ``user.activity`` [user] (a user's activity page viewed)
 - ``privacy.export_page``, ``privacy.export`` [case] (subject access; CLI: no user)
+- the client's page: ``portal.send_view``, ``portal.send``, ``portal.revoke`` [case],
+  ``portal.claim_confirm``, ``portal.claim_send_back`` [portal_claim]; with no user:
+  ``portal.open`` [case] (a live link opened; a dead one as denied), ``portal.claim``
+  [checklist_item], ``portal.question`` [case]
 - ``calendar.create``, ``calendar.revoke`` [user] (the calendar feed address),
   ``calendar.feed`` [user] (a feed read: one row per user, address, outcome and day)
 - ``access.denied`` (403/404 on an object route that is not ``@audited``),

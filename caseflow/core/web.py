@@ -41,6 +41,11 @@ PUBLIC_ENDPOINTS = frozenset(
         # A calendar app cannot log in: the secret address is the credential
         # (caseflow/calendar/routes.py answers 404 to anything but a live address).
         "calendar.feed",
+        # The client's own page: clients have no account, the secret link is the
+        # credential (caseflow/portal/routes.py: 404 unknown, 410 dead, rate limited).
+        "portal.page",
+        "portal.claim",
+        "portal.question",
         # Clients ask for help online without an account (caseflow/webintake): the form
         # and its thank-you page. Abuse checks, rate and size limits guard the form.
         "webintake.request_form",

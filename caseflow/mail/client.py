@@ -1,5 +1,7 @@
 """The client checklist email: recipients, the message in the client's language, the PDF."""
 
+from collections.abc import Callable
+
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -43,8 +45,12 @@ def _centre_name(case: Case) -> str:
     return db.session.get(Centre, case.centre_id).name
 
 
-def render_email(case: Case, advisor: User, personal_message: str | None) -> dict[str, str]:
-    """Subject, text and HTML of the checklist email, in the client's language."""
+def render_email(
+    case: Case, advisor: User, personal_message: str | None, portal_url: str | None = None
+) -> dict[str, str]:
+    """Subject, text and HTML of the checklist email, in the client's language.
+
+    ``portal_url``: the address of the client's page, when the advisor includes it."""
     centre_name = _centre_name(case)
     context = {
         "case": case,
@@ -52,6 +58,7 @@ def render_email(case: Case, advisor: User, personal_message: str | None) -> dic
         "centre_name": centre_name,
         "personal_message": personal_message,
         "salutation": salutation_for(case),
+        "portal_url": portal_url,
         # Steps past their date: the client reads "as soon as possible", not the date.
         "overdue": db.session.scalar(
             select(func.count())
@@ -68,16 +75,22 @@ def render_email(case: Case, advisor: User, personal_message: str | None) -> dic
 
 
 def email_checklist(
-    case: Case, advisor: User, recipients: list[str], personal_message: str | None
+    case: Case,
+    advisor: User,
+    recipients: list[str],
+    personal_message: str | None,
+    portal_link: Callable[[], str] | None = None,
 ) -> OutboxMessage:
     """Queue the checklist email with its PDF and record it on the timeline. Flushes.
 
-    Only addresses that are on the case can be chosen.
+    Only addresses that are on the case can be chosen. ``portal_link``: makes the link
+    to the client's page that goes into the email (the route passes the portal's).
     """
     allowed = {address.lower() for address, _label in case_addresses(case)}
     if not recipients or any(r.lower() not in allowed for r in recipients):
         raise services.InvalidAddressError(_("Choose recipients from the case's addresses."))
-    rendered = render_email(case, advisor, personal_message)
+    portal_url = portal_link() if portal_link is not None else None
+    rendered = render_email(case, advisor, personal_message, portal_url)
     pdf = client_checklist_pdf(case, _centre_name(case))
     message = services.queue_email(
         centre_id=case.centre_id,

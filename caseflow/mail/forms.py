@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import TextAreaField
+from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from caseflow.core.forms import (
@@ -21,4 +21,8 @@ class EmailChecklistForm(Form):
         filters=[Stripped, EmptyToNone],
         validators=[Optional(), Length(max=2000), NoNulBytes(), PersonalText()],
         description=_l("Added to the email as you type it, in the language you write it in."),
+    )
+    include_portal_link = BooleanField(
+        _l("Include a link to the client's page"),
+        description=_l("A new link: the one sent earlier stops working."),
     )

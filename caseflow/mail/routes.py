@@ -13,8 +13,17 @@ from caseflow.extensions import db
 from caseflow.mail import client, services
 from caseflow.mail.forms import EmailChecklistForm
 from caseflow.mail.models import OutboxMessage
+from caseflow.portal import services as portal_services
 
 bp = Blueprint("mail", __name__, url_prefix="/cases/<id:case_id>")
+
+# The preview shows where the link goes; the real one is made when the email is sent.
+PREVIEW_PORTAL_URL = "https://…/p/…"
+
+
+def _portal_link(case: Case):
+    """Makes a new link to the client's page when the email is queued."""
+    return lambda: portal_services.link_for_checklist_email(case, current_user)
 
 
 @bp.route("/email-checklist", methods=["GET", "POST"])
@@ -35,7 +44,11 @@ def email_checklist(case: Case):
         if request.form.get("action") == "send":
             with unit_of_work() as work:
                 client.email_checklist(
-                    case, current_user, form.recipients.data, form.personal_message.data
+                    case,
+                    current_user,
+                    form.recipients.data,
+                    form.personal_message.data,
+                    portal_link=_portal_link(case) if form.include_portal_link.data else None,
                 )
             if work.failed:
                 status = 400
@@ -44,7 +57,12 @@ def email_checklist(case: Case):
                 return redirect(url_for("cases.detail", case_id=case.id, _anchor="emails"))
         else:
             record("email.preview", object_type="case", object_id=case.id, case_id=case.id)
-        preview = client.render_email(case, current_user, form.personal_message.data)
+        preview = client.render_email(
+            case,
+            current_user,
+            form.personal_message.data,
+            PREVIEW_PORTAL_URL if form.include_portal_link.data else None,
+        )
     elif form.is_submitted():
         status = 400
     return render_template(

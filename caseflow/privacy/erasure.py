@@ -25,6 +25,9 @@ What goes (removed, or replaced by an empty value):
   the database, never on disk) and the case's id;
 - attached files (caseflow/attachments): the rows at once, the files on disk when the
   erasure commits (a person's erasure: the files of their own steps).
+- the client's page: its links (deleted), the client's questions (emptied) and the
+  advisors' send-back reasons on the client's claims (a person's erasure: those on
+  their steps).
 
 What stays is anonymous: nationality, municipality, sector, referral channel, case
 type, client language, household size, roles, ages in years at arrival, the status and
@@ -62,7 +65,7 @@ they expire (backup retention).
 from datetime import UTC, date, datetime, time
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy import ColumnElement, delete, select, update
 
 from caseflow.attachments import services as attachments
 from caseflow.auth.models import User
@@ -77,6 +80,7 @@ from caseflow.extensions import db
 from caseflow.followups.models import FollowUp, FollowUpStatus
 from caseflow.mail.models import OutboxAttachment, OutboxMessage, OutboxStatus
 from caseflow.notes.models import Note
+from caseflow.portal.models import ClientClaim, ClientMessage, PortalLink
 from caseflow.reviews.models import ReviewRequest, ReviewStatus
 
 REASON_MAX = 500
@@ -228,6 +232,22 @@ def _erase_export_jobs(case: Case) -> None:
 # --- the API ---------------------------------------------------------------------------
 
 
+def _erase_portal(case: Case, now: datetime) -> None:
+    """The client's page: its links go (the page no longer opens), the client's
+    questions are emptied, the advisors' send-back reasons go; the claims' outcomes
+    stay (when a step was reported done), at month precision."""
+    db.session.execute(delete(PortalLink).where(PortalLink.case_id == case.id))
+    for message in db.session.scalars(
+        select(ClientMessage).where(ClientMessage.case_id == case.id)
+    ):
+        message.body = ""
+        message.created_at = month_at(message.created_at)
+    for claim in db.session.scalars(select(ClientClaim).where(ClientClaim.case_id == case.id)):
+        claim.reason = None
+        claim.created_at = month_at(claim.created_at)
+        claim.decided_at = month_at(claim.decided_at)
+
+
 def erase_case(
     case: Case, *, reason: str, actor: User | None = None, via: str = "retention"
 ) -> None:
@@ -295,6 +315,7 @@ def erase_case(
     _erase_export_jobs(case)
     # Attached files: rows now, the files themselves once the erasure is committed.
     attachments.delete_case_files(case.id)
+    _erase_portal(case, now)
 
     case.household_name = case.reference
     case.salutation = None  # made of the persons' names
@@ -354,6 +375,13 @@ def erase_person(person: Person, *, reason: str, actor: User | None = None) -> N
     _erase_items(items, reduce_dates=False, arrival=None)
     # The files of their own steps (the household's files stay, as the notes do).
     attachments.delete_case_files(case.id, item_ids=[item.id for item in items])
+    if items:
+        db.session.execute(
+            update(ClientClaim)
+            .where(ClientClaim.item_id.in_([item.id for item in items]))
+            .values(reason=None)
+            .execution_options(synchronize_session=False)
+        )
     if email:
         for message in db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.case_id == case.id)

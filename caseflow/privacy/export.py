@@ -17,7 +17,10 @@ What ``data.json`` holds (``FORMAT``; keys are stable, documented in the README)
   while they are kept, ``null`` once pruned), ``email_attachments`` (listed: name,
   type and size, never the content), ``export_jobs`` (bulk exports that included the
   case), ``files`` (attached documents: name, type, size, checksum, step; the file
-  itself is in the ZIP under the entry's ``file``) and ``access_log`` (every audit
+  itself is in the ZIP under the entry's ``file``), ``client_page_links`` (the links to
+  the client's page: when made, by whom, until when, last opened, revoked; never the
+  secret), ``client_claims`` (steps the client reported done, and the advisor's
+  answer), ``client_messages`` (the client's questions) and ``access_log`` (every audit
   event of the case: who viewed, changed, exported or emailed its data, when, and the
   outcome).
 
@@ -80,6 +83,9 @@ TABLE_KEYS = {
     "activities": "timeline",
     "outbox_messages": "emails",
     "outbox_attachments": "email_attachments",
+    "portal_links": "client_page_links",
+    "portal_claims": "client_claims",
+    "portal_messages": "client_messages",
     "export_jobs": "export_jobs",  # no foreign key: the case ids are a JSON list
     "attachments": "files",  # the files themselves are in the ZIP, under "file"
     "audit_events": "access_log",  # no foreign key: a plain case_id column
@@ -101,6 +107,9 @@ OMITTED = {
         "last_error",
     },
     "outbox_attachments": {"data"},
+    # Only a hash of the secret link is stored; it is no use to anyone, the client
+    # included (the dates say when it was made, opened, revoked).
+    "portal_links": {"token_hash"},
     "export_jobs": {
         "centre_id",
         "case_ids",
@@ -205,6 +214,9 @@ def case_rows(case_id: int, person_id: int | None = None) -> dict[str, list[dict
         "outbox_attachments": _rows(
             "outbox_attachments", t("outbox_attachments").c.message_id.in_(_ids(messages))
         ),
+        "portal_links": _rows("portal_links", t("portal_links").c.case_id == case_id),
+        "portal_claims": _rows("portal_claims", t("portal_claims").c.item_id.in_(_ids(items))),
+        "portal_messages": _rows("portal_messages", t("portal_messages").c.case_id == case_id),
         "export_jobs": _export_jobs_of(case_id, case["centre_id"]),
         "audit_events": _rows("audit_events", t("audit_events").c.case_id == case_id),
         "attachments": _rows("attachments", *file_filter),

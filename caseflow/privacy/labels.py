@@ -33,9 +33,19 @@ _VIEW_ACTIONS = {
     "email.preview",
     "case.access_log",
     "privacy.export_page",
+    "portal.open",  # the client's own page opened (with the link; no user)
+    "portal.send_view",
 }
 _EXPORT_PREFIXES = ("case.pdf", "case.client_pdf", "export.", "privacy.export")
-_CHANGE_PREFIXES = ("case.", "note.", "followup.", "checklist_item.", "review.", "attachment.")
+_CHANGE_PREFIXES = (
+    "case.",
+    "note.",
+    "followup.",
+    "checklist_item.",
+    "review.",
+    "attachment.",
+    "portal.",
+)
 
 
 def access_kind(action: str, outcome: str) -> str:

@@ -11,7 +11,10 @@ and by ``flask --app caseflow retention run [--dry-run]``:
 - **export files** of bulk exports finished more than ``EXPORT_KEEP_HOURS`` ago and the
   **bodies of sent emails** older than ``SENT_MAIL_KEEP_DAYS`` (the same services as
   the nightly ``prune``);
-- **backups** in ``BACKUP_DIR`` beyond the newest ``BACKUP_KEEP``.
+- **backups** in ``BACKUP_DIR`` beyond the newest ``BACKUP_KEEP``;
+- **links to the client's page** that stopped working (expired, revoked, or of a case
+  closed) more than ``PORTAL_DEAD_LINK_KEEP_DAYS`` ago (the timeline keeps that a link
+  was sent and revoked).
 
 Nothing in this module commits: ``run_retention`` takes the caller's ``commit`` and
 calls it after each case and after each kind of pile, so one failing case is rolled back
@@ -26,7 +29,7 @@ from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 
 from caseflow.backup import services as backups
 from caseflow.cases.models import Case, CaseStatus
@@ -39,6 +42,7 @@ from caseflow.documents.models import ExportJob, ExportStatus
 from caseflow.extensions import db
 from caseflow.mail import services as mail
 from caseflow.mail.models import OutboxMessage, OutboxStatus
+from caseflow.portal.models import PortalLink
 from caseflow.privacy import erasure
 
 log = logging.getLogger(__name__)
@@ -58,6 +62,7 @@ class RetentionResult:
     exports: int = 0
     email_bodies: int = 0
     backups: list[str] = field(default_factory=list)  # file names
+    portal_links: int = 0
 
     def counts(self) -> dict[str, int]:
         """The figures alone (for the audit trail and the log: no references)."""
@@ -68,6 +73,7 @@ class RetentionResult:
             "exports": self.exports,
             "email_bodies": self.email_bodies,
             "backups": len(self.backups),
+            "portal_links": self.portal_links,
         }
 
 
@@ -185,6 +191,30 @@ def prune_audit_rows(now: datetime) -> int:
     return audit.prune_audit_events(now)
 
 
+def _dead_links_clause(now: datetime) -> ColumnElement[bool]:
+    cutoff = now - timedelta(days=current_app.config["PORTAL_DEAD_LINK_KEEP_DAYS"])
+    closed_cases = select(Case.id).where(Case.status == CaseStatus.CLOSED, Case.closed_at < cutoff)
+    return or_(
+        PortalLink.revoked_at < cutoff,
+        PortalLink.expires_at < cutoff,
+        PortalLink.case_id.in_(closed_cases),
+    )
+
+
+def portal_links_due(now: datetime) -> int:
+    return _count(PortalLink, _dead_links_clause(now))
+
+
+def prune_portal_links(now: datetime) -> int:
+    pruned = db.session.execute(
+        delete(PortalLink)
+        .where(_dead_links_clause(now))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    return pruned.rowcount
+
+
 def _backup_settings() -> tuple[Path, int]:
     return backups.default_backup_directory(), int(current_app.config["BACKUP_KEEP"])
 
@@ -245,6 +275,7 @@ def run_retention(
         result.exports = exports_due(now)
         result.email_bodies = email_bodies_due(now)
         result.backups = [path.name for path in backups_due()]
+        result.portal_links = portal_links_due(now)
         return result
 
     steps = (
@@ -252,6 +283,7 @@ def run_retention(
         ("export files", lambda: setattr(result, "exports", jobs.prune_exports(now))),
         ("email bodies", lambda: setattr(result, "email_bodies", mail.prune_sent(now))),
         ("backups", lambda: result.backups.extend(p.name for p in prune_old_backups())),
+        ("client page links", lambda: setattr(result, "portal_links", prune_portal_links(now))),
     )
     for name, step in steps:
         try:

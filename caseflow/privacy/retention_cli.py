@@ -50,6 +50,10 @@ def report(result: RetentionResult) -> str:
         f"Backups {done}deleted (beyond the newest {config['BACKUP_KEEP']}): {len(result.backups)}"
     )
     lines.extend(f"  {name}" for name in result.backups)
+    lines.append(
+        f"Client page links {done}deleted (dead for more than "
+        f"{config['PORTAL_DEAD_LINK_KEEP_DAYS']} days): {result.portal_links}"
+    )
     if result.failed:
         lines.append(f"Failed: {len(result.failed)}")
         lines.extend(f"  {what}: {error}" for what, error in result.failed)

@@ -35,6 +35,12 @@ NOT_AUDITED = {
     # A progress bar that refreshes itself: no personal data (a refusal is still
     # recorded, as access.denied; the download is audited).
     ("documents.export_status", "GET"): "progress page, no personal data",
+    # The client's page: no user. Opening a live link (portal.open), a claim
+    # (portal.claim) and a question (portal.question) are recorded explicitly in
+    # caseflow/portal, naming the case; a dead link's use is recorded as a denied
+    # portal.open, a step of another case as access.denied.
+    ("portal.claim", "POST"): "recorded explicitly in caseflow/portal (no user)",
+    ("portal.question", "POST"): "recorded explicitly in caseflow/portal (no user)",
     # Admin form pages: what they change (their POST) is audited; the GET shows the
     # centre's configuration, not anyone's data.
     ("admin.case_type_edit", "GET"): "admin form page; its POST is audited",

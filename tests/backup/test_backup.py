@@ -33,6 +33,7 @@ from caseflow.extensions import db
 from caseflow.followups.services import add_followup
 from caseflow.mail.services import Attachment, queue_email
 from caseflow.notes.services import add_note, edit_note
+from caseflow.portal.services import ask_question, claim_step, create_link
 from caseflow.reviews.services import request_review
 from tests.attachments.files import pdf_bytes, png_bytes, upload
 from tests.conftest import db_digest, person
@@ -106,6 +107,15 @@ def filled(app, centre, make_user, make_case):
     create_feed(advisor)  # a calendar feed address
     store_upload(case, upload(png_bytes(), "Zoë passport.png"), item=item, uploaded_by=advisor)
     store_upload(case, upload(pdf_bytes(), "lease.pdf"), by_client=True)
+    # The client's page: a link, a question and a claim on an open step.
+    create_link(case, advisor)
+    ask_question(case, "Faut-il le bail original ? «merci»")
+    open_item = db.session.scalars(
+        select(ChecklistItem).where(
+            ChecklistItem.case_id == case.id, ChecklistItem.state != ItemState.DONE
+        )
+    ).first()
+    claim_step(case, open_item.id)
     db.session.commit()
     empty = [
         table.name

@@ -101,6 +101,7 @@ def test_main_pages_have_no_wcag_violations(
         f"/cases/{case_id}/edit",
         f"/cases/{case_id}/checklist/{item_id}",
         f"/cases/{case_id}/email-checklist",
+        f"/cases/{case_id}/client-page/send",
         f"/cases/{case_id}/access-log",
         f"/cases/{case_id}/data-export",
         f"/cases/{case_id}/erase",

@@ -22,6 +22,7 @@ from caseflow.extensions import db
 from caseflow.followups.services import add_followup
 from caseflow.mail.services import Attachment, queue_email
 from caseflow.notes.services import add_note, edit_note
+from caseflow.portal.services import ask_question, claim_step, create_link
 from caseflow.reviews.services import request_review
 from tests.attachments.files import jpeg_bytes, pdf_bytes, png_bytes, upload
 from tests.conftest import person
@@ -81,6 +82,10 @@ def household(centre, make_user, make_case):
         assignee_id=advisor.id,
     )
     request_review(case, advisor, "Canaryreview comment")
+    # The client's page: a link, a question, a claim on Ana's open step.
+    create_link(case, advisor)
+    ask_question(case, "Canaryquestion from the client")
+    claim_step(case, next(i for i in items if i.person_id == ana.id and i.is_open).id)
     message = queue_email(
         centre_id=case.centre_id,
         case_id=case.id,

@@ -23,6 +23,7 @@ from caseflow.mail.client import email_checklist
 from caseflow.mail.services import Attachment, queue_email
 from caseflow.notes.models import Note
 from caseflow.notes.services import add_note, edit_note
+from caseflow.portal.services import ask_question, claim_step, create_link, send_back_claim
 from caseflow.reviews.services import request_review, send_back
 from tests.attachments.files import pdf_bytes, png_bytes, upload
 from tests.conftest import person
@@ -108,6 +109,11 @@ def plant(make_case, advisor, lead, token: str, *, second: str | None = None) ->
         due_date=date(2025, 10, 1),
         assignee_id=advisor.id,
     )
+    # The client's page: a link, the client's question, a claim sent back with a reason.
+    create_link(case, advisor)
+    ask_question(case, f"Question from {token}")
+    claim = claim_step(case, by_person[persons[0].id][2].id)
+    send_back_claim(claim, advisor, f"Not yet, {token}")
     review = request_review(case, advisor, f"Please look at {token}")
     db.session.commit()
     send_back(review, lead, f"Ask {token} again")

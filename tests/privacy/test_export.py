@@ -77,8 +77,14 @@ def test_household_export_holds_everything(household, client_for):
         "Canarymail body",
         "Canaryemployer NV",
         "canaryhome@example.org",
+        "Canaryquestion from the client",
     ):
         assert canary in raw, canary
+    # The client's page: its link (never the hash of its secret), claim and question.
+    [link] = data["client_page_links"]
+    assert "token_hash" not in link and link["created_by"] == "Vera Advisor"
+    assert [c["status"] for c in data["client_claims"]] == ["pending"]
+    assert "Canaryquestion from the client" in _text
     assert [r["body"] for r in data["note_revisions"]] == ["Canarynote first text"]
     assert {e["to_value"] for e in data["checklist_events"]} >= {"done", "in_progress"}
     [attachment] = data["email_attachments"]

@@ -157,6 +157,7 @@ def test_run_erases_due_cases_without_an_actor(people, make_case, erased):
         "exports": 0,
         "email_bodies": 0,
         "backups": 0,
+        "portal_links": 0,
     }
 
 

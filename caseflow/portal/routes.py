@@ -1,0 +1,157 @@
+"""The client's page: ``/p/<token>`` and its posts. No login: the secret address is the
+credential. An unknown address answers 404, an expired or revoked one (or one of a
+closed case) 410, with the same friendly page: nothing tells whether a case exists.
+Rate limited per network address, tighter for addresses that open nothing.
+"""
+
+import flask_babel
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import update
+
+from caseflow.core.audit import DENIED, record
+from caseflow.core.database import writing
+from caseflow.core.i18n import client_page
+from caseflow.core.time import today, utcnow
+from caseflow.core.transactions import unit_of_work
+from caseflow.extensions import db, limiter
+from caseflow.portal import services
+from caseflow.portal.client_forms import ClaimForm, QuestionForm
+from caseflow.portal.models import PortalLink
+
+bp = Blueprint("portal", __name__, url_prefix="/p")
+
+MISS_STATUSES = (404, 410)
+
+
+def _setting(name: str):
+    return lambda: current_app.config[name]
+
+
+@bp.after_request
+def _private(response):
+    """The address is a secret: never sent on as a referrer, never cached."""
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _limits(view):
+    view = limiter.shared_limit(
+        _setting("PORTAL_MISSES_PER_ADDRESS"),
+        scope="portal-miss",
+        deduct_when=lambda response: response.status_code in MISS_STATUSES,
+    )(view)
+    return limiter.shared_limit(_setting("PORTAL_REQUESTS_PER_ADDRESS"), scope="portal")(view)
+
+
+def _gone(status: int):
+    """The same page for an unknown and a dead address; only the status differs."""
+    return render_template("public/portal/gone.html", centre_name=None), status
+
+
+def _open(token: str) -> tuple[PortalLink | None, object]:
+    """(link, None) for a live address; (None, response) otherwise. Sets the page's
+    language to the client's (``?lang=`` and the switch still win)."""
+    state, link = services.find(token)
+    if state == services.UNKNOWN:
+        return None, _gone(404)
+    if state == services.DEAD:
+        record(
+            "portal.open",
+            outcome=DENIED,
+            object_type="case",
+            object_id=link.case_id,
+            case_id=link.case_id,
+            details={"status": 410},
+        )
+        return None, _gone(410)
+    g.client_locale_default = link.case.client_language.value
+    # Remembered for this browser (unless it chose a language already): the page that
+    # says a link no longer works is then in the language the client was reading.
+    session.setdefault("client_locale", g.client_locale_default)
+    flask_babel.refresh()
+    return link, None
+
+
+@bp.get("/<token>")
+@client_page
+@_limits
+def page(token: str):
+    link, refused = _open(token)
+    if refused is not None:
+        return refused
+    case_id = link.case_id
+    services.record_open(link)
+    db.session.rollback()  # end the read: the write below takes the lock up front
+    with writing():
+        db.session.execute(
+            update(PortalLink).where(PortalLink.id == link.id).values(last_opened_at=utcnow())
+        )
+        db.session.commit()
+    return _render(token, case_id)
+
+
+def _render(token: str, case_id: int, status: int = 200, question_form=None):
+    view = services.client_view(case_id)
+    return render_template(
+        "public/portal/page.html",
+        view=view,
+        token=token,
+        centre_name=view.centre.name,
+        lang=str(flask_babel.get_locale()),
+        on=today(),
+        claim_form=ClaimForm(formdata=None),
+        question_form=question_form or QuestionForm(formdata=None),
+    ), status
+
+
+@bp.post("/<token>/steps/<id:item_id>/done")
+@client_page
+@_limits
+def claim(token: str, item_id: int):
+    link, refused = _open(token)
+    if refused is not None:
+        return refused
+    case = link.case
+    form = ClaimForm()
+    if not form.validate():
+        return _render(token, case.id, 400)
+    with unit_of_work(flash_category=None) as work:
+        services.claim_step(case, item_id)
+    if isinstance(work.error, services.NotFound):
+        return _gone(404)  # another case's step, or one the client does not see
+    if work.failed:
+        flash(str(work.error), "warning")
+    else:
+        flash(_("Thank you. Your advisor will check it and tick the step."), "success")
+    return redirect(url_for(".page", token=token, _anchor=f"step-{item_id}"), 303)
+
+
+@bp.post("/<token>/question")
+@client_page
+@_limits
+def question(token: str):
+    link, refused = _open(token)
+    if refused is not None:
+        return refused
+    case = link.case
+    form = QuestionForm()
+    if not form.validate():
+        return _render(token, case.id, 400, question_form=form)
+    with unit_of_work() as work:
+        services.ask_question(case, form.question.data)
+    if work.failed:
+        return _render(token, case.id, 400, question_form=form)
+    flash(_("Your question has been sent to your advisor."), "success")
+    return redirect(url_for(".page", token=token, _anchor="question-heading"), 303)
