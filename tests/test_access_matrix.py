@@ -182,6 +182,7 @@ MATRIX = {
     ("portal.page", "GET"): row(404),
     ("portal.claim", "POST"): row(404),
     ("portal.question", "POST"): row(404),
+    ("portal.upload", "POST"): row(404),
     ("portal_staff.send", "GET"): CASE_EDITORS,
     ("portal_staff.send", "POST"): CASE_EDITORS,
     ("portal_staff.revoke", "POST"): CASE_EDITORS,

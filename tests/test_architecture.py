@@ -78,6 +78,8 @@ FEATURE_IMPORTS = {
     # confirmed step), the link and the advisor's notice go through the outbox.
     ("portal", "checklists"),
     ("portal", "mail"),
+    # The client sends documents for their steps (stored and checked as any file).
+    ("portal", "attachments"),
     # The checklist email can carry a (new) link to the client's page.
     ("mail", "portal"),
     # Export, erasure and retention cover the portal's links, claims and messages.

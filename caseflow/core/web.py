@@ -46,6 +46,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "portal.page",
         "portal.claim",
         "portal.question",
+        "portal.upload",
         # Clients ask for help online without an account (caseflow/webintake): the form
         # and its thank-you page. Abuse checks, rate and size limits guard the form.
         "webintake.request_form",

@@ -18,14 +18,16 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import update
 
+from caseflow.attachments.services import UploadRejected
 from caseflow.core.audit import DENIED, record
 from caseflow.core.database import writing
 from caseflow.core.i18n import client_page
 from caseflow.core.time import today, utcnow
 from caseflow.core.transactions import unit_of_work
+from caseflow.core.uploads import accepts_upload
 from caseflow.extensions import db, limiter
 from caseflow.portal import services
-from caseflow.portal.client_forms import ClaimForm, QuestionForm
+from caseflow.portal.client_forms import ClaimForm, DocumentForm, QuestionForm
 from caseflow.portal.models import PortalLink
 
 bp = Blueprint("portal", __name__, url_prefix="/p")
@@ -102,7 +104,16 @@ def page(token: str):
     return _render(token, case_id)
 
 
-def _render(token: str, case_id: int, status: int = 200, question_form=None):
+def _render(
+    token: str,
+    case_id: int,
+    status: int = 200,
+    question_form=None,
+    document_form=None,
+    document_item_id: int | None = None,
+):
+    """The page; a refused form (question, or a document for step ``document_item_id``)
+    is shown with its errors in its place."""
     view = services.client_view(case_id)
     return render_template(
         "public/portal/page.html",
@@ -113,6 +124,9 @@ def _render(token: str, case_id: int, status: int = 200, question_form=None):
         on=today(),
         claim_form=ClaimForm(formdata=None),
         question_form=question_form or QuestionForm(formdata=None),
+        document_form=document_form,
+        document_item_id=document_item_id,
+        empty_document_form=DocumentForm(formdata=None),
     ), status
 
 
@@ -155,3 +169,29 @@ def question(token: str):
         return _render(token, case.id, 400, question_form=form)
     flash(_("Your question has been sent to your advisor."), "success")
     return redirect(url_for(".page", token=token, _anchor="question-heading"), 303)
+
+
+@bp.post("/<token>/steps/<id:item_id>/files")
+@client_page
+@accepts_upload(back="portal.page")
+@_limits
+def upload(token: str, item_id: int):
+    link, refused = _open(token)
+    if refused is not None:
+        return refused
+    case = link.case
+    try:
+        item = services.client_step(case, item_id)
+    except services.NotFound:
+        return _gone(404)  # another case's step, or one the client does not see
+    form = DocumentForm()
+    if not form.validate():
+        return _render(token, case.id, 400, document_form=form, document_item_id=item_id)
+    db.session.commit()  # end the read: no transaction while the file is checked
+    with unit_of_work(flash_category=None, catch=UploadRejected) as work:
+        services.upload_to_step(case, item, form.file.data)
+    if work.failed:
+        form.refuse(str(work.error))
+        return _render(token, case.id, 400, document_form=form, document_item_id=item_id)
+    flash(_("Thank you. Your advisor can now see the document."), "success")
+    return redirect(url_for(".page", token=token, _anchor=f"step-{item_id}"), 303)

@@ -18,6 +18,8 @@ from flask_babel import gettext as _
 from sqlalchemy import DateTime, String, Text, cast, literal_column, null, select, union_all, update
 from sqlalchemy.orm import joinedload
 
+from caseflow.attachments.models import Attachment
+from caseflow.attachments.services import store_upload
 from caseflow.auth.models import User
 from caseflow.cases.models import ActivityKind, Case
 from caseflow.cases.salutation import salutation_for
@@ -196,6 +198,8 @@ class ClientView:
     groups: list[PersonChecklist]
     claims: dict[int, ClientClaim] = field(default_factory=dict)
     messages: list[ClientMessage] = field(default_factory=list)
+    # The documents the client sent, per step (never the files staff attached).
+    files: dict[int, list[Attachment]] = field(default_factory=dict)
 
     def visible_items(self, group: PersonChecklist) -> tuple[list, list]:
         """(still to do, done) as the client checklist PDF shows them: never the steps
@@ -235,7 +239,18 @@ def client_view(case_id: int) -> ClientView:
         .order_by(ClientMessage.id.desc())
         .limit(20)
     ).all()
-    return ClientView(case, centre, groups, claims, list(messages))
+    files: dict[int, list[Attachment]] = {}
+    for attachment in db.session.scalars(
+        select(Attachment)
+        .where(
+            Attachment.case_id == case.id,
+            Attachment.uploaded_by_client.is_(True),
+            Attachment.checklist_item_id.is_not(None),
+        )
+        .order_by(Attachment.id)
+    ):
+        files.setdefault(attachment.checklist_item_id, []).append(attachment)
+    return ClientView(case, centre, groups, claims, list(messages), files)
 
 
 # --- Claims ---------------------------------------------------------------------------
@@ -285,6 +300,31 @@ def claim_step(case: Case, item_id: int) -> ClientClaim:
         details={"claim_id": claim.id},
     )
     return claim
+
+
+def client_step(case: Case, item_id: int) -> ChecklistItem:
+    """A step still to do on the client's page, else ``NotFound`` (whatever the reason:
+    another case's, done, not applicable)."""
+    item = _case_item(case, item_id)
+    if item is None or item.state == ItemState.DONE:
+        raise NotFound(_("This step is not on your page."))
+    return item
+
+
+def upload_to_step(case: Case, item: ChecklistItem, file_storage) -> Attachment:
+    """The client sends a document for one of their open steps (``client_step``). The
+    file is checked and cleaned by the attachments service (``UploadRejected`` when
+    refused: nothing stored); call it with no transaction open, as ``store_upload``
+    says. Flushes."""
+    attachment = store_upload(case, file_storage, item=item, by_client=True)
+    audit(
+        "portal.upload",
+        object_type="checklist_item",
+        object_id=item.id,
+        case_id=case.id,
+        details={"attachment_id": attachment.id},
+    )
+    return attachment
 
 
 def _pending(claim: ClientClaim) -> None:
