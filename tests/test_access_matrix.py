@@ -183,6 +183,7 @@ MATRIX = {
     ("portal.claim", "POST"): row(404),
     ("portal.question", "POST"): row(404),
     ("portal.upload", "POST"): row(404),
+    ("portal.upload_document", "POST"): row(404),
     ("portal_staff.send", "GET"): CASE_EDITORS,
     ("portal_staff.send", "POST"): CASE_EDITORS,
     ("portal_staff.revoke", "POST"): CASE_EDITORS,

@@ -47,6 +47,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "portal.claim",
         "portal.question",
         "portal.upload",
+        "portal.upload_document",
         # Clients ask for help online without an account (caseflow/webintake): the form
         # and its thank-you page. Abuse checks, rate and size limits guard the form.
         "webintake.request_form",

@@ -171,27 +171,45 @@ def question(token: str):
     return redirect(url_for(".page", token=token, _anchor="question-heading"), 303)
 
 
+def _upload(token: str, item_id: int | None):
+    """A document for step ``item_id`` (None: for the case), or the page again with the
+    reason it was refused at that form."""
+    link, refused = _open(token)
+    if refused is not None:
+        return refused
+    case = link.case
+    item = None
+    if item_id is not None:
+        try:
+            item = services.client_step(case, item_id)
+        except services.NotFound:
+            return _gone(404)  # another case's step, or one the client does not see
+    form = DocumentForm()
+    form_key = item_id or 0
+    if not form.validate():
+        return _render(token, case.id, 400, document_form=form, document_item_id=form_key)
+    db.session.commit()  # end the read: no transaction while the file is checked
+    with unit_of_work(flash_category=None, catch=UploadRejected) as work:
+        services.client_upload(case, item, form.file.data)
+    if work.failed:
+        form.refuse(str(work.error))
+        return _render(token, case.id, 400, document_form=form, document_item_id=form_key)
+    flash(_("Thank you. Your advisor can now see the document."), "success")
+    anchor = f"step-{item_id}" if item_id is not None else "documents-heading"
+    return redirect(url_for(".page", token=token, _anchor=anchor), 303)
+
+
 @bp.post("/<token>/steps/<id:item_id>/files")
 @client_page
 @accepts_upload(back="portal.page")
 @_limits
 def upload(token: str, item_id: int):
-    link, refused = _open(token)
-    if refused is not None:
-        return refused
-    case = link.case
-    try:
-        item = services.client_step(case, item_id)
-    except services.NotFound:
-        return _gone(404)  # another case's step, or one the client does not see
-    form = DocumentForm()
-    if not form.validate():
-        return _render(token, case.id, 400, document_form=form, document_item_id=item_id)
-    db.session.commit()  # end the read: no transaction while the file is checked
-    with unit_of_work(flash_category=None, catch=UploadRejected) as work:
-        services.upload_to_step(case, item, form.file.data)
-    if work.failed:
-        form.refuse(str(work.error))
-        return _render(token, case.id, 400, document_form=form, document_item_id=item_id)
-    flash(_("Thank you. Your advisor can now see the document."), "success")
-    return redirect(url_for(".page", token=token, _anchor=f"step-{item_id}"), 303)
+    return _upload(token, item_id)
+
+
+@bp.post("/<token>/files")
+@client_page
+@accepts_upload(back="portal.page", anchor="documents-heading")
+@_limits
+def upload_document(token: str):
+    return _upload(token, None)

@@ -198,7 +198,8 @@ class ClientView:
     groups: list[PersonChecklist]
     claims: dict[int, ClientClaim] = field(default_factory=dict)
     messages: list[ClientMessage] = field(default_factory=list)
-    # The documents the client sent, per step (never the files staff attached).
+    # The documents the client sent, per step id, 0 for the whole case (never the files
+    # staff attached).
     files: dict[int, list[Attachment]] = field(default_factory=dict)
 
     def visible_items(self, group: PersonChecklist) -> tuple[list, list]:
@@ -242,14 +243,11 @@ def client_view(case_id: int) -> ClientView:
     files: dict[int, list[Attachment]] = {}
     for attachment in db.session.scalars(
         select(Attachment)
-        .where(
-            Attachment.case_id == case.id,
-            Attachment.uploaded_by_client.is_(True),
-            Attachment.checklist_item_id.is_not(None),
-        )
+        .where(Attachment.case_id == case.id, Attachment.uploaded_by_client.is_(True))
         .order_by(Attachment.id)
     ):
-        files.setdefault(attachment.checklist_item_id, []).append(attachment)
+        # Key 0: documents sent for the case as a whole.
+        files.setdefault(attachment.checklist_item_id or 0, []).append(attachment)
     return ClientView(case, centre, groups, claims, list(messages), files)
 
 
@@ -311,16 +309,16 @@ def client_step(case: Case, item_id: int) -> ChecklistItem:
     return item
 
 
-def upload_to_step(case: Case, item: ChecklistItem, file_storage) -> Attachment:
-    """The client sends a document for one of their open steps (``client_step``). The
-    file is checked and cleaned by the attachments service (``UploadRejected`` when
-    refused: nothing stored); call it with no transaction open, as ``store_upload``
-    says. Flushes."""
+def client_upload(case: Case, item: ChecklistItem | None, file_storage) -> Attachment:
+    """The client sends a document for one of their open steps (``client_step``) or,
+    with ``item`` None, for the case. The file is checked and cleaned by the attachments
+    service (``UploadRejected`` when refused: nothing stored); call it with no
+    transaction open, as ``store_upload`` says. Flushes."""
     attachment = store_upload(case, file_storage, item=item, by_client=True)
     audit(
         "portal.upload",
-        object_type="checklist_item",
-        object_id=item.id,
+        object_type="checklist_item" if item is not None else "case",
+        object_id=item.id if item is not None else case.id,
         case_id=case.id,
         details={"attachment_id": attachment.id},
     )

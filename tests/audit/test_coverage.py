@@ -42,6 +42,7 @@ NOT_AUDITED = {
     ("portal.claim", "POST"): "recorded explicitly in caseflow/portal (no user)",
     ("portal.question", "POST"): "recorded explicitly in caseflow/portal (no user)",
     ("portal.upload", "POST"): "recorded explicitly in caseflow/portal (no user)",
+    ("portal.upload_document", "POST"): "recorded explicitly in caseflow/portal (no user)",
     # Admin form pages: what they change (their POST) is audited; the GET shows the
     # centre's configuration, not anyone's data.
     ("admin.case_type_edit", "GET"): "admin form page; its POST is audited",

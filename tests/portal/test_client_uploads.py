@@ -147,3 +147,34 @@ def test_an_oversized_upload_goes_back_to_the_page_with_the_limit(app, client, f
     assert f"/p/{token}" in response.location
     assert db_digest() == before and files_on_disk() == []
     assert "Le fichier dépasse 1 Mo" in client.get(response.location).get_data(as_text=True)
+
+
+def test_the_client_sends_a_document_for_the_case_as_a_whole(client, client_for, family):
+    advisor, _colleague, case, _other = family
+    token = new_link(case, advisor)
+    client.get(f"/p/{token}")
+
+    response = post_file(client, f"/p/{token}/files", png_bytes(), "carte d'identité.png")
+
+    assert response.status_code == 303
+    assert response.location.endswith(f"/p/{token}#documents-heading")
+    [attachment] = _attachments()
+    assert attachment.uploaded_by_client and attachment.checklist_item_id is None
+    assert attachment.case_id == case.id and attachment.content_type == "image/png"
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "portal.upload")).one()
+    assert (event.object_type, event.object_id) == ("case", case.id)
+    page = client.get(response.location).get_data(as_text=True)
+    assert "carte d&#39;identité.png" in page  # escaped by Jinja
+
+
+def test_a_refused_case_document_shows_the_reason_at_that_form(client, family):
+    advisor, _colleague, case, _other = family
+    token = new_link(case, advisor)
+    client.get(f"/p/{token}")
+    before = db_digest()
+
+    response = post_file(client, f"/p/{token}/files", b"%PDF-1.4 truncated", "scan.pdf")
+
+    assert response.status_code == 400
+    assert 'id="file-0-error"' in response.get_data(as_text=True)
+    assert db_digest() == before and files_on_disk() == []
