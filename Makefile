@@ -62,12 +62,13 @@ tests/browser/axe/node_modules/axe-core/axe.min.js: tests/browser/axe/package-lo
 	@if command -v npm >/dev/null; then npm ci --prefix tests/browser/axe --no-audit --no-fund --silent; \
 	else echo "npm not found: the accessibility test will be skipped"; fi
 
+# PYTEST_ARGS narrows a run, e.g. PYTEST_ARGS='-m "not slow"' (.ci/run uses it).
 test: $(VENV)/.installed-dev translations axe
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The same suite against PostgreSQL (see DEVELOPERS.md).
 test-postgres: $(VENV)/.installed-dev translations axe
-	CASEFLOW_TEST_DATABASE_URL=$${CASEFLOW_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest
+	CASEFLOW_TEST_DATABASE_URL=$${CASEFLOW_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest $(PYTEST_ARGS)
 
 # Speed, as ratios to baselines measured in the same run (see docs in each script).
 # The security tests, then one table of what they measured (README, "Security figures").
