@@ -24,6 +24,14 @@ from caseflow.mail.models import OutboxMessage
 KIND = "client_checklist"
 
 
+def check_recipients(case: Case, recipients: list[str]) -> None:
+    """Raise ``InvalidAddressError`` unless ``recipients`` are some of the case's own
+    addresses (an email to a client never goes to an address typed in on the way)."""
+    allowed = {address.lower() for address, _label in case_addresses(case)}
+    if not recipients or any(r.lower() not in allowed for r in recipients):
+        raise services.InvalidAddressError(_("Choose recipients from the case's addresses."))
+
+
 def case_addresses(case: Case) -> list[tuple[str, str]]:
     """(address, label) for each email on the case: the contact address, then persons'."""
     seen, options = set(), []
@@ -86,9 +94,7 @@ def email_checklist(
     Only addresses that are on the case can be chosen. ``portal_link``: makes the link
     to the client's page that goes into the email (the route passes the portal's).
     """
-    allowed = {address.lower() for address, _label in case_addresses(case)}
-    if not recipients or any(r.lower() not in allowed for r in recipients):
-        raise services.InvalidAddressError(_("Choose recipients from the case's addresses."))
+    check_recipients(case, recipients)
     portal_url = portal_link() if portal_link is not None else None
     rendered = render_email(case, advisor, personal_message, portal_url)
     pdf = client_checklist_pdf(case, _centre_name(case))

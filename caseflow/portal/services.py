@@ -33,7 +33,7 @@ from caseflow.core.errors import DomainError
 from caseflow.core.time import today, utcnow
 from caseflow.extensions import db
 from caseflow.mail import services as mail
-from caseflow.mail.client import case_addresses
+from caseflow.mail.client import check_recipients
 from caseflow.portal.models import ClaimStatus, ClientClaim, ClientMessage, PortalLink
 
 # 32 random bytes = 256 bits (at least 128 are required): nobody guesses a link.
@@ -136,9 +136,7 @@ def render_link_email(case: Case, advisor: User, url: str) -> dict[str, str]:
 
 def send_link(case: Case, advisor: User, recipients: list[str]) -> mail.OutboxMessage:
     """Make a new link (revoking the old one) and email it to the client. Flushes."""
-    allowed = {address.lower() for address, _label in case_addresses(case)}
-    if not recipients or any(r.lower() not in allowed for r in recipients):
-        raise mail.InvalidAddressError(_("Choose recipients from the case's addresses."))
+    check_recipients(case, recipients)
     token = create_link(case, advisor)
     rendered = render_link_email(case, advisor, portal_url(token))
     message = mail.queue_email(
