@@ -13,6 +13,7 @@ from caseflow.checklists.models import (
 )
 from caseflow.core.audit import AuditEvent
 from caseflow.documents.models import ExportJob
+from caseflow.events.models import Event
 from caseflow.followups.models import FollowUp
 from caseflow.mail.models import OutboxAttachment, OutboxMessage
 from caseflow.notes.models import Note, NoteRevision
@@ -33,6 +34,7 @@ __all__ = [
     "ChecklistEvent",
     "ChecklistItem",
     "ChecklistTemplate",
+    "Event",
     "ExportJob",
     "FollowUp",
     "Note",

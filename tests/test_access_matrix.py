@@ -5,7 +5,7 @@ advisor_a owns the case; advisor_b is another advisor of the same centre (the ca
 endpoint without a row here fails ``test_every_endpoint_is_in_the_matrix``.
 """
 
-from datetime import date
+from datetime import date, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -17,6 +17,7 @@ from caseflow.cases.models import Case, CaseType, Person
 from caseflow.checklists.models import ChecklistItem, TemplateItem
 from caseflow.checklists.seeding import seed_catalogue
 from caseflow.documents.models import ExportJob, ExportStatus
+from caseflow.events.services import create_event, publish_event
 from caseflow.extensions import db
 from caseflow.followups.services import add_followup
 from caseflow.mail.services import queue_email
@@ -53,6 +54,10 @@ LEADS_OF_ANY_CENTRE = row(OK, anonymous=LOGIN, advisor_a=403, advisor_b=403)
 TAKE_ASSIGNED = row(403, anonymous=LOGIN, advisor_b=404, other_centre=404)
 # Only a note's author edits it.
 NOTE_AUTHOR = row(403, anonymous=LOGIN, advisor_a=OK, advisor_b=404, other_centre=404)
+
+# An event of the centre: its team leads and admins change it, another centre's lead
+# must not learn it exists.
+EVENT_MANAGERS = row(OK, anonymous=LOGIN, advisor_a=403, advisor_b=403, other_centre=404)
 
 MATRIX = {
     ("static", "GET"): PUBLIC,
@@ -190,6 +195,17 @@ MATRIX = {
     ("portal_staff.confirm", "POST"): CASE_EDITORS,
     ("portal_staff.send_back", "POST"): CASE_EDITORS,
     ("calendar.revoke", "POST"): LOGGED_IN,
+    # The centre's events (caseflow/events): everyone of the centre sees the calendar and
+    # a published event; team leads and admins create and change them; another centre's
+    # event is a 404 (tests/events/test_events.py).
+    ("events.index", "GET"): LOGGED_IN,
+    ("events.detail", "GET"): row(OK, anonymous=LOGIN, other_centre=404),
+    ("events.new", "GET"): LEADS_OF_ANY_CENTRE,
+    ("events.new", "POST"): LEADS_OF_ANY_CENTRE,
+    ("events.edit", "GET"): EVENT_MANAGERS,
+    ("events.edit", "POST"): EVENT_MANAGERS,
+    ("events.publish", "POST"): EVENT_MANAGERS,
+    ("events.cancel", "POST"): EVENT_MANAGERS,
 }
 
 STATIC_FILES = {"static": "css/caseflow.css", "bootstrap.static": "css/bootstrap.min.css"}
@@ -265,6 +281,20 @@ def world(centre, other_centre, make_user, make_case):
         case, upload(png_bytes(), "canary.png"), item=item, uploaded_by=users["advisor_a"]
     )
     claim = claim_step(case, item.id)
+    event = create_event(
+        centre.id,
+        users["team_lead"],
+        {
+            "title_en": "Canary language café",
+            "event_type": "language_cafe",
+            "starts_at": datetime(2030, 3, 5, 19, 0),
+            "ends_at": datetime(2030, 3, 5, 21, 0),
+            "place": "Main hall",
+            "audience_languages": ["en"],
+            "organiser": "The centre",
+        },
+    )
+    publish_event(event, None)
     db.session.commit()
     return SimpleNamespace(
         users=users,
@@ -285,6 +315,7 @@ def world(centre, other_centre, make_user, make_case):
             "review_id": review.id,
             "attachment_id": attachment.id,
             "claim_id": claim.id,
+            "event_id": event.id,
             "decision": "send_back",
             "fmt": "csv",
             "number": 1,

@@ -150,3 +150,14 @@ def can_export_cases(user: User) -> bool:
 
 def can_create_case(user: User) -> bool:
     return user.is_authenticated
+
+
+def can_see_events(user: User) -> bool:
+    """The centre's events calendar (issue 15): everyone of the centre sees the published
+    and cancelled events of their own centre."""
+    return user.is_authenticated
+
+
+def can_manage_events(user: User) -> bool:
+    """Create, edit, publish and cancel the centre's events: team leads and admins."""
+    return user.is_authenticated and user.is_lead

@@ -1,0 +1,87 @@
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from caseflow.auth.models import User
+from caseflow.core.enums import str_enum
+from caseflow.core.time import utcnow
+from caseflow.extensions import db
+
+# The languages an event's texts and audience can be in (the client-facing languages).
+EVENT_LANGUAGES = ("nl", "en", "fr")
+
+
+class EventType(enum.StrEnum):
+    INFO_SESSION = "info_session"
+    LANGUAGE_CAFE = "language_cafe"
+    NETWORKING = "networking"
+    FAMILY = "family"
+    OTHER = "other"
+
+
+class EventStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+class Event(db.Model):
+    """An event of the centre's welcome community (an info session, a language café...).
+
+    Its title and description exist in up to three languages (at least one title);
+    ``starts_at`` / ``ends_at`` are naive UTC like every ``*_at`` column (entered and
+    shown in Brussels time). ``audience_languages`` is a comma-separated list of codes.
+    ``partner_name`` is free text until the partner directory exists.
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_centre_starts", "centre_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"))
+    title_nl: Mapped[str | None] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    title_fr: Mapped[str | None] = mapped_column(String(200))
+    description_nl: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+    description_fr: Mapped[str | None] = mapped_column(Text)
+    event_type: Mapped[EventType] = mapped_column(str_enum(EventType))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    place: Mapped[str | None] = mapped_column(String(300))
+    online_url: Mapped[str | None] = mapped_column(String(500))
+    capacity: Mapped[int | None]
+    audience_languages: Mapped[str] = mapped_column(String(20), default="")
+    organiser: Mapped[str] = mapped_column(String(200))
+    partner_name: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[EventStatus] = mapped_column(
+        str_enum(EventStatus, length=16), default=EventStatus.DRAFT
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    created_by: Mapped[User | None] = relationship(lazy="raise_on_sql")
+
+    def _language_for(self, locale: str) -> str:
+        """``locale`` when the event has a title in it, else the first language it has."""
+        if locale in EVENT_LANGUAGES and getattr(self, f"title_{locale}"):
+            return locale
+        return next((c for c in EVENT_LANGUAGES if getattr(self, f"title_{c}")), "en")
+
+    def title_in(self, locale: str) -> str:
+        """The title in ``locale``, else in the first language written (nl, en, fr)."""
+        return getattr(self, f"title_{self._language_for(locale)}") or ""
+
+    def description_in(self, locale: str) -> str | None:
+        """The description in the same language as ``title_in`` shows."""
+        return getattr(self, f"description_{self._language_for(locale)}")
+
+    @property
+    def languages(self) -> list[str]:
+        return [code for code in self.audience_languages.split(",") if code]

@@ -1,0 +1,146 @@
+"""The centre's events: the calendar (everyone), create / edit / publish / cancel (team
+leads and admins). Each page shows only the user's own centre's events (404 otherwise)."""
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from caseflow.auth.access import requires
+from caseflow.auth.permissions import can_manage_events, can_see_events
+from caseflow.core.audit import annotate, audited
+from caseflow.core.transactions import unit_of_work
+from caseflow.events import labels, services
+from caseflow.events.forms import EditEventForm, EventForm, EventStatusForm
+from caseflow.events.models import EVENT_LANGUAGES, Event, EventStatus
+
+bp = Blueprint("events", __name__)
+
+
+def _event(event_id: int) -> Event:
+    """The event of the user's centre, else 404; a draft is only for who manages events."""
+    event = services.centre_event(current_user.centre_id, event_id)
+    if event is None:
+        abort(404)
+    if event.status == EventStatus.DRAFT and not can_manage_events(current_user):
+        abort(404)
+    return event
+
+
+def _context(**extra) -> dict:
+    return {"labels": labels, "event_languages": EVENT_LANGUAGES, **extra}
+
+
+@bp.get("/events")
+@requires(can_see_events)
+def index():
+    """The calendar: events that have not ended yet (and of the last 30 days), by date."""
+    events = services.upcoming_events(
+        current_user.centre_id, include_drafts=can_manage_events(current_user), past_days=30
+    )
+    return render_template("events/index.html", **_context(months=_by_month(events)))
+
+
+def _by_month(events: list[Event]) -> list[tuple[str, list[Event]]]:
+    """The events grouped by their month in Brussels ("November 2026")."""
+    months: dict[tuple[int, int], list[Event]] = {}
+    for event in events:
+        local = services.utc_to_brussels(event.starts_at)
+        months.setdefault((local.year, local.month), []).append(event)
+    return [(format_date(date(y, m, 1), "MMMM yyyy"), group) for (y, m), group in months.items()]
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@audited("event.create", object_type="event", view_action=None)
+@requires(can_manage_events)
+def new():
+    form = EventForm()
+    if not form.is_submitted():
+        form.organiser.data = current_user.centre.name
+    if form.validate_on_submit():
+        with unit_of_work() as work:
+            event = services.create_event(current_user.centre_id, current_user, form.to_data())
+        if not work.failed:
+            annotate(object_id=event.id)
+            flash(_("Event saved as a draft."), "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("events/form.html", **_context(form=form, event=None)), status
+
+
+@bp.get("/events/<id:event_id>")
+@audited("event.view", object_type="event", id_arg="event_id")
+@requires(can_see_events)
+def detail(event_id: int):
+    event = _event(event_id)
+    return render_template(
+        "events/detail.html",
+        **_context(event=event, status_form=EventStatusForm(version=event.version)),
+    )
+
+
+@bp.route("/events/<id:event_id>/edit", methods=["GET", "POST"])
+@audited("event.update", object_type="event", id_arg="event_id", view_action="event.view")
+@requires(can_manage_events)
+def edit(event_id: int):
+    event = _event(event_id)
+    if event.status == EventStatus.CANCELLED:
+        flash(_("A cancelled event cannot be changed."), "danger")
+        return redirect(url_for("events.detail", event_id=event.id))
+    form = EditEventForm()
+    if not form.is_submitted():
+        form.process(data=_form_data(event))
+    if form.validate_on_submit():
+        with unit_of_work() as work:
+            services.update_event(event, form.to_data(), form.version.data)
+        if not work.failed:
+            flash(_("Event saved."), "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+        return render_template("events/form.html", **_context(form=form, event=event)), work.status
+    status = 400 if form.is_submitted() else 200
+    return render_template("events/form.html", **_context(form=form, event=event)), status
+
+
+def _form_data(event: Event) -> dict:
+    data = {name: getattr(event, name) for name in services.FIELDS}
+    data.update(
+        event_type=event.event_type.value,
+        starts_at=services.utc_to_brussels(event.starts_at),
+        ends_at=services.utc_to_brussels(event.ends_at),
+        audience_languages=event.languages,
+        version=event.version,
+    )
+    return data
+
+
+def _change_status(event_id: int, change, message: str):
+    event = _event(event_id)
+    form = EventStatusForm()
+    if not form.validate():
+        abort(400)
+    with unit_of_work() as work:
+        change(event, form.version.data)
+    if not work.failed:
+        flash(message, "success")
+    return redirect(url_for("events.detail", event_id=event.id))
+
+
+@bp.post("/events/<id:event_id>/publish")
+@audited("event.publish", object_type="event", id_arg="event_id")
+@requires(can_manage_events)
+def publish(event_id: int):
+    return _change_status(event_id, services.publish_event, _("Event published."))
+
+
+@bp.post("/events/<id:event_id>/cancel")
+@audited("event.cancel", object_type="event", id_arg="event_id")
+@requires(can_manage_events)
+def cancel(event_id: int):
+    return _change_status(event_id, services.cancel_event, _("Event cancelled."))
+
+
+@bp.app_context_processor
+def _events_context():
+    return {"can_manage_events": can_manage_events}

@@ -1,0 +1,67 @@
+"""the welcome community: events
+
+Revision ID: 0022_events
+Revises: 0018_portal
+Create Date: 2026-11-30 22:30:00
+
+Events of a centre (issue 15): texts in nl/en/fr, times stored as naive UTC.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0022_events'
+down_revision = '0018_portal'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'events',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('centre_id', sa.Integer(), nullable=False),
+        sa.Column('title_nl', sa.String(length=200), nullable=True),
+        sa.Column('title_en', sa.String(length=200), nullable=True),
+        sa.Column('title_fr', sa.String(length=200), nullable=True),
+        sa.Column('description_nl', sa.Text(), nullable=True),
+        sa.Column('description_en', sa.Text(), nullable=True),
+        sa.Column('description_fr', sa.Text(), nullable=True),
+        sa.Column(
+            'event_type',
+            sa.Enum(
+                'info_session', 'language_cafe', 'networking', 'family', 'other',
+                name='eventtype', native_enum=False, length=24,
+            ),
+            nullable=False,
+        ),
+        sa.Column('starts_at', sa.DateTime(), nullable=False),
+        sa.Column('ends_at', sa.DateTime(), nullable=False),
+        sa.Column('place', sa.String(length=300), nullable=True),
+        sa.Column('online_url', sa.String(length=500), nullable=True),
+        sa.Column('capacity', sa.Integer(), nullable=True),
+        sa.Column('audience_languages', sa.String(length=20), nullable=False),
+        sa.Column('organiser', sa.String(length=200), nullable=False),
+        sa.Column('partner_name', sa.String(length=200), nullable=True),
+        sa.Column(
+            'status',
+            sa.Enum('draft', 'published', 'cancelled', name='eventstatus', native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column('created_by_id', sa.Integer(), nullable=True),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('updated_at', sa.DateTime(), nullable=True),
+        sa.Column('version', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['centre_id'], ['centres.id'], name=op.f('fk_events_centre_id_centres')),
+        sa.ForeignKeyConstraint(
+            ['created_by_id'], ['users.id'], name=op.f('fk_events_created_by_id_users')
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_events')),
+    )
+    op.create_index('ix_events_centre_starts', 'events', ['centre_id', 'starts_at'], unique=False)
+
+
+def downgrade():
+    op.drop_index('ix_events_centre_starts', table_name='events')
+    op.drop_table('events')
