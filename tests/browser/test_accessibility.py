@@ -4,7 +4,7 @@ axe-core comes from npm (tests/browser/axe/package.json; `make test` installs it
 npm exists). The test skips when it is not installed.
 """
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from playwright.sync_api import Page
@@ -13,6 +13,8 @@ from caseflow.attachments.services import store_upload
 from caseflow.cases.legal_hold import place_legal_hold
 from caseflow.checklists.models import ChecklistItem
 from caseflow.checklists.seeding import seed_catalogue
+from caseflow.core.time import today
+from caseflow.events.services import create_event
 from caseflow.extensions import db
 from caseflow.followups.services import add_followup
 from caseflow.notes.services import add_note
@@ -68,7 +70,24 @@ def test_main_pages_have_no_wcag_violations(
     place_legal_hold(held, admin, "Court case pending.")
     erased = make_case(admin, household_name="Erased family", persons=[person("Eli")])
     erase_case(erased, reason="Erasure request of 2 March", actor=admin)
+    event = create_event(
+        centre.id,
+        admin,
+        {
+            "title_en": "Language café",
+            "title_nl": "Taalcafé",
+            "description_en": "Practise Dutch over coffee.",
+            "event_type": "language_cafe",
+            "starts_at": datetime.combine(today() + timedelta(days=10), time(19)),
+            "ends_at": datetime.combine(today() + timedelta(days=10), time(21)),
+            "place": "Library",
+            "capacity": 20,
+            "audience_languages": ["nl", "en"],
+            "organiser": "Welcome centre",
+        },
+    )
     db.session.commit()
+    event_id = event.id
     case_id = case.id
     held_id = held.id
     erased_id = erased.id
@@ -108,6 +127,10 @@ def test_main_pages_have_no_wcag_violations(
         f"/cases/{case_id}/persons/{person_id}/erase",
         f"/cases/{erased_id}",
         "/followups?view=all",
+        "/events",
+        "/events/new",
+        f"/events/{event_id}",
+        f"/events/{event_id}/edit",
         "/team",
         "/team/intake",
         "/team/reassign",
