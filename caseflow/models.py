@@ -13,7 +13,7 @@ from caseflow.checklists.models import (
 )
 from caseflow.core.audit import AuditEvent
 from caseflow.documents.models import ExportJob
-from caseflow.events.models import Event
+from caseflow.events.models import Event, InvitationConsent
 from caseflow.followups.models import FollowUp
 from caseflow.mail.models import OutboxAttachment, OutboxMessage
 from caseflow.notes.models import Note, NoteRevision
@@ -37,6 +37,7 @@ __all__ = [
     "Event",
     "ExportJob",
     "FollowUp",
+    "InvitationConsent",
     "Note",
     "NoteRevision",
     "OutboxAttachment",

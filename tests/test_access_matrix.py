@@ -206,6 +206,9 @@ MATRIX = {
     ("events.edit", "POST"): EVENT_MANAGERS,
     ("events.publish", "POST"): EVENT_MANAGERS,
     ("events.cancel", "POST"): EVENT_MANAGERS,
+    # The household's consent to event invitations, on the case page.
+    ("event_consent.give", "POST"): CASE_EDITORS,
+    ("event_consent.withdraw", "POST"): CASE_EDITORS,
 }
 
 STATIC_FILES = {"static": "css/caseflow.css", "bootstrap.static": "css/bootstrap.min.css"}

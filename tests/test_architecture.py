@@ -84,6 +84,8 @@ FEATURE_IMPORTS = {
     ("mail", "portal"),
     # Export, erasure and retention cover the portal's links, claims and messages.
     ("privacy", "portal"),
+    # Export and erasure cover the consent to event invitations (caseflow/events).
+    ("privacy", "events"),
     # An online request queues its confirmation email through the outbox.
     ("webintake", "mail"),
 }

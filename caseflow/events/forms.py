@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, DateTimeLocalField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from caseflow.core.forms import (
@@ -129,3 +129,14 @@ class EditEventForm(EventForm):
 
 class EventStatusForm(Form):
     version = VersionField()
+
+
+class GiveConsentForm(Form):
+    agreed = BooleanField(
+        _l("The household agreed to receive invitations to the centre's events by email"),
+        validators=[DataRequired(message=_l("Tick the box to confirm that the household agreed."))],
+    )
+
+
+class WithdrawConsentForm(Form):
+    pass

@@ -5,6 +5,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.auth.models import User
+from caseflow.cases.models import Case
 from caseflow.core.enums import str_enum
 from caseflow.core.time import utcnow
 from caseflow.extensions import db
@@ -85,3 +86,39 @@ class Event(db.Model):
     @property
     def languages(self) -> list[str]:
         return [code for code in self.audience_languages.split(",") if code]
+
+
+class ConsentChannel(enum.StrEnum):
+    STAFF = "staff"  # recorded or withdrawn by a staff member on the case
+    CLIENT_LINK = "client_link"  # the client's one-click "no more invitations" link
+
+
+class InvitationConsent(db.Model):
+    """The household's consent to receive event invitations (issue 15): separate from
+    the service's own legal basis, off until recorded, withdrawable at any time.
+
+    One row per case at most: ``given_at`` / ``given_by`` say when and by whom it was
+    recorded (the last time), ``withdrawn_at`` / ``withdrawn_by`` / ``withdrawn_via``
+    when it was withdrawn and how (a staff member, or the client's own link). Invitations
+    go only to cases whose row has ``withdrawn_at`` empty. Erasure deletes the row.
+    """
+
+    __tablename__ = "event_invitation_consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    given_at: Mapped[datetime] = mapped_column(default=utcnow)
+    given_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    withdrawn_via: Mapped[ConsentChannel | None] = mapped_column(str_enum(ConsentChannel, 16))
+
+    case: Mapped[Case] = relationship(lazy="raise_on_sql")
+    given_by: Mapped[User | None] = relationship(foreign_keys=[given_by_id], lazy="raise_on_sql")
+    withdrawn_by: Mapped[User | None] = relationship(
+        foreign_keys=[withdrawn_by_id], lazy="raise_on_sql"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None

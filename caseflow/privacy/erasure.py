@@ -76,6 +76,7 @@ from caseflow.core.audit import record
 from caseflow.core.errors import DomainError
 from caseflow.core.time import BRUSSELS, utcnow
 from caseflow.documents.models import ExportJob, ExportStatus
+from caseflow.events.models import InvitationConsent
 from caseflow.extensions import db
 from caseflow.followups.models import FollowUp, FollowUpStatus
 from caseflow.mail.models import OutboxAttachment, OutboxMessage, OutboxStatus
@@ -316,6 +317,8 @@ def erase_case(
     # Attached files: rows now, the files themselves once the erasure is committed.
     attachments.delete_case_files(case.id)
     _erase_portal(case, now)
+    # The consent to event invitations goes: an erased household is never invited.
+    db.session.execute(delete(InvitationConsent).where(InvitationConsent.case_id == case.id))
 
     case.household_name = case.reference
     case.salutation = None  # made of the persons' names

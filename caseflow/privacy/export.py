@@ -20,7 +20,9 @@ What ``data.json`` holds (``FORMAT``; keys are stable, documented in the README)
   itself is in the ZIP under the entry's ``file``), ``client_page_links`` (the links to
   the client's page: when made, by whom, until when, last opened, revoked; never the
   secret), ``client_claims`` (steps the client reported done, and the advisor's
-  answer), ``client_messages`` (the client's questions) and ``access_log`` (every audit
+  answer), ``client_messages`` (the client's questions), ``event_invitation_consent``
+  (the consent to event invitations: given when and by whom, withdrawn when, by whom or
+  through the client's link) and ``access_log`` (every audit
   event of the case: who viewed, changed, exported or emailed its data, when, and the
   outcome).
 
@@ -86,6 +88,9 @@ TABLE_KEYS = {
     "portal_links": "client_page_links",
     "portal_claims": "client_claims",
     "portal_messages": "client_messages",
+    # The household's consent to event invitations (caseflow/events): when given, by
+    # whom, when withdrawn and how.
+    "event_invitation_consents": "event_invitation_consent",
     "export_jobs": "export_jobs",  # no foreign key: the case ids are a JSON list
     "attachments": "files",  # the files themselves are in the ZIP, under "file"
     "audit_events": "access_log",  # no foreign key: a plain case_id column
@@ -217,6 +222,9 @@ def case_rows(case_id: int, person_id: int | None = None) -> dict[str, list[dict
         "portal_links": _rows("portal_links", t("portal_links").c.case_id == case_id),
         "portal_claims": _rows("portal_claims", t("portal_claims").c.item_id.in_(_ids(items))),
         "portal_messages": _rows("portal_messages", t("portal_messages").c.case_id == case_id),
+        "event_invitation_consents": _rows(
+            "event_invitation_consents", t("event_invitation_consents").c.case_id == case_id
+        ),
         "export_jobs": _export_jobs_of(case_id, case["centre_id"]),
         "audit_events": _rows("audit_events", t("audit_events").c.case_id == case_id),
         "attachments": _rows("attachments", *file_filter),

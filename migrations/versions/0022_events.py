@@ -60,8 +60,36 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_events')),
     )
     op.create_index('ix_events_centre_starts', 'events', ['centre_id', 'starts_at'], unique=False)
+    op.create_table(
+        'event_invitation_consents',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('case_id', sa.Integer(), nullable=False),
+        sa.Column('given_at', sa.DateTime(), nullable=False),
+        sa.Column('given_by_id', sa.Integer(), nullable=True),
+        sa.Column('withdrawn_at', sa.DateTime(), nullable=True),
+        sa.Column('withdrawn_by_id', sa.Integer(), nullable=True),
+        sa.Column(
+            'withdrawn_via',
+            sa.Enum('staff', 'client_link', name='consentchannel', native_enum=False, length=16),
+            nullable=True,
+        ),
+        sa.ForeignKeyConstraint(
+            ['case_id'], ['cases.id'],
+            name=op.f('fk_event_invitation_consents_case_id_cases'), ondelete='CASCADE',
+        ),
+        sa.ForeignKeyConstraint(
+            ['given_by_id'], ['users.id'], name=op.f('fk_event_invitation_consents_given_by_id_users')
+        ),
+        sa.ForeignKeyConstraint(
+            ['withdrawn_by_id'], ['users.id'],
+            name=op.f('fk_event_invitation_consents_withdrawn_by_id_users'),
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_event_invitation_consents')),
+        sa.UniqueConstraint('case_id', name=op.f('uq_event_invitation_consents_case_id')),
+    )
 
 
 def downgrade():
+    op.drop_table('event_invitation_consents')
     op.drop_index('ix_events_centre_starts', table_name='events')
     op.drop_table('events')

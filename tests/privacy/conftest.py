@@ -18,6 +18,7 @@ from caseflow.checklists.models import ChecklistItem, ItemState
 from caseflow.checklists.seeding import seed_catalogue
 from caseflow.checklists.services import set_state
 from caseflow.documents.models import ExportJob, ExportStatus
+from caseflow.events.consent import give_consent
 from caseflow.extensions import db
 from caseflow.followups.services import add_followup
 from caseflow.mail.services import Attachment, queue_email
@@ -86,6 +87,7 @@ def household(centre, make_user, make_case):
     create_link(case, advisor)
     ask_question(case, "Canaryquestion from the client")
     claim_step(case, next(i for i in items if i.person_id == ana.id and i.is_open).id)
+    give_consent(case, advisor)  # to event invitations (caseflow/events)
     message = queue_email(
         centre_id=case.centre_id,
         case_id=case.id,
