@@ -13,7 +13,7 @@ from caseflow.checklists.models import (
 )
 from caseflow.core.audit import AuditEvent
 from caseflow.documents.models import ExportJob
-from caseflow.events.models import Event, InvitationConsent
+from caseflow.events.models import Event, EventInvitation, InvitationConsent, WalkIn
 from caseflow.followups.models import FollowUp
 from caseflow.mail.models import OutboxAttachment, OutboxMessage
 from caseflow.notes.models import Note, NoteRevision
@@ -35,6 +35,7 @@ __all__ = [
     "ChecklistItem",
     "ChecklistTemplate",
     "Event",
+    "EventInvitation",
     "ExportJob",
     "FollowUp",
     "InvitationConsent",
@@ -50,4 +51,5 @@ __all__ = [
     "TemplateItem",
     "User",
     "UserSession",
+    "WalkIn",
 ]

@@ -1,7 +1,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.auth.models import User
@@ -122,3 +122,63 @@ class InvitationConsent(db.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+
+class InvitationStatus(enum.StrEnum):
+    INVITED = "invited"  # no answer yet
+    REGISTERED = "registered"
+    WAITING = "waiting"  # registered while the event was full: the waiting list
+    DECLINED = "declined"
+
+
+class EventInvitation(db.Model):
+    """One household invited to one event (at most once), and its answer.
+
+    The personal link's token is ``secrets.token_urlsafe(32)`` (256 bits), like the
+    client page's; only its SHA-256 is stored (``token_hash``; emptied by erasure).
+    ``people``: how many come (registered or waiting). ``attended_at``: ticked at the
+    door, with ``attended_people``.
+    """
+
+    __tablename__ = "event_invitations"
+    __table_args__ = (
+        UniqueConstraint("event_id", "case_id"),
+        Index("ix_event_invitations_case_id", "case_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    language: Mapped[str] = mapped_column(String(2))
+    status: Mapped[InvitationStatus] = mapped_column(
+        str_enum(InvitationStatus, 16), default=InvitationStatus.INVITED
+    )
+    people: Mapped[int | None]
+    invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    responded_at: Mapped[datetime | None]
+    attended_at: Mapped[datetime | None]
+    attended_people: Mapped[int | None]
+
+    event: Mapped[Event] = relationship(lazy="raise_on_sql")
+    case: Mapped[Case] = relationship(lazy="raise_on_sql")
+
+    @property
+    def is_coming(self) -> bool:
+        return self.status == InvitationStatus.REGISTERED
+
+
+class WalkIn(db.Model):
+    """Someone who came to an event without registering, added at the door by name."""
+
+    __tablename__ = "event_walk_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    people: Mapped[int] = mapped_column(default=1)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

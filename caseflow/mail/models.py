@@ -34,6 +34,8 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str | None] = mapped_column(Text)
+    # Extra headers (e.g. List-Unsubscribe of an event invitation), checked like the rest.
+    headers: Mapped[dict | None] = mapped_column(JSON)
     status: Mapped[OutboxStatus] = mapped_column(
         str_enum(OutboxStatus, 16), default=OutboxStatus.QUEUED
     )

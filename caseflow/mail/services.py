@@ -117,13 +117,14 @@ def queue_email(
     created_by_id: int | None = None,
     reply_to: str | None = None,
     attachments: list[Attachment] = (),
+    headers: dict[str, str] | None = None,
 ) -> OutboxMessage:
     """Put one email in the outbox (in the caller's transaction). Flushes.
 
     Every header value is checked for line breaks and every address validated first.
     """
     sender = centre_sender(centre_id)
-    for value in (subject, sender, reply_to):
+    for value in (subject, sender, reply_to, *(headers or {}).keys(), *(headers or {}).values()):
         check_header(value)
     addresses = [normalise_address(address) for address in recipients]
     if not addresses:
@@ -138,6 +139,7 @@ def queue_email(
         subject=subject,
         text_body=text_body,
         html_body=html_body,
+        headers=dict(headers) if headers else None,
         created_by_id=created_by_id,
     )
     db.session.add(message)
@@ -182,7 +184,15 @@ _UTF8_QP.body_encoding = email_charset.QP
 
 
 def build_message(message: OutboxMessage, attachments: list[OutboxAttachment]) -> Message:
-    for value in (message.subject, message.sender, message.reply_to, *message.recipients):
+    headers = message.headers or {}
+    for value in (
+        message.subject,
+        message.sender,
+        message.reply_to,
+        *message.recipients,
+        *headers.keys(),
+        *headers.values(),
+    ):
         check_header(value)  # again: rows could have been written by older code
     mail = _Message(
         subject=message.subject,
@@ -191,6 +201,7 @@ def build_message(message: OutboxMessage, attachments: list[OutboxAttachment]) -
         html=message.html_body,
         sender=message.sender,
         reply_to=message.reply_to,
+        extra_headers=dict(headers) or None,
     )
     for attachment in attachments:
         mail.attach(attachment.filename, attachment.content_type, attachment.data)
@@ -376,7 +387,7 @@ def prune_sent(now: datetime | None = None) -> int:
     pruned = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(old))
-        .values(text_body="", html_body=None, body_pruned_at=now)
+        .values(text_body="", html_body=None, headers=None, body_pruned_at=now)
         .execution_options(synchronize_session=False)
     )
     db.session.flush()

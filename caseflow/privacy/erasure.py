@@ -203,6 +203,7 @@ def _blank_message(message: OutboxMessage, now: datetime) -> None:
     message.subject = ""
     message.text_body = ""
     message.html_body = None
+    message.headers = None  # List-Unsubscribe holds the invitation's personal link
     message.recipients = []
     message.reply_to = None
     message.last_error = None

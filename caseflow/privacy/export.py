@@ -106,6 +106,7 @@ OMITTED = {
     "outbox_messages": {
         "centre_id",
         "reply_to",  # the advisor's own address: staff are named, never addressed
+        "headers",  # technical (List-Unsubscribe: the link is in the body already)
         "attempts",
         "next_attempt_at",
         "claimed_at",

@@ -89,7 +89,69 @@ def upgrade():
     )
 
 
+    op.create_table(
+        'event_invitations',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('event_id', sa.Integer(), nullable=False),
+        sa.Column('case_id', sa.Integer(), nullable=False),
+        sa.Column('token_hash', sa.String(length=64), nullable=True),
+        sa.Column('language', sa.String(length=2), nullable=False),
+        sa.Column(
+            'status',
+            sa.Enum(
+                'invited', 'registered', 'waiting', 'declined',
+                name='invitationstatus', native_enum=False, length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column('people', sa.Integer(), nullable=True),
+        sa.Column('invited_at', sa.DateTime(), nullable=False),
+        sa.Column('invited_by_id', sa.Integer(), nullable=True),
+        sa.Column('responded_at', sa.DateTime(), nullable=True),
+        sa.Column('attended_at', sa.DateTime(), nullable=True),
+        sa.Column('attended_people', sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ['case_id'], ['cases.id'], name=op.f('fk_event_invitations_case_id_cases'), ondelete='CASCADE'
+        ),
+        sa.ForeignKeyConstraint(
+            ['event_id'], ['events.id'], name=op.f('fk_event_invitations_event_id_events'), ondelete='CASCADE'
+        ),
+        sa.ForeignKeyConstraint(
+            ['invited_by_id'], ['users.id'], name=op.f('fk_event_invitations_invited_by_id_users')
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_event_invitations')),
+        sa.UniqueConstraint('event_id', 'case_id', name=op.f('uq_event_invitations_event_id_case_id')),
+        sa.UniqueConstraint('token_hash', name=op.f('uq_event_invitations_token_hash')),
+    )
+    op.create_index('ix_event_invitations_case_id', 'event_invitations', ['case_id'], unique=False)
+    op.create_table(
+        'event_walk_ins',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('event_id', sa.Integer(), nullable=False),
+        sa.Column('name', sa.String(length=200), nullable=False),
+        sa.Column('people', sa.Integer(), nullable=False),
+        sa.Column('added_at', sa.DateTime(), nullable=False),
+        sa.Column('added_by_id', sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ['added_by_id'], ['users.id'], name=op.f('fk_event_walk_ins_added_by_id_users')
+        ),
+        sa.ForeignKeyConstraint(
+            ['event_id'], ['events.id'], name=op.f('fk_event_walk_ins_event_id_events'), ondelete='CASCADE'
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_event_walk_ins')),
+    )
+    op.create_index(op.f('ix_event_walk_ins_event_id'), 'event_walk_ins', ['event_id'], unique=False)
+    # Extra headers of an email (List-Unsubscribe on event invitations).
+    op.add_column('outbox_messages', sa.Column('headers', sa.JSON(), nullable=True))
+
+
 def downgrade():
+    with op.batch_alter_table('outbox_messages') as batch_op:
+        batch_op.drop_column('headers')
+    op.drop_index(op.f('ix_event_walk_ins_event_id'), table_name='event_walk_ins')
+    op.drop_table('event_walk_ins')
+    op.drop_index('ix_event_invitations_case_id', table_name='event_invitations')
+    op.drop_table('event_invitations')
     op.drop_table('event_invitation_consents')
     op.drop_index('ix_events_centre_starts', table_name='events')
     op.drop_table('events')
