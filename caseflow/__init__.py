@@ -148,6 +148,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseflow.checklists.routes import bp as checklists_bp
     from caseflow.documents.routes import bp as documents_bp
     from caseflow.events.case_routes import bp as event_consent_bp
+    from caseflow.events.public_routes import bp as event_invite_bp
     from caseflow.events.routes import bp as events_bp
     from caseflow.followups.routes import bp as followups_bp
     from caseflow.mail.routes import bp as mail_bp
@@ -187,5 +188,6 @@ def _register_blueprints(app: Flask) -> None:
         webintake_bp,
         events_bp,
         event_consent_bp,
+        event_invite_bp,
     ):
         app.register_blueprint(blueprint)

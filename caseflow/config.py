@@ -88,6 +88,8 @@ class Defaults:
     PORTAL_DEAD_LINK_KEEP_DAYS = 30
     PORTAL_REQUESTS_PER_ADDRESS = "30 per minute"
     PORTAL_MISSES_PER_ADDRESS = "20 per hour"
+    # Event invitations (caseflow/events): the outbox sends at most this many a minute.
+    EVENT_INVITATIONS_PER_MINUTE = 60
     # The online request form (/request, caseflow/webintake): requests sent per network
     # address (each one sent, and each one refused by the abuse checks; a form sent back
     # for corrections does not count), and every post of the form (adding a person

@@ -209,6 +209,16 @@ MATRIX = {
     # The household's consent to event invitations, on the case page.
     ("event_consent.give", "POST"): CASE_EDITORS,
     ("event_consent.withdraw", "POST"): CASE_EDITORS,
+    ("events.invite", "GET"): EVENT_MANAGERS,
+    ("events.invite", "POST"): EVENT_MANAGERS,
+    # The personal invitation link needs no login: its secret address is the credential.
+    # Here an address that opens nothing (404 for everyone); live links are in
+    # tests/events/test_invitations.py.
+    ("event_invite.page", "GET"): row(404),
+    ("event_invite.register", "POST"): row(404),
+    ("event_invite.decline", "POST"): row(404),
+    ("event_invite.unsubscribe", "GET"): row(404),
+    ("event_invite.unsubscribe", "POST"): row(404),
 }
 
 STATIC_FILES = {"static": "css/caseflow.css", "bootstrap.static": "css/bootstrap.min.css"}

@@ -86,6 +86,8 @@ FEATURE_IMPORTS = {
     ("privacy", "portal"),
     # Export and erasure cover the consent to event invitations (caseflow/events).
     ("privacy", "events"),
+    # Event invitations and cancellations go through the outbox.
+    ("events", "mail"),
     # An online request queues its confirmation email through the outbox.
     ("webintake", "mail"),
 }

@@ -134,6 +134,12 @@ def _filtered_cases(user: User, filters: CaseFilters) -> Select:
     return query
 
 
+def filtered_cases(user: User, filters: CaseFilters) -> Select:
+    """The case list's filters, for other lists of cases (e.g. the recipients of event
+    invitations, caseflow/events): the cases ``user`` may see, no order, no options."""
+    return _filtered_cases(user, filters)
+
+
 _LIST_OPTIONS = (joinedload(Case.advisor), joinedload(Case.case_type), selectinload(Case.persons))
 
 

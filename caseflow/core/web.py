@@ -48,6 +48,12 @@ PUBLIC_ENDPOINTS = frozenset(
         "portal.question",
         "portal.upload",
         "portal.upload_document",
+        # The personal event invitation link: the secret address is the credential
+        # (caseflow/events/public_routes.py: 404 unknown, rate limited).
+        "event_invite.page",
+        "event_invite.register",
+        "event_invite.decline",
+        "event_invite.unsubscribe",
         # Clients ask for help online without an account (caseflow/webintake): the form
         # and its thank-you page. Abuse checks, rate and size limits guard the form.
         "webintake.request_form",

@@ -140,3 +140,22 @@ class GiveConsentForm(Form):
 
 class WithdrawConsentForm(Form):
     pass
+
+
+class InviteForm(Form):
+    """The recipients: the case list's filters that matter for an event, plus consent
+    (always: only households that agreed are invited)."""
+
+    arrived_months = IntegerField(
+        _l("Arrived in the last (months)"),
+        description=_l("Leave empty for any arrival date."),
+        validators=[Optional(), NumberRange(min=1, max=120)],
+    )
+    municipality = _text(_l("Municipality"), 80)
+    case_type = SelectField(_l("Case type"), validators=[Optional()])
+    has_children = BooleanField(_l("Only households with children"))
+    status = SelectField(
+        _l("Cases"),
+        choices=[("", _l("Open cases")), ("all", _l("Open and closed cases"))],
+        validators=[Optional()],
+    )

@@ -175,9 +175,7 @@ class WalkIn(db.Model):
     __tablename__ = "event_walk_ins"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(
-        ForeignKey("events.id", ondelete="CASCADE"), index=True
-    )
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     people: Mapped[int] = mapped_column(default=1)
     added_at: Mapped[datetime] = mapped_column(default=utcnow)

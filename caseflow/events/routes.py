@@ -3,17 +3,18 @@ leads and admins). Each page shows only the user's own centre's events (404 othe
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import format_date
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from caseflow.auth.access import requires
 from caseflow.auth.permissions import can_manage_events, can_see_events
+from caseflow.cases.queries import centre_case_types
 from caseflow.core.audit import annotate, audited
 from caseflow.core.transactions import unit_of_work
-from caseflow.events import labels, services
-from caseflow.events.forms import EditEventForm, EventForm, EventStatusForm
+from caseflow.events import invitations, labels, services
+from caseflow.events.forms import EditEventForm, EventForm, EventStatusForm, InviteForm
 from caseflow.events.models import EVENT_LANGUAGES, Event, EventStatus
 
 bp = Blueprint("events", __name__)
@@ -139,6 +140,56 @@ def publish(event_id: int):
 @requires(can_manage_events)
 def cancel(event_id: int):
     return _change_status(event_id, services.cancel_event, _("Event cancelled."))
+
+
+def _invite_form() -> InviteForm:
+    form = InviteForm()
+    form.case_type.choices = [("", _("Any case type"))] + [
+        (str(t.id), t.name) for t in centre_case_types(current_user.centre_id)
+    ]
+    return form
+
+
+def _filters(form: InviteForm) -> invitations.RecipientFilters:
+    return invitations.RecipientFilters(
+        arrived_months=form.arrived_months.data,
+        municipality=form.municipality.data or "",
+        case_type=form.case_type.data or "",
+        has_children=bool(form.has_children.data),
+        status=form.status.data or "",
+    )
+
+
+@bp.route("/events/<id:event_id>/invite", methods=["GET", "POST"])
+@audited("event.invite", object_type="event", id_arg="event_id", view_action="event.view")
+@requires(can_manage_events)
+def invite(event_id: int):
+    """Choose the households (filters + consent), see the preview, then send."""
+    event = _event(event_id)
+    form = _invite_form()
+    if not form.is_submitted():
+        return render_template("events/invite.html", **_context(event=event, form=form))
+    if not form.validate():
+        return render_template("events/invite.html", **_context(event=event, form=form)), 400
+    if request.form.get("action") != "send":
+        result = invitations.preview(current_user, event, _filters(form))
+        return render_template(
+            "events/invite.html", **_context(event=event, form=form, preview=result)
+        )
+    with unit_of_work() as work:
+        result = invitations.send_invitations(current_user, event, _filters(form))
+    if work.failed:
+        return render_template("events/invite.html", **_context(event=event, form=form)), 400
+    annotate(details={"invited": result.invited})
+    flash(
+        ngettext(
+            "%(num)d invitation is on its way.",
+            "%(num)d invitations are on their way (sent at a steady pace).",
+            result.invited,
+        ),
+        "success",
+    )
+    return redirect(url_for("events.detail", event_id=event.id))
 
 
 @bp.app_context_processor

@@ -49,6 +49,11 @@ NOT_AUDITED = {
     ("checklist_admin.template_edit", "GET"): "admin form page; its POST is audited",
     ("checklist_admin.item_new", "GET"): "admin form page; its POST is audited",
     ("checklist_admin.item_edit", "GET"): "admin form page; its POST is audited",
+    # The personal invitation link (caseflow/events): no user. Opening it, registering,
+    # declining and "no more invitations" are recorded explicitly, naming the case.
+    ("event_invite.register", "POST"): "recorded explicitly in caseflow/events (no user)",
+    ("event_invite.decline", "POST"): "recorded explicitly in caseflow/events (no user)",
+    ("event_invite.unsubscribe", "POST"): "recorded explicitly in caseflow/events (no user)",
 }
 
 

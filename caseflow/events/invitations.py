@@ -1,0 +1,287 @@
+"""Inviting households to an event: the recipients (the case list's filters plus the
+consent), the preview, the invitations through the outbox in each client's language, at
+a steady pace; the personal link (register, decline, no more invitations). No commits.
+
+A personal link's token is ``secrets.token_urlsafe(32)`` (256 bits, like the client
+page's); only its SHA-256 is stored. The outbox sends at most
+``EVENT_INVITATIONS_PER_MINUTE`` invitations a minute: each batch's messages are due a
+minute after the previous batch's, and the worker's outbox sweep (every minute) sends
+what is due.
+"""
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import exists, func, select
+
+from caseflow.auth.models import User
+from caseflow.cases.models import Case, HouseholdRole, Person
+from caseflow.cases.queries import CaseFilters, filtered_cases
+from caseflow.centres.models import Centre
+from caseflow.core.errors import DomainError
+from caseflow.core.time import today, utcnow
+from caseflow.events.consent import consent_of, consenting_clause, withdraw_consent
+from caseflow.events.models import (
+    ConsentChannel,
+    Event,
+    EventInvitation,
+    EventStatus,
+    InvitationStatus,
+)
+from caseflow.extensions import db
+from caseflow.mail import services as mail
+
+TOKEN_BYTES = 32
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{40,100}")
+INVITATION_KIND = "event_invitation"
+CANCELLATION_KIND = "event_cancelled"
+MAX_PER_SENDING = 2000
+MAX_PEOPLE = 10
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass
+class RecipientFilters:
+    """The case list's filters that make sense for inviting, plus two of their own."""
+
+    arrived_months: int | None = None  # arrived in the last N months
+    municipality: str = ""
+    case_type: str = ""
+    has_children: bool = False
+    status: str = ""  # "" open cases (as the case list), "all" closed ones too
+
+    def case_filters(self) -> CaseFilters:
+        return CaseFilters(
+            status=self.status, municipality=self.municipality, case_type=self.case_type
+        )
+
+
+@dataclass
+class Recipient:
+    case_id: int
+    address: str
+    language: str
+
+
+@dataclass
+class Preview:
+    """Households matching the filters, split into who gets an invitation and why the
+    others do not."""
+
+    matching: int = 0
+    recipients: list[Recipient] = field(default_factory=list)
+    no_consent: int = 0
+    no_email: int = 0
+    already_invited: int = 0
+
+    @property
+    def invited(self) -> int:
+        return len(self.recipients)
+
+
+def _selection(user: User, event: Event, filters: RecipientFilters):
+    query = filtered_cases(user, filters.case_filters()).where(Case.erased_at.is_(None))
+    if filters.arrived_months:
+        since: date = today() - relativedelta(months=filters.arrived_months)
+        query = query.where(Case.arrival_date >= since)
+    if filters.has_children:
+        query = query.where(
+            exists().where(Person.case_id == Case.id, Person.household_role == HouseholdRole.CHILD)
+        )
+    invited = exists().where(
+        EventInvitation.case_id == Case.id, EventInvitation.event_id == event.id
+    )
+    return query.with_only_columns(
+        Case.id,
+        Case.contact_email,
+        Case.client_language,
+        consenting_clause().label("consents"),
+        invited.label("invited"),
+    ).order_by(Case.id)
+
+
+def preview(user: User, event: Event, filters: RecipientFilters) -> Preview:
+    """Who would be invited: two queries, whatever the number of households."""
+    rows = db.session.execute(_selection(user, event, filters)).all()
+    result = Preview(matching=len(rows))
+    candidates = []
+    for row in rows:
+        if row.invited:
+            result.already_invited += 1
+        elif not row.consents:
+            result.no_consent += 1
+        else:
+            candidates.append(row)
+    missing = [row.id for row in candidates if not row.contact_email]
+    person_addresses: dict[int, str] = {}
+    if missing:
+        first = (
+            select(Person.case_id, func.min(Person.position).label("position"))
+            .where(Person.case_id.in_(missing), Person.email.is_not(None), Person.email != "")
+            .group_by(Person.case_id)
+            .subquery()
+        )
+        for case_id, email in db.session.execute(
+            select(Person.case_id, Person.email).join(
+                first, (first.c.case_id == Person.case_id) & (first.c.position == Person.position)
+            )
+        ):
+            person_addresses[case_id] = email
+    for row in candidates:
+        address = row.contact_email or person_addresses.get(row.id)
+        if not address:
+            result.no_email += 1
+            continue
+        result.recipients.append(Recipient(row.id, address, row.client_language.value))
+    return result
+
+
+def invitation_url(token: str) -> str:
+    return url_for("event_invite.page", token=token, _external=True)
+
+
+def unsubscribe_url(token: str) -> str:
+    return url_for("event_invite.unsubscribe", token=token, _external=True)
+
+
+def render_invitation(event: Event, centre_name: str, language: str, token: str) -> dict:
+    """Subject, text and HTML of one invitation, in ``language``."""
+    context = {
+        "event": event,
+        "centre_name": centre_name,
+        "lang": language,
+        "title": event.title_in(language),
+        "description": event.description_in(language),
+        "url": invitation_url(token),
+        "unsubscribe_url": unsubscribe_url(token),
+    }
+    with force_locale(language):
+        return {
+            "subject": _("Invitation: %(title)s", title=context["title"]),
+            "text": render_template("events/email/invitation.txt", **context),
+            "html": render_template("events/email/invitation.html", **context),
+        }
+
+
+def send_invitations(user: User, event: Event, filters: RecipientFilters) -> Preview:
+    """Invite the previewed households: an invitation row each (with its personal link)
+    and an email in the outbox, paced. Flushes. Returns what was done."""
+    if event.status != EventStatus.PUBLISHED:
+        raise DomainError(_("Publish the event before inviting anyone."))
+    if event.starts_at <= utcnow():
+        raise DomainError(_("This event has started already."))
+    result = preview(user, event, filters)
+    if not result.recipients:
+        raise DomainError(
+            _("Nobody to invite: no household matches with consent and an email address.")
+        )
+    if result.invited > MAX_PER_SENDING:
+        raise DomainError(
+            _("At most %(max)d households at a time. Narrow the filters.", max=MAX_PER_SENDING)
+        )
+    centre_name = db.session.get(Centre, event.centre_id).name
+    per_minute = max(1, int(current_app.config["EVENT_INVITATIONS_PER_MINUTE"]))
+    now = utcnow()
+    for index, recipient in enumerate(result.recipients):
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        db.session.add(
+            EventInvitation(
+                event_id=event.id,
+                case_id=recipient.case_id,
+                token_hash=token_hash(token),
+                language=recipient.language,
+                invited_by_id=user.id,
+                invited_at=now,
+            )
+        )
+        rendered = render_invitation(event, centre_name, recipient.language, token)
+        message = mail.queue_email(
+            centre_id=event.centre_id,
+            case_id=recipient.case_id,
+            kind=INVITATION_KIND,
+            recipients=[recipient.address],
+            subject=rendered["subject"],
+            text_body=rendered["text"],
+            html_body=rendered["html"],
+            created_by_id=user.id,
+            headers={
+                "List-Unsubscribe": f"<{unsubscribe_url(token)}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        )
+        # A steady pace: batch n is due n minutes from now (the outbox sweep sends it).
+        message.next_attempt_at = now + timedelta(minutes=index // per_minute)
+    db.session.flush()
+    return result
+
+
+# --- the personal link -------------------------------------------------------------------
+
+
+def find(token: str) -> EventInvitation | None:
+    """The invitation of a personal link (None for an unknown or malformed one)."""
+    if not TOKEN_PATTERN.fullmatch(token or ""):
+        return None
+    return db.session.scalar(
+        select(EventInvitation).where(EventInvitation.token_hash == token_hash(token))
+    )
+
+
+def is_open(event: Event) -> bool:
+    """Registrations are open: published and not started."""
+    return event.status == EventStatus.PUBLISHED and event.starts_at > utcnow()
+
+
+def places_taken(event_id: int, but: int | None = None) -> int:
+    query = select(func.coalesce(func.sum(EventInvitation.people), 0)).where(
+        EventInvitation.event_id == event_id,
+        EventInvitation.status == InvitationStatus.REGISTERED,
+    )
+    if but is not None:
+        query = query.where(EventInvitation.id != but)
+    return int(db.session.scalar(query) or 0)
+
+
+def register(invitation: EventInvitation, event: Event, people: int) -> InvitationStatus:
+    """Register ``people`` (or put them on the waiting list when that many places are no
+    longer free). Flushes."""
+    if not is_open(event):
+        raise DomainError(_("Registration for this event is closed."))
+    if not 1 <= people <= MAX_PEOPLE:
+        raise DomainError(_("Choose between 1 and %(max)d people.", max=MAX_PEOPLE))
+    full = (
+        event.capacity is not None
+        and places_taken(event.id, but=invitation.id) + people > event.capacity
+    )
+    invitation.status = InvitationStatus.WAITING if full else InvitationStatus.REGISTERED
+    invitation.people = people
+    invitation.responded_at = utcnow()
+    db.session.flush()
+    return invitation.status
+
+
+def decline(invitation: EventInvitation, event: Event) -> None:
+    """Not coming (also after registering: the places are free again). Flushes."""
+    if event.status == EventStatus.CANCELLED:
+        raise DomainError(_("This event was cancelled."))
+    invitation.status = InvitationStatus.DECLINED
+    invitation.people = None
+    invitation.responded_at = utcnow()
+    db.session.flush()
+
+
+def unsubscribe(invitation: EventInvitation) -> None:
+    """The client's "no more invitations": the consent is withdrawn. Flushes."""
+    consent = consent_of(invitation.case_id)
+    if consent is not None:
+        withdraw_consent(consent, None, ConsentChannel.CLIENT_LINK)
