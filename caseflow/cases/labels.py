@@ -97,6 +97,13 @@ ACTIVITY = {
     ActivityKind.CLIENT_CLAIM_CONFIRMED: _l("Client's update confirmed"),
     ActivityKind.CLIENT_CLAIM_SENT_BACK: _l("Client's update sent back"),
     ActivityKind.CLIENT_MESSAGE: _l("The client asked a question"),
+    ActivityKind.EVENT_CONSENT_GIVEN: _l("Consent to event invitations recorded"),
+    ActivityKind.EVENT_CONSENT_WITHDRAWN: _l("Consent to event invitations withdrawn"),
+    ActivityKind.EVENT_INVITED: _l("Invited to an event"),
+    ActivityKind.EVENT_REGISTERED: _l("Registered for an event"),
+    ActivityKind.EVENT_WAITING: _l("On the waiting list of an event"),
+    ActivityKind.EVENT_DECLINED: _l("Declined an event"),
+    ActivityKind.EVENT_ATTENDED: _l("Attended an event"),
 }
 
 

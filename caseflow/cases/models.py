@@ -354,6 +354,15 @@ class ActivityKind(enum.StrEnum):
     CLIENT_CLAIM_CONFIRMED = "client_claim_confirmed"
     CLIENT_CLAIM_SENT_BACK = "client_claim_sent_back"
     CLIENT_MESSAGE = "client_message"
+    # The welcome community's events (caseflow/events); details: event (its title),
+    # event_id, people. Actor None = the client (through the invitation's link).
+    EVENT_CONSENT_GIVEN = "event_consent_given"
+    EVENT_CONSENT_WITHDRAWN = "event_consent_withdrawn"
+    EVENT_INVITED = "event_invited"
+    EVENT_REGISTERED = "event_registered"
+    EVENT_WAITING = "event_waiting"
+    EVENT_DECLINED = "event_declined"
+    EVENT_ATTENDED = "event_attended"
 
 
 class Activity(db.Model):

@@ -5,7 +5,8 @@ from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import joinedload
 
 from caseflow.auth.models import User
-from caseflow.cases.models import Case
+from caseflow.cases.models import Activity, ActivityKind, Case
+from caseflow.cases.timeline import record
 from caseflow.core.errors import DomainError
 from caseflow.core.time import utcnow
 from caseflow.events.models import ConsentChannel, InvitationConsent
@@ -38,6 +39,7 @@ def give_consent(case: Case, actor: User) -> InvitationConsent:
     consent.withdrawn_at = None
     consent.withdrawn_by_id = None
     consent.withdrawn_via = None
+    record(case, actor, ActivityKind.EVENT_CONSENT_GIVEN)
     db.session.flush()
     return consent
 
@@ -51,6 +53,14 @@ def withdraw_consent(consent: InvitationConsent, actor: User | None, via: Consen
     consent.withdrawn_at = utcnow()
     consent.withdrawn_by_id = actor.id if actor is not None else None
     consent.withdrawn_via = via
+    db.session.add(
+        Activity(
+            case_id=consent.case_id,
+            actor_id=actor.id if actor is not None else None,
+            kind=ActivityKind.EVENT_CONSENT_WITHDRAWN,
+            details={"via": via.value},
+        )
+    )
     db.session.flush()
     return True
 

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 
 from caseflow.auth.models import User
-from caseflow.cases.models import Case, HouseholdRole, Person
+from caseflow.cases.models import Activity, ActivityKind, Case, HouseholdRole, Person
 from caseflow.cases.queries import CaseFilters, filtered_cases
 from caseflow.centres.models import Centre
 from caseflow.core.errors import DomainError
@@ -110,6 +110,50 @@ def _selection(user: User, event: Event, filters: RecipientFilters):
     ).order_by(Case.id)
 
 
+def _person_addresses(case_ids: list[int]) -> dict[int, str]:
+    """The first household member's email address of each case that has one (one query)."""
+    if not case_ids:
+        return {}
+    first = (
+        select(Person.case_id, func.min(Person.position).label("position"))
+        .where(Person.case_id.in_(case_ids), Person.email.is_not(None), Person.email != "")
+        .group_by(Person.case_id)
+        .subquery()
+    )
+    return dict(
+        db.session.execute(
+            select(Person.case_id, Person.email).join(
+                first, (first.c.case_id == Person.case_id) & (first.c.position == Person.position)
+            )
+        ).all()
+    )
+
+
+def addresses(case_ids: list[int]) -> dict[int, str]:
+    """Where a household's event emails go: the case's contact address, else the first
+    member's. Two queries."""
+    contact = dict(
+        db.session.execute(
+            select(Case.id, Case.contact_email).where(
+                Case.id.in_(case_ids), Case.contact_email.is_not(None), Case.erased_at.is_(None)
+            )
+        ).all()
+    )
+    others = _person_addresses([i for i in case_ids if not contact.get(i)])
+    return {i: contact.get(i) or others.get(i) for i in case_ids if contact.get(i) or others.get(i)}
+
+
+def _timeline(case_id: int, actor: User | None, kind: ActivityKind, event: Event, **details):
+    db.session.add(
+        Activity(
+            case_id=case_id,
+            actor_id=actor.id if actor is not None else None,
+            kind=kind,
+            details={"event": event.title_in("en"), "event_id": event.id, **details},
+        )
+    )
+
+
 def preview(user: User, event: Event, filters: RecipientFilters) -> Preview:
     """Who would be invited: two queries, whatever the number of households."""
     rows = db.session.execute(_selection(user, event, filters)).all()
@@ -122,21 +166,7 @@ def preview(user: User, event: Event, filters: RecipientFilters) -> Preview:
             result.no_consent += 1
         else:
             candidates.append(row)
-    missing = [row.id for row in candidates if not row.contact_email]
-    person_addresses: dict[int, str] = {}
-    if missing:
-        first = (
-            select(Person.case_id, func.min(Person.position).label("position"))
-            .where(Person.case_id.in_(missing), Person.email.is_not(None), Person.email != "")
-            .group_by(Person.case_id)
-            .subquery()
-        )
-        for case_id, email in db.session.execute(
-            select(Person.case_id, Person.email).join(
-                first, (first.c.case_id == Person.case_id) & (first.c.position == Person.position)
-            )
-        ):
-            person_addresses[case_id] = email
+    person_addresses = _person_addresses([row.id for row in candidates if not row.contact_email])
     for row in candidates:
         address = row.contact_email or person_addresses.get(row.id)
         if not address:
@@ -221,6 +251,7 @@ def send_invitations(user: User, event: Event, filters: RecipientFilters) -> Pre
         )
         # A steady pace: batch n is due n minutes from now (the outbox sweep sends it).
         message.next_attempt_at = now + timedelta(minutes=index // per_minute)
+        _timeline(recipient.case_id, user, ActivityKind.EVENT_INVITED, event)
     db.session.flush()
     return result
 
@@ -266,6 +297,8 @@ def register(invitation: EventInvitation, event: Event, people: int) -> Invitati
     invitation.status = InvitationStatus.WAITING if full else InvitationStatus.REGISTERED
     invitation.people = people
     invitation.responded_at = utcnow()
+    kind = ActivityKind.EVENT_WAITING if full else ActivityKind.EVENT_REGISTERED
+    _timeline(invitation.case_id, None, kind, event, people=people)
     db.session.flush()
     return invitation.status
 
@@ -277,6 +310,7 @@ def decline(invitation: EventInvitation, event: Event) -> None:
     invitation.status = InvitationStatus.DECLINED
     invitation.people = None
     invitation.responded_at = utcnow()
+    _timeline(invitation.case_id, None, ActivityKind.EVENT_DECLINED, event)
     db.session.flush()
 
 
@@ -285,3 +319,53 @@ def unsubscribe(invitation: EventInvitation) -> None:
     consent = consent_of(invitation.case_id)
     if consent is not None:
         withdraw_consent(consent, None, ConsentChannel.CLIENT_LINK)
+
+
+def render_cancellation(event: Event, centre_name: str, language: str) -> dict:
+    context = {
+        "event": event,
+        "centre_name": centre_name,
+        "lang": language,
+        "title": event.title_in(language),
+    }
+    with force_locale(language):
+        return {
+            "subject": _("Cancelled: %(title)s", title=context["title"]),
+            "text": render_template("events/email/cancelled.txt", **context),
+            "html": render_template("events/email/cancelled.html", **context),
+        }
+
+
+def send_cancellations(event: Event, actor: User) -> int:
+    """Tell the registered households (and the waiting list) that the event is
+    cancelled, each in their language, through the outbox. Flushes. Returns how many."""
+    coming = list(
+        db.session.scalars(
+            select(EventInvitation).where(
+                EventInvitation.event_id == event.id,
+                EventInvitation.status.in_((InvitationStatus.REGISTERED, InvitationStatus.WAITING)),
+            )
+        )
+    )
+    if not coming:
+        return 0
+    where = addresses([i.case_id for i in coming])
+    centre_name = db.session.get(Centre, event.centre_id).name
+    sent = 0
+    for invitation in coming:
+        address = where.get(invitation.case_id)
+        if not address:
+            continue
+        rendered = render_cancellation(event, centre_name, invitation.language)
+        mail.queue_email(
+            centre_id=event.centre_id,
+            case_id=invitation.case_id,
+            kind=CANCELLATION_KIND,
+            recipients=[address],
+            subject=rendered["subject"],
+            text_body=rendered["text"],
+            html_body=rendered["html"],
+            created_by_id=actor.id,
+        )
+        sent += 1
+    return sent

@@ -139,7 +139,24 @@ def publish(event_id: int):
 @audited("event.cancel", object_type="event", id_arg="event_id")
 @requires(can_manage_events)
 def cancel(event_id: int):
-    return _change_status(event_id, services.cancel_event, _("Event cancelled."))
+    """Cancel, and email the registered households (and the waiting list)."""
+    event = _event(event_id)
+    form = EventStatusForm()
+    if not form.validate():
+        abort(400)
+    with unit_of_work() as work:
+        services.cancel_event(event, form.version.data)
+        told = invitations.send_cancellations(event, current_user)
+    if not work.failed:
+        flash(
+            ngettext(
+                "Event cancelled. %(num)d registered household gets an email.",
+                "Event cancelled. %(num)d registered households get an email.",
+                told,
+            ),
+            "success",
+        )
+    return redirect(url_for("events.detail", event_id=event.id))
 
 
 def _invite_form() -> InviteForm:

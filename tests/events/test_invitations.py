@@ -304,3 +304,28 @@ def test_registration_closes_when_the_event_is_cancelled(client_for, centre, hou
     response = visitor.post_form(f"{links[cases['A'].id]}/register", {"people": "1"})
     assert response.status_code == 400
     assert db_digest() == before
+
+
+def test_cancelling_emails_the_registered_households_in_their_language(
+    client_for, centre, households, smtp
+):
+    event, cases, links = _invite_one(client_for, centre, households)
+    visitor = client_for(None)
+    visitor.post_form(f"{links[cases['A'].id]}/register", {"people": "2"})
+    visitor.post_form(f"{links[cases['B'].id]}/decline")
+    smtp.inbox.envelopes.clear()
+    lead = households[0]
+    response = client_for(lead).post_form(f"/events/{event.id}/cancel", {"version": event.version})
+    assert response.status_code == 302
+    [mail] = smtp.inbox.messages  # the Dutch household declined: no email for them
+    assert mail["To"] == "dubois@example.net"
+    assert mail["Subject"] == "Annulé : Café des langues"
+
+
+def test_the_case_timeline_shows_invited_and_registered(client_for, centre, households):
+    event, cases, links = _invite_one(client_for, centre, households)
+    client_for(None).post_form(f"{links[cases['A'].id]}/register", {"people": "2"})
+    lead = households[0]
+    page = client_for(lead).get(f"/cases/{cases['A'].id}?lang=en").get_data(as_text=True)
+    assert "Invited to an event</strong>: Language café" in page
+    assert "Registered for an event</strong>: Language café (2 people)" in page
