@@ -17,6 +17,7 @@ from caseflow.cases.models import Case, CaseType, Person
 from caseflow.checklists.models import ChecklistItem, TemplateItem
 from caseflow.checklists.seeding import seed_catalogue
 from caseflow.documents.models import ExportJob, ExportStatus
+from caseflow.events.models import EventInvitation
 from caseflow.events.services import create_event, publish_event
 from caseflow.extensions import db
 from caseflow.followups.services import add_followup
@@ -209,6 +210,10 @@ MATRIX = {
     # The household's consent to event invitations, on the case page.
     ("event_consent.give", "POST"): CASE_EDITORS,
     ("event_consent.withdraw", "POST"): CASE_EDITORS,
+    ("events.door_list", "GET"): EVENT_MANAGERS,
+    ("events.attended", "POST"): EVENT_MANAGERS,
+    ("events.unmark", "POST"): EVENT_MANAGERS,
+    ("events.walk_in", "POST"): EVENT_MANAGERS,
     ("events.invite", "GET"): EVENT_MANAGERS,
     ("events.invite", "POST"): EVENT_MANAGERS,
     # The personal invitation link needs no login: its secret address is the credential.
@@ -308,6 +313,10 @@ def world(centre, other_centre, make_user, make_case):
         },
     )
     publish_event(event, None)
+    invitation = EventInvitation(
+        event_id=event.id, case_id=case.id, token_hash="0" * 64, language="en"
+    )
+    db.session.add(invitation)
     db.session.commit()
     return SimpleNamespace(
         users=users,
@@ -329,6 +338,7 @@ def world(centre, other_centre, make_user, make_case):
             "attachment_id": attachment.id,
             "claim_id": claim.id,
             "event_id": event.id,
+            "invitation_id": invitation.id,
             "decision": "send_back",
             "fmt": "csv",
             "number": 1,

@@ -2,7 +2,14 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from caseflow.core.forms import (
     CheckboxesField,
@@ -158,4 +165,25 @@ class InviteForm(Form):
         _l("Cases"),
         choices=[("", _l("Open cases")), ("all", _l("Open and closed cases"))],
         validators=[Optional()],
+    )
+
+
+class AttendanceForm(Form):
+    people = IntegerField(
+        _l("People present"),
+        validators=[
+            InputRequired(message=_l("Enter the number of people present.")),
+            NumberRange(min=1, max=20),
+        ],
+    )
+
+
+class UnmarkForm(Form):
+    pass
+
+
+class WalkInForm(Form):
+    name = _text(_l("Name"), 200, required=True)
+    people = IntegerField(
+        _l("People"), default=1, validators=[InputRequired(), NumberRange(min=1, max=20)]
     )

@@ -13,8 +13,16 @@ from caseflow.auth.permissions import can_manage_events, can_see_events
 from caseflow.cases.queries import centre_case_types
 from caseflow.core.audit import annotate, audited
 from caseflow.core.transactions import unit_of_work
-from caseflow.events import invitations, labels, services
-from caseflow.events.forms import EditEventForm, EventForm, EventStatusForm, InviteForm
+from caseflow.events import door, invitations, labels, services
+from caseflow.events.forms import (
+    AttendanceForm,
+    EditEventForm,
+    EventForm,
+    EventStatusForm,
+    InviteForm,
+    UnmarkForm,
+    WalkInForm,
+)
 from caseflow.events.models import EVENT_LANGUAGES, Event, EventStatus
 
 bp = Blueprint("events", __name__)
@@ -207,6 +215,84 @@ def invite(event_id: int):
         "success",
     )
     return redirect(url_for("events.detail", event_id=event.id))
+
+
+def _door_page(event: Event, status: int = 200, walk_in_form=None, failed_form=None):
+    rows, walk_ins = door.door_list(event)
+    return render_template(
+        "events/door.html",
+        **_context(
+            event=event,
+            rows=rows,
+            walk_ins=walk_ins,
+            walk_in_form=walk_in_form or WalkInForm(formdata=None),
+            unmark_form=UnmarkForm(formdata=None),
+            failed_form=failed_form,
+            registered_people=sum(r.invitation.people or 0 for r in rows if r.invitation.is_coming),
+            present_people=sum(r.invitation.attended_people or 0 for r in rows)
+            + sum(w.people for w in walk_ins),
+        ),
+    ), status
+
+
+@bp.get("/events/<id:event_id>/door")
+@audited("event.door_list", object_type="event", id_arg="event_id")
+@requires(can_manage_events)
+def door_list(event_id: int):
+    """The list to tick at the door (works on a phone)."""
+    return _door_page(_event(event_id))
+
+
+def _door_invitation(event: Event, invitation_id: int):
+    invitation = door.event_invitation(event, invitation_id)
+    if invitation is None:
+        abort(404)
+    return invitation
+
+
+@bp.post("/events/<id:event_id>/door/<id:invitation_id>")
+@audited("event.attendance", object_type="event", id_arg="event_id")
+@requires(can_manage_events)
+def attended(event_id: int, invitation_id: int):
+    event = _event(event_id)
+    invitation = _door_invitation(event, invitation_id)
+    form = AttendanceForm()
+    if not form.validate():
+        return _door_page(event, 400, failed_form=form)
+    with unit_of_work() as work:
+        door.mark_attended(invitation, event, current_user, form.people.data)
+    if work.failed:
+        return _door_page(event, work.status)
+    return redirect(url_for("events.door_list", event_id=event.id, _anchor=f"row-{invitation.id}"))
+
+
+@bp.post("/events/<id:event_id>/door/<id:invitation_id>/undo")
+@audited("event.attendance", object_type="event", id_arg="event_id")
+@requires(can_manage_events)
+def unmark(event_id: int, invitation_id: int):
+    event = _event(event_id)
+    invitation = _door_invitation(event, invitation_id)
+    if not UnmarkForm().validate():
+        abort(400)
+    with unit_of_work():
+        door.unmark_attended(invitation)
+    return redirect(url_for("events.door_list", event_id=event.id, _anchor=f"row-{invitation.id}"))
+
+
+@bp.post("/events/<id:event_id>/door/walk-in")
+@audited("event.walk_in", object_type="event", id_arg="event_id")
+@requires(can_manage_events)
+def walk_in(event_id: int):
+    event = _event(event_id)
+    form = WalkInForm()
+    if not form.validate():
+        return _door_page(event, 400, walk_in_form=form)
+    with unit_of_work() as work:
+        door.add_walk_in(event, current_user, form.name.data, form.people.data)
+    if work.failed:
+        return _door_page(event, work.status, walk_in_form=form)
+    flash(_("Walk-in added."), "success")
+    return redirect(url_for("events.door_list", event_id=event.id, _anchor="walk-ins"))
 
 
 @bp.app_context_processor

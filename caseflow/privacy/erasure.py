@@ -76,7 +76,7 @@ from caseflow.core.audit import record
 from caseflow.core.errors import DomainError
 from caseflow.core.time import BRUSSELS, utcnow
 from caseflow.documents.models import ExportJob, ExportStatus
-from caseflow.events.models import InvitationConsent
+from caseflow.events.models import EventInvitation, InvitationConsent
 from caseflow.extensions import db
 from caseflow.followups.models import FollowUp, FollowUpStatus
 from caseflow.mail.models import OutboxAttachment, OutboxMessage, OutboxStatus
@@ -320,6 +320,15 @@ def erase_case(
     _erase_portal(case, now)
     # The consent to event invitations goes: an erased household is never invited.
     db.session.execute(delete(InvitationConsent).where(InvitationConsent.case_id == case.id))
+    # Event invitations stay anonymous (the funder report counts them): the personal
+    # link stops working, the dates keep their month.
+    for invitation in db.session.scalars(
+        select(EventInvitation).where(EventInvitation.case_id == case.id)
+    ):
+        invitation.token_hash = None
+        invitation.invited_at = month_at(invitation.invited_at)
+        invitation.responded_at = month_at(invitation.responded_at)
+        invitation.attended_at = month_at(invitation.attended_at)
 
     case.household_name = case.reference
     case.salutation = None  # made of the persons' names

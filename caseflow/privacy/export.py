@@ -22,7 +22,9 @@ What ``data.json`` holds (``FORMAT``; keys are stable, documented in the README)
   secret), ``client_claims`` (steps the client reported done, and the advisor's
   answer), ``client_messages`` (the client's questions), ``event_invitation_consent``
   (the consent to event invitations: given when and by whom, withdrawn when, by whom or
-  through the client's link) and ``access_log`` (every audit
+  through the client's link), ``event_invitations`` (each event the household was
+  invited to: when, the answer, how many people, attendance; never the link's secret)
+  and ``access_log`` (every audit
   event of the case: who viewed, changed, exported or emailed its data, when, and the
   outcome).
 
@@ -91,6 +93,7 @@ TABLE_KEYS = {
     # The household's consent to event invitations (caseflow/events): when given, by
     # whom, when withdrawn and how.
     "event_invitation_consents": "event_invitation_consent",
+    "event_invitations": "event_invitations",  # invited, the answer, attended
     "export_jobs": "export_jobs",  # no foreign key: the case ids are a JSON list
     "attachments": "files",  # the files themselves are in the ZIP, under "file"
     "audit_events": "access_log",  # no foreign key: a plain case_id column
@@ -116,6 +119,7 @@ OMITTED = {
     # Only a hash of the secret link is stored; it is no use to anyone, the client
     # included (the dates say when it was made, opened, revoked).
     "portal_links": {"token_hash"},
+    "event_invitations": {"token_hash"},
     "export_jobs": {
         "centre_id",
         "case_ids",
@@ -225,6 +229,9 @@ def case_rows(case_id: int, person_id: int | None = None) -> dict[str, list[dict
         "portal_messages": _rows("portal_messages", t("portal_messages").c.case_id == case_id),
         "event_invitation_consents": _rows(
             "event_invitation_consents", t("event_invitation_consents").c.case_id == case_id
+        ),
+        "event_invitations": _rows(
+            "event_invitations", t("event_invitations").c.case_id == case_id
         ),
         "export_jobs": _export_jobs_of(case_id, case["centre_id"]),
         "audit_events": _rows("audit_events", t("audit_events").c.case_id == case_id),

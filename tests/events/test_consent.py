@@ -7,7 +7,7 @@ from caseflow.core.audit import AuditEvent
 from caseflow.events.consent import consent_of, give_consent
 from caseflow.events.models import ConsentChannel, InvitationConsent
 from caseflow.extensions import db
-from caseflow.privacy.erasure import erase_case
+from caseflow.privacy.erasure import erase_case, month_at
 from caseflow.privacy.export import collect
 from tests.conftest import db_digest
 
@@ -110,3 +110,23 @@ def test_erasure_removes_the_consent(make_user, make_case):
     erase_case(case, reason="Request of the client", actor=lead)
     db.session.commit()
     assert consent_of(case.id) is None
+
+
+def test_erasure_anonymises_invitations_and_kills_the_link(client_for, centre, households):
+    from tests.events.test_invitations import _invite_one
+
+    event, cases, links = _invite_one(client_for, centre, households)
+    lead = households[0]
+    case = cases["A"]
+    exported = collect(case.id)["event_invitations"]
+    assert len(exported) == 1 and "token_hash" not in exported[0]
+    erase_case(case, reason="Request of the client", actor=lead)
+    db.session.commit()
+    from caseflow.events.models import EventInvitation
+
+    invitation = db.session.scalar(
+        select(EventInvitation).where(EventInvitation.case_id == case.id)
+    )
+    assert invitation is not None and invitation.token_hash is None  # still counted
+    assert invitation.invited_at == month_at(invitation.invited_at)  # the month only
+    assert client_for(None).get(links[case.id]).status_code == 404

@@ -88,6 +88,7 @@ def household(centre, make_user, make_case):
     ask_question(case, "Canaryquestion from the client")
     claim_step(case, next(i for i in items if i.person_id == ana.id and i.is_open).id)
     give_consent(case, advisor)  # to event invitations (caseflow/events)
+    _invited_to_an_event(case, lead)
     message = queue_email(
         centre_id=case.centre_id,
         case_id=case.id,
@@ -197,3 +198,36 @@ def catalogue(centre):
     seed_catalogue(centre)
     db.session.commit()
     return centre
+
+
+def _invited_to_an_event(case, lead):
+    """An invitation of the household to an event (caseflow/events), registered."""
+    from datetime import datetime
+
+    from caseflow.events.models import EventInvitation, InvitationStatus
+    from caseflow.events.services import create_event
+
+    event = create_event(
+        case.centre_id,
+        lead,
+        {
+            "title_en": "Family day",
+            "event_type": "family",
+            "starts_at": datetime(2026, 6, 1, 10, 0),
+            "ends_at": datetime(2026, 6, 1, 16, 0),
+            "place": "Park",
+            "audience_languages": ["en"],
+            "organiser": "The centre",
+        },
+    )
+    db.session.add(
+        EventInvitation(
+            event_id=event.id,
+            case_id=case.id,
+            token_hash="1" * 64,
+            language="en",
+            status=InvitationStatus.REGISTERED,
+            people=2,
+        )
+    )
+    db.session.flush()

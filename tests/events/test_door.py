@@ -1,0 +1,102 @@
+"""The door list (issue 15, step 5): tick who came, walk-ins by name; the case timeline
+shows the attendance."""
+
+import pytest
+from sqlalchemy import select
+
+from caseflow.events.models import EventInvitation, WalkIn
+from caseflow.extensions import db
+from tests.conftest import db_digest
+from tests.events.test_invitations import _invite_one
+
+
+def _registered(client_for, centre, households):
+    event, cases, links = _invite_one(client_for, centre, households)
+    visitor = client_for(None)
+    visitor.post_form(f"{links[cases['A'].id]}/register", {"people": "3"})
+    return event, cases
+
+
+def test_the_door_list_ticks_attendance(client_for, centre, households):
+    event, cases = _registered(client_for, centre, households)
+    lead = households[0]
+    client = client_for(lead)
+    page = client.get(f"/events/{event.id}/door").get_data(as_text=True)
+    assert "Dubois family" in page and "Jansen family" not in page  # only who registered
+    invitation = db.session.scalar(
+        select(EventInvitation).where(EventInvitation.case_id == cases["A"].id)
+    )
+
+    response = client.post_form(f"/events/{event.id}/door/{invitation.id}", {"people": "2"})
+
+    assert response.status_code == 302
+    db.session.refresh(invitation)
+    assert invitation.attended_at is not None and invitation.attended_people == 2
+    page = client.get(f"/events/{event.id}/door").get_data(as_text=True)
+    assert f'data-present="{invitation.id}"' in page
+    assert 'data-count="present">2<' in page and 'data-count="registered">3<' in page
+    timeline = client.get(f"/cases/{cases['A'].id}").get_data(as_text=True)
+    assert "Attended an event</strong>: Language café (2 people)" in timeline
+
+    client.post_form(f"/events/{event.id}/door/{invitation.id}/undo")
+    db.session.refresh(invitation)
+    assert invitation.attended_at is None
+
+
+def test_walk_ins_are_added_by_name(client_for, centre, households):
+    event, _cases = _registered(client_for, centre, households)
+    client = client_for(households[0])
+    response = client.post_form(
+        f"/events/{event.id}/door/walk-in", {"name": "Walk-in Visitor", "people": "2"}
+    )
+    assert response.status_code == 302
+    walk_in = db.session.scalars(select(WalkIn)).one()
+    assert (walk_in.name, walk_in.people) == ("Walk-in Visitor", 2)
+    page = client.get(f"/events/{event.id}/door").get_data(as_text=True)
+    assert "Walk-in Visitor" in page and 'data-count="present">2<' in page
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": "", "people": "1"}, "This field is required."),
+        ({"name": "Ana\nSilva", "people": "1"}, "not allowed"),
+        ({"name": "x" * 201, "people": "1"}, "longer than 200"),
+        ({"name": "Ana", "people": "0"}, "between 1 and 20"),
+        ({"name": "Ana", "people": "lots"}, "Not a valid integer"),
+    ],
+)
+def test_bad_walk_ins_are_refused(client_for, centre, households, data, message):
+    event, _cases = _registered(client_for, centre, households)
+    client = client_for(households[0])
+    before = db_digest()
+    response = client.post_form(f"/events/{event.id}/door/walk-in", data)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert db_digest() == before
+
+
+@pytest.mark.parametrize("people", ["0", "21", "x", ""])
+def test_bad_attendance_is_refused(client_for, centre, households, people):
+    event, cases = _registered(client_for, centre, households)
+    client = client_for(households[0])
+    invitation = db.session.scalar(
+        select(EventInvitation).where(EventInvitation.case_id == cases["A"].id)
+    )
+    before = db_digest()
+    response = client.post_form(f"/events/{event.id}/door/{invitation.id}", {"people": people})
+    assert response.status_code == 400
+    assert db_digest() == before
+
+
+def test_another_events_invitation_is_not_found(client_for, centre, households, make_user):
+    event, cases = _registered(client_for, centre, households)
+    invitation = db.session.scalar(select(EventInvitation))
+    from tests.events.test_invitations import make_event
+
+    other = make_event(centre, households[0])
+    client = client_for(households[0])
+    before = db_digest()
+    response = client.post_form(f"/events/{other.id}/door/{invitation.id}", {"people": "1"})
+    assert response.status_code == 404
+    assert db_digest() == before
