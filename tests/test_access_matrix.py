@@ -214,6 +214,7 @@ MATRIX = {
     ("events.attended", "POST"): EVENT_MANAGERS,
     ("events.unmark", "POST"): EVENT_MANAGERS,
     ("events.walk_in", "POST"): EVENT_MANAGERS,
+    ("events.attendance_export", "GET"): EVENT_MANAGERS,
     ("events.invite", "GET"): EVENT_MANAGERS,
     ("events.invite", "POST"): EVENT_MANAGERS,
     # The personal invitation link needs no login: its secret address is the credential.

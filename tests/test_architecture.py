@@ -88,6 +88,8 @@ FEATURE_IMPORTS = {
     ("privacy", "events"),
     # Event invitations and cancellations go through the outbox.
     ("events", "mail"),
+    # The funder report counts the events, invitations and attendance.
+    ("reports", "events"),
     # An online request queues its confirmation email through the outbox.
     ("webintake", "mail"),
 }

@@ -12,8 +12,10 @@ from caseflow.auth.access import requires
 from caseflow.auth.permissions import can_manage_events, can_see_events
 from caseflow.cases.queries import centre_case_types
 from caseflow.core.audit import annotate, audited
+from caseflow.core.downloads import download, safe_filename
+from caseflow.core.i18n import current_locale
 from caseflow.core.transactions import unit_of_work
-from caseflow.events import door, invitations, labels, services
+from caseflow.events import door, exports, invitations, labels, services
 from caseflow.events.forms import (
     AttendanceForm,
     EditEventForm,
@@ -293,6 +295,29 @@ def walk_in(event_id: int):
         return _door_page(event, work.status, walk_in_form=form)
     flash(_("Walk-in added."), "success")
     return redirect(url_for("events.door_list", event_id=event.id, _anchor="walk-ins"))
+
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@bp.get("/events/<id:event_id>/attendance.<fmt>")
+@audited("event.attendance_export", object_type="event", id_arg="event_id")
+@requires(can_manage_events)
+def attendance_export(event_id: int, fmt: str):
+    """The attendance list with names, for the organising centre (CSV or Excel)."""
+    if fmt not in EXPORT_TYPES:
+        abort(404)
+    event = _event(event_id)
+    door_rows, walk_ins = door.door_list(event)
+    data = exports.rows(door_rows, walk_ins)
+    title = event.title_in(current_locale())
+    body = exports.to_csv(data) if fmt == "csv" else exports.to_xlsx(title, data)
+    local = services.utc_to_brussels(event.starts_at)
+    name = safe_filename(f"attendance-{local:%Y-%m-%d}-{event.id}", suffix=f".{fmt}")
+    return download(body, name, EXPORT_TYPES[fmt])
 
 
 @bp.app_context_processor

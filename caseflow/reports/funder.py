@@ -10,9 +10,15 @@ Definitions (also stated on the page):
   the cases served, nationality counts persons.
 - key steps: the checklist steps of the cases served that apply (not "not
   applicable"); the share done, and the median number of days from arrival to done.
+- events (caseflow/events): the centre's events that started in the period and were
+  not cancelled, by type and by month (Brussels); their invitations, registrations
+  (households registered, not the waiting list) and attendance (people ticked at the
+  door plus walk-ins); the new arrivals (cases whose arrival date is in the period) and
+  how many of them attended at least one event (any event up to the period's end).
 """
 
 from dataclasses import dataclass, field
+from datetime import UTC
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
@@ -22,6 +28,8 @@ from sqlalchemy import case as sql_case
 from caseflow.cases.models import Case, CaseStatus, Person
 from caseflow.checklists.models import ChecklistItem, ChecklistTemplate, ItemState, TemplateItem
 from caseflow.core.countries import EU_EEA_CH
+from caseflow.core.time import BRUSSELS
+from caseflow.events.models import Event, EventInvitation, EventStatus, InvitationStatus, WalkIn
 from caseflow.extensions import db
 from caseflow.reports.periods import Period
 
@@ -58,6 +66,94 @@ class FunderReport:
     sectors: list[tuple[str, int]] = field(default_factory=list)
     referral_channels: list[tuple[str, int]] = field(default_factory=list)
     key_steps: list[KeyStep] = field(default_factory=list)
+    events: "EventFigures" = None  # type: ignore[assignment]
+
+
+@dataclass
+class EventCounts:
+    events: int = 0
+    invitations: int = 0
+    registrations: int = 0
+    attendance: int = 0
+
+    def add(self, other: "EventCounts") -> None:
+        self.events += other.events
+        self.invitations += other.invitations
+        self.registrations += other.registrations
+        self.attendance += other.attendance
+
+
+@dataclass
+class EventFigures:
+    total: EventCounts = field(default_factory=EventCounts)
+    by_type: dict[str, EventCounts] = field(default_factory=dict)
+    by_month: dict[str, EventCounts] = field(default_factory=dict)  # "2026-09"
+    new_arrivals: int = 0
+    new_arrivals_attended: int = 0
+
+
+def event_figures(centre_id: int, period: Period) -> EventFigures:
+    """The events of the period, in three grouped queries (invitations per event,
+    walk-ins per event, the new arrivals), summed by type and month here."""
+    figures = EventFigures()
+    held = and_(
+        Event.centre_id == centre_id,
+        Event.status != EventStatus.CANCELLED,
+        Event.status != EventStatus.DRAFT,
+        Event.starts_at >= period.start_at,
+        Event.starts_at < period.end_before,
+    )
+    registered = sql_case((EventInvitation.status == InvitationStatus.REGISTERED, 1), else_=0)
+    per_event = {
+        event_id: (
+            event_type,
+            starts_at,
+            EventCounts(1, int(invited), int(reg or 0), int(came or 0)),
+        )
+        for event_id, event_type, starts_at, invited, reg, came in db.session.execute(
+            select(
+                Event.id,
+                Event.event_type,
+                Event.starts_at,
+                func.count(EventInvitation.id),
+                func.sum(registered),
+                func.coalesce(func.sum(EventInvitation.attended_people), 0),
+            )
+            .outerjoin(EventInvitation, EventInvitation.event_id == Event.id)
+            .where(held)
+            .group_by(Event.id, Event.event_type, Event.starts_at)
+        )
+    }
+    for event_id, people in db.session.execute(
+        select(WalkIn.event_id, func.sum(WalkIn.people))
+        .join(Event, Event.id == WalkIn.event_id)
+        .where(held)
+        .group_by(WalkIn.event_id)
+    ):
+        per_event[event_id][2].attendance += int(people or 0)
+    for event_type, starts_at, counts in per_event.values():
+        month = starts_at.replace(tzinfo=UTC).astimezone(BRUSSELS).strftime("%Y-%m")
+        figures.by_type.setdefault(str(event_type.value), EventCounts()).add(counts)
+        figures.by_month.setdefault(month, EventCounts()).add(counts)
+        figures.total.add(counts)
+    figures.by_month = dict(sorted(figures.by_month.items()))
+    attended = (
+        select(EventInvitation.case_id)
+        .join(Event, Event.id == EventInvitation.event_id)
+        .where(EventInvitation.attended_at.is_not(None), Event.starts_at < period.end_before)
+    )
+    arrivals, came = db.session.execute(
+        select(
+            func.count(Case.id),
+            func.coalesce(func.sum(sql_case((Case.id.in_(attended), 1), else_=0)), 0),
+        ).where(
+            Case.centre_id == centre_id,
+            Case.arrival_date >= period.start,
+            Case.arrival_date <= period.end,
+        )
+    ).one()
+    figures.new_arrivals, figures.new_arrivals_attended = int(arrivals), int(came)
+    return figures
 
 
 def served_clause(centre_id: int, period: Period):
@@ -235,4 +331,5 @@ def funder_report(centre_id: int, period: Period) -> FunderReport:
         report.nationalities.append(("other", rest))
     report.nationality_groups = _merged(groups)
     report.key_steps = key_steps(centre_id, served, period)
+    report.events = event_figures(centre_id, period)
     return report

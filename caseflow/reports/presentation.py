@@ -12,6 +12,8 @@ from pygal.style import Style
 from caseflow.cases import labels
 from caseflow.cases.queries import centre_case_types
 from caseflow.core.countries import country_name
+from caseflow.events import labels as event_labels
+from caseflow.events.models import EventType
 from caseflow.reports.funder import FunderReport
 
 KEY_STEP_LABELS = {
@@ -133,6 +135,7 @@ def tables(report: FunderReport, centre_id: int, locale: str) -> list[Table]:
             merge_small=True,
             residual=(unknown,),
         ),
+        *event_tables(report),
         Table(
             "referral_channels",
             _("Referral channel"),
@@ -141,6 +144,50 @@ def tables(report: FunderReport, centre_id: int, locale: str) -> list[Table]:
                 for c, n in report.referral_channels
             ],
             residual=(unknown,),
+        ),
+    ]
+
+
+def event_tables(report: FunderReport) -> list[Table]:
+    """The welcome community's events (caseflow/events): totals, by type and by month."""
+    figures = report.events
+    if figures is None:
+        return []
+    type_labels = event_labels.EVENT_TYPE
+    return [
+        Table(
+            "events",
+            _("Events"),
+            [
+                (_("Events held"), figures.total.events),
+                (_("Invitations sent"), figures.total.invitations),
+                (_("Registrations (households)"), figures.total.registrations),
+                (_("Attendance (people)"), figures.total.attendance),
+                (_("New arrivals in the period (households)"), figures.new_arrivals),
+                (_("New arrivals who attended an event"), figures.new_arrivals_attended),
+            ],
+            chart=False,
+            partition=False,
+        ),
+        Table(
+            "events_by_type",
+            _("Attendance by event type (people)"),
+            [(str(type_labels[EventType(t)]), c.attendance) for t, c in figures.by_type.items()],
+        ),
+        Table(
+            "event_registrations_by_type",
+            _("Registrations by event type (households)"),
+            [(str(type_labels[EventType(t)]), c.registrations) for t, c in figures.by_type.items()],
+        ),
+        Table(
+            "event_invitations_by_type",
+            _("Invitations by event type"),
+            [(str(type_labels[EventType(t)]), c.invitations) for t, c in figures.by_type.items()],
+        ),
+        Table(
+            "events_by_month",
+            _("Attendance by month (people)"),
+            [(month, c.attendance) for month, c in figures.by_month.items()],
         ),
     ]
 

@@ -100,3 +100,24 @@ def test_another_events_invitation_is_not_found(client_for, centre, households, 
     response = client.post_form(f"/events/{other.id}/door/{invitation.id}", {"people": "1"})
     assert response.status_code == 404
     assert db_digest() == before
+
+
+def test_the_attendance_list_exports_with_names(client_for, centre, households):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    event, cases = _registered(client_for, centre, households)
+    client = client_for(households[0])
+    client.post_form(f"/events/{event.id}/door/walk-in", {"name": "=HYPERLINK(1)", "people": "1"})
+    response = client.get(f"/events/{event.id}/attendance.csv")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[1][:4] == ["Dubois family", cases["A"].reference, "Registered", "3"]
+    assert rows[2][0] == "'=HYPERLINK(1)"  # never a formula
+    workbook = load_workbook(io.BytesIO(client.get(f"/events/{event.id}/attendance.xlsx").data))
+    values = [c.value for c in workbook.active["A"]]
+    assert "Dubois family" in values
+    assert client.get(f"/events/{event.id}/attendance.pdf").status_code == 404
