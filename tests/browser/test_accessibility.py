@@ -131,6 +131,8 @@ def test_main_pages_have_no_wcag_violations(
         "/events/new",
         f"/events/{event_id}",
         f"/events/{event_id}/edit",
+        f"/events/{event_id}/invite",
+        f"/events/{event_id}/door",
         "/team",
         "/team/intake",
         "/team/reassign",
