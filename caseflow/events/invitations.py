@@ -369,3 +369,20 @@ def send_cancellations(event: Event, actor: User) -> int:
         )
         sent += 1
     return sent
+
+
+def answer_counts(event_id: int) -> dict[str, tuple[int, int]]:
+    """Per answer (invited, registered, waiting, declined): (households, people). One
+    query."""
+    counts = {status.value: (0, 0) for status in InvitationStatus}
+    for status, households, people in db.session.execute(
+        select(
+            EventInvitation.status,
+            func.count(EventInvitation.id),
+            func.coalesce(func.sum(EventInvitation.people), 0),
+        )
+        .where(EventInvitation.event_id == event_id)
+        .group_by(EventInvitation.status)
+    ):
+        counts[status.value] = (int(households), int(people))
+    return counts

@@ -88,7 +88,11 @@ def detail(event_id: int):
     event = _event(event_id)
     return render_template(
         "events/detail.html",
-        **_context(event=event, status_form=EventStatusForm(version=event.version)),
+        **_context(
+            event=event,
+            status_form=EventStatusForm(version=event.version),
+            answers=invitations.answer_counts(event.id),
+        ),
     )
 
 

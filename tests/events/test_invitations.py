@@ -329,3 +329,12 @@ def test_the_case_timeline_shows_invited_and_registered(client_for, centre, hous
     page = client_for(lead).get(f"/cases/{cases['A'].id}?lang=en").get_data(as_text=True)
     assert "Invited to an event</strong>: Language café" in page
     assert "Registered for an event</strong>: Language café (2 people)" in page
+
+
+def test_the_event_page_counts_the_answers(client_for, centre, households):
+    event, cases, links = _invite_one(client_for, centre, households)
+    client_for(None).post_form(f"{links[cases['A'].id]}/register", {"people": "3"})
+    page = client_for(households[0]).get(f"/events/{event.id}").get_data(as_text=True)
+    assert 'data-answer-count="registered">1<' in page
+    assert 'data-answer-count="invited">1<' in page
+    assert "(3 people)" in page
