@@ -131,7 +131,8 @@ PAGE_LIMITS = {
     "/?view=mine": 11,  # with "Client updates" (caseflow/portal: one UNION ALL)
     "/team": 10,
 }
-CASE_PAGE_LIMIT = 12  # with the files and the client page panel (caseflow/portal)
+CASE_PAGE_LIMIT = 13  # with the files, the client page panel (caseflow/portal) and the
+# event invitations panel (caseflow/events: the consent row)
 
 
 def _bulk_cases(lead, advisor, count: int) -> None:
