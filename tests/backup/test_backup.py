@@ -7,7 +7,7 @@ either. The restore target is a new empty database (tests/backup/conftest.py).
 import json
 import sqlite3
 import stat
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pyotp
@@ -29,6 +29,9 @@ from caseflow.checklists.seeding import seed_catalogue
 from caseflow.checklists.services import set_state
 from caseflow.documents.jobs import start_export
 from caseflow.documents.models import ExportStatus
+from caseflow.events.consent import give_consent
+from caseflow.events.models import EventInvitation, InvitationStatus, WalkIn
+from caseflow.events.services import create_event
 from caseflow.extensions import db
 from caseflow.followups.services import add_followup
 from caseflow.mail.services import Attachment, queue_email
@@ -116,6 +119,35 @@ def filled(app, centre, make_user, make_case):
         )
     ).first()
     claim_step(case, open_item.id)
+    # The welcome community (caseflow/events): an event, the household's consent, its
+    # invitation (registered, attended) and a walk-in.
+    give_consent(case, lead)
+    event = create_event(
+        case.centre_id,
+        lead,
+        {
+            "title_fr": "Café des langues «été»",
+            "event_type": "language_cafe",
+            "starts_at": datetime(2026, 7, 1, 17, 0),
+            "ends_at": datetime(2026, 7, 1, 19, 0),
+            "place": "Bibliothèque",
+            "audience_languages": ["fr", "nl"],
+            "organiser": "Zoë",
+        },
+    )
+    db.session.add(
+        EventInvitation(
+            event_id=event.id,
+            case_id=case.id,
+            token_hash="2" * 64,
+            language="fr",
+            status=InvitationStatus.REGISTERED,
+            people=2,
+            attended_at=datetime(2026, 7, 1, 17, 5),
+            attended_people=2,
+        )
+    )
+    db.session.add(WalkIn(event_id=event.id, name="Zoë Walk-in", people=1))
     db.session.commit()
     empty = [
         table.name
