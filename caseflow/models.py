@@ -18,8 +18,10 @@ from caseflow.mail.models import OutboxAttachment, OutboxMessage
 from caseflow.notes.models import Note, NoteRevision
 from caseflow.portal.models import ClientClaim, ClientMessage, PortalLink
 from caseflow.reviews.models import ReviewRequest
+from caseflow.team.models import TeamFigure
 
 __all__ = [
+    "TeamFigure",
     "Activity",
     "Attachment",
     "AuditEvent",
