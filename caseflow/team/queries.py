@@ -183,17 +183,22 @@ def assignable_advisors(centre_id: int) -> list[tuple[User, int]]:
 
 
 def tab_counts(centre_id: int) -> dict[str, int]:
-    """The numbers on the team pages' tabs: cases waiting for an advisor, open reviews."""
-    intake = db.session.scalar(
-        select(func.count()).where(
+    """The numbers on the team pages' tabs: cases waiting for an advisor, open reviews
+    (one query)."""
+    intake = (
+        select(func.count())
+        .where(
             Case.centre_id == centre_id,
             Case.advisor_id.is_(None),
             Case.status != CaseStatus.CLOSED,
         )
+        .scalar_subquery()
     )
-    reviews = db.session.scalar(
+    reviews = (
         select(func.count(ReviewRequest.id))
         .join(Case, Case.id == ReviewRequest.case_id)
         .where(Case.centre_id == centre_id, ReviewRequest.status == ReviewStatus.PENDING)
+        .scalar_subquery()
     )
-    return {"team.intake": intake or 0, "team.reviews": reviews or 0}
+    row = db.session.execute(select(intake.label("intake"), reviews.label("reviews"))).one()
+    return {"team.intake": row.intake or 0, "team.reviews": row.reviews or 0}

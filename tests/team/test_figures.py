@@ -112,3 +112,15 @@ def test_the_figures_hold_ids_and_counts_and_go_with_their_user(make_user, centr
     assert (
         db.session.scalars(select(TeamFigure).where(TeamFigure.user_id == newcomer.id)).all() == []
     )
+
+
+def test_with_fresh_figures_the_page_runs_a_few_queries(client_for, team):
+    from tests.cases.test_query_counts import count_queries
+
+    client = client_for(team.lead)
+    refresh_team_figures(team.lead.centre_id)
+    db.session.commit()
+    with count_queries() as statements:
+        assert client.get("/team").status_code == 200
+    # The session user, the stored figures with their staff, the tabs' counts (one query).
+    assert len(statements) <= 3, statements
