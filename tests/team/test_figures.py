@@ -124,3 +124,21 @@ def test_with_fresh_figures_the_page_runs_a_few_queries(client_for, team):
         assert client.get("/team").status_code == 200
     # The session user, the stored figures with their staff, the tabs' counts (one query).
     assert len(statements) <= 3, statements
+
+
+def test_each_row_links_as_url_for_writes_them(app, client_for, team):
+    from flask import url_for
+
+    rows = team_rows(client_for(team.lead).get("/team"))
+    anna = rows["Anna Advisor"]
+    with app.test_request_context():
+        expected = {
+            "open": url_for("cases.index", advisor=team.anna.id),
+            "waiting": url_for(
+                "cases.index", advisor=team.anna.id, status="waiting_on_client", waiting="long"
+            ),
+            "steps": url_for("cases.index", advisor=team.anna.id, overdue=1),
+            "followups": url_for("cases.index", advisor=team.anna.id, followups="overdue"),
+            "oldest": url_for("cases.index", advisor=team.anna.id, sort="opened"),
+        }
+    assert {column: link for column, (_n, link) in anna.items()} == expected
