@@ -9,6 +9,7 @@ and counts live when there are none or they are older.
 """
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import delete, func, insert, select
@@ -19,6 +20,15 @@ from caseflow.core.time import utcnow
 from caseflow.extensions import db
 from caseflow.team.models import TeamFigure
 from caseflow.team.queries import AdvisorLoad, team_overview
+
+
+class StaffMember(NamedTuple):
+    """Who a row of stored figures is about, as the overview shows them."""
+
+    id: int
+    full_name: str
+    is_active_account: bool
+
 
 FIGURES = (
     "open_cases",
@@ -61,20 +71,30 @@ def max_age() -> timedelta:
 def stored_overview(centre_id: int) -> tuple[list[AdvisorLoad], datetime] | None:
     """The centre's overview as last stored, and when it was counted; None when nothing
     is stored or it is older than TEAM_FIGURES_MAX_AGE_MINUTES (one query)."""
+    # Plain rows, not entities: the page needs each user's id, name and whether active.
     rows = db.session.execute(
-        select(TeamFigure, User)
+        select(
+            User.id,
+            User.full_name,
+            User.is_active_account,
+            TeamFigure.computed_at,
+            *(getattr(TeamFigure, name) for name in FIGURES),
+        )
         .join(User, User.id == TeamFigure.user_id)
         .where(TeamFigure.centre_id == centre_id)
         .order_by(func.lower(User.full_name))
     ).all()
     if not rows:
         return None
-    computed_at = min(figure.computed_at for figure, _user in rows)
+    computed_at = min(row.computed_at for row in rows)
     if computed_at < utcnow() - max_age():
         return None
     loads = [
-        AdvisorLoad(user, **{name: getattr(figure, name) for name in FIGURES})
-        for figure, user in rows
+        AdvisorLoad(
+            StaffMember(row.id, row.full_name, row.is_active_account),
+            **{name: getattr(row, name) for name in FIGURES},
+        )
+        for row in rows
     ]
     return loads, computed_at
 
