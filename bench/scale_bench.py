@@ -21,7 +21,9 @@ Baselines, all measured in this run:
   context the view passed (captured through Flask's template_rendered signal);
 - the deepest page and the common search: page 1 of the case list;
 - search, selective: the SELECTs of that search page replayed raw (the bare query);
-- My work and the team overview: the same pages for a centre/advisor with 60 cases;
+- My work and the team overview: the same pages for a centre/advisor with 60 cases
+  (the overview as served while the worker runs: from the figures it refreshes every
+  5 minutes, refreshed here first; its live count and the refresh are information);
 - the funder report: the bare aggregate query (one GROUP BY over the cases served:
   the baseline of the "37x" in issue 12, bench/report_bench.py), and, as
   information, the report's own SELECTs replayed raw;
@@ -29,6 +31,9 @@ Baselines, all measured in this run:
   reports' CSV writer (exports.to_csv with its formula guard). The app has no
   case-level CSV export; the funder report's CSV is the only one.
 - the case list over HTTP: /healthz on the same gunicorn (2 workers).
+
+"queries" counts the statements a page ran without BEGIN/COMMIT/ROLLBACK/SAVEPOINT
+(as the tests' count_queries does), so the bench's counts match the tests'.
 """
 
 import argparse
