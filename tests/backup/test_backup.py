@@ -35,6 +35,7 @@ from caseflow.mail.services import Attachment, queue_email
 from caseflow.notes.services import add_note, edit_note
 from caseflow.portal.services import ask_question, claim_step, create_link
 from caseflow.reviews.services import request_review
+from caseflow.team.figures import refresh_team_figures
 from tests.attachments.files import pdf_bytes, png_bytes, upload
 from tests.conftest import db_digest, person
 
@@ -116,6 +117,7 @@ def filled(app, centre, make_user, make_case):
         )
     ).first()
     claim_step(case, open_item.id)
+    refresh_team_figures()  # the team overview's figures (what the worker stores)
     db.session.commit()
     empty = [
         table.name
