@@ -86,6 +86,11 @@ FEATURE_IMPORTS = {
     ("privacy", "portal"),
     # An online request queues its confirmation email through the outbox.
     ("webintake", "mail"),
+    # A referral queues its email (to the partner, or the partner's details to the
+    # client at one of the case's addresses) through the outbox.
+    ("partners", "mail"),
+    # Export, erasure and retention cover referrals.
+    ("privacy", "partners"),
 }
 
 # Imports against the direction that exist today and that this refactoring did not
