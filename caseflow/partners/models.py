@@ -95,6 +95,11 @@ class Referral(db.Model):
     )
     follow_up_on: Mapped[date | None]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The introduction email (with consent) or the partner's details for the client: a
+    # person's export and erasure find the email that names the persons concerned.
+    outbox_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     state_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set by erasure (reason and persons emptied).

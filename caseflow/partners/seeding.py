@@ -4,6 +4,7 @@ contact persons are desks, never a person's name."""
 
 from sqlalchemy import select
 
+from caseflow.cases.models import ClientLanguage
 from caseflow.centres.models import Centre
 from caseflow.extensions import db
 from caseflow.partners.models import Partner, PartnerType
@@ -216,7 +217,7 @@ def seed_partners(centre: Centre) -> int:
                 municipalities=towns,
                 topics=topics,
                 notes=None,
-                email_language=language,
+                email_language=ClientLanguage(language),
                 is_active=True,
             )
         )

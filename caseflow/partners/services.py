@@ -14,7 +14,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from caseflow.auth.models import User
-from caseflow.cases.models import ActivityKind, Case, Person
+from caseflow.cases.models import ActivityKind, Case, ClientLanguage, Person
 from caseflow.cases.services import check_version
 from caseflow.cases.timeline import record
 from caseflow.core.errors import DomainError
@@ -52,7 +52,7 @@ def _apply(partner: Partner, data: dict) -> None:
     partner.municipalities = data.get("municipalities")
     partner.topics = data.get("topics")
     partner.notes = data.get("notes")
-    partner.email_language = data["email_language"]
+    partner.email_language = ClientLanguage(data["email_language"])
     partner.is_active = bool(data.get("is_active", True))
 
 
@@ -224,7 +224,7 @@ def create_referral(
     if consent:
         shared = shared_values(case, persons, details)
         rendered = introduction_email(case, partner, actor, shared)
-        mail.queue_email(
+        message = mail.queue_email(
             centre_id=case.centre_id,
             case_id=case.id,
             kind=INTRODUCTION_KIND,
@@ -234,12 +234,13 @@ def create_referral(
             created_by_id=actor.id,
             reply_to=actor.email,
         )
+        referral.outbox_message_id = message.id
         emailed_to = "partner"
     else:
         addresses = case_addresses(case)
         if addresses:
             rendered = partner_details_email(case, partner, actor)
-            mail.queue_email(
+            message = mail.queue_email(
                 centre_id=case.centre_id,
                 case_id=case.id,
                 kind=CLIENT_KIND,
@@ -249,6 +250,7 @@ def create_referral(
                 created_by_id=actor.id,
                 reply_to=actor.email,
             )
+            referral.outbox_message_id = message.id
             emailed_to = "client"
     record(
         case,

@@ -29,8 +29,8 @@ What goes (removed, or replaced by an empty value):
   advisors' send-back reasons on the client's claims (a person's erasure: those on
   their steps).
 - referrals to partners (caseflow/partners): the reason and the persons concerned
-  (a person's erasure: the referrals that concern them, and the introduction emails
-  that name them); the partner type and the outcome stay for the funder report.
+  (a person's erasure: the referrals that concern them, and their emails); the
+  partner type and the outcome stay for the funder report.
 
 What stays is anonymous: nationality, municipality, sector, referral channel, case
 type, client language, household size, roles, ages in years at arrival, the status and
@@ -270,23 +270,13 @@ def _erase_referrals(case: Case, now: datetime, person_id: int | None = None) ->
 
 
 def _blank_introductions(case: Case, person: Person, now: datetime) -> None:
-    """Introduction emails to partners that name or address the person (their details
-    went to a partner with consent; the copy kept here goes with the person)."""
-    values = [
-        value.strip().lower()
-        for value in (person.first_name, person.last_name, person.email, person.phone)
-        if value and value.strip()
-    ]
-    if not values:
-        return
-    for message in db.session.scalars(
-        select(OutboxMessage).where(
-            OutboxMessage.case_id == case.id, OutboxMessage.kind == "referral_introduction"
-        )
-    ):
-        body = (message.text_body or "").lower()
-        if any(value in body for value in values):
-            _blank_message(message, now)
+    """The emails of the referrals that concern the person (an introduction to a partner
+    names them, with the details they agreed to share)."""
+    for referral in db.session.scalars(select(Referral).where(Referral.case_id == case.id)):
+        if person.id in (referral.person_ids or []) and referral.outbox_message_id:
+            message = db.session.get(OutboxMessage, referral.outbox_message_id)
+            if message is not None:
+                _blank_message(message, now)
 
 
 def erase_case(

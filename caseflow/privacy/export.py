@@ -210,6 +210,14 @@ def case_rows(case_id: int, person_id: int | None = None) -> dict[str, list[dict
     items = _rows("checklist_items", *item_filter)
     notes = _rows("notes", t("notes").c.case_id == case_id)
     messages = _rows("outbox_messages", t("outbox_messages").c.case_id == case_id)
+    referrals = _referrals(case_id)
+    if person_id is not None:
+        # Only the referrals that concern the person, and not the emails of the others
+        # (an introduction names the persons it concerns).
+        others = [r for r in referrals if person_id not in (r["person_ids"] or [])]
+        hidden = {r["outbox_message_id"] for r in others}
+        referrals = [r for r in referrals if r not in others]
+        messages = [m for m in messages if m["id"] not in hidden]
     files_table = t("attachments")
     file_filter = [files_table.c.case_id == case_id]
     if person_id is not None:
@@ -239,7 +247,7 @@ def case_rows(case_id: int, person_id: int | None = None) -> dict[str, list[dict
         "portal_links": _rows("portal_links", t("portal_links").c.case_id == case_id),
         "portal_claims": _rows("portal_claims", t("portal_claims").c.item_id.in_(_ids(items))),
         "portal_messages": _rows("portal_messages", t("portal_messages").c.case_id == case_id),
-        "referrals": _referrals(case_id),
+        "referrals": referrals,
         "export_jobs": _export_jobs_of(case_id, case["centre_id"]),
         "audit_events": _rows("audit_events", t("audit_events").c.case_id == case_id),
         "attachments": _rows("attachments", *file_filter),

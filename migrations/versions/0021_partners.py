@@ -53,6 +53,7 @@ def upgrade():
     sa.Column('state', sa.Enum('sent', 'contacted', 'helped', 'no_answer', 'closed', name='referralstate', native_enum=False, length=16), nullable=False),
     sa.Column('follow_up_on', sa.Date(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('outbox_message_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('state_changed_at', sa.DateTime(), nullable=False),
     sa.Column('erased_at', sa.DateTime(), nullable=True),
@@ -60,6 +61,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_referrals_case_id_cases'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_referrals_created_by_id_users')),
     sa.ForeignKeyConstraint(['partner_id'], ['partners.id'], name=op.f('fk_referrals_partner_id_partners')),
+    sa.ForeignKeyConstraint(['outbox_message_id'], ['outbox_messages.id'], name=op.f('fk_referrals_outbox_message_id_outbox_messages'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_referrals'))
     )
     with op.batch_alter_table('referrals', schema=None) as batch_op:
