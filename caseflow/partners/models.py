@@ -76,7 +76,8 @@ class Referral(db.Model):
     __tablename__ = "referrals"
     __table_args__ = (
         Index("ix_referrals_case", "case_id", "id"),
-        Index("ix_referrals_creator_state_follow_up", "created_by_id", "state", "follow_up_on"),
+        # My work and the team overview: open referrals, by follow-up date.
+        Index("ix_referrals_state_follow_up", "state", "follow_up_on", "case_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

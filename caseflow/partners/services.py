@@ -11,7 +11,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from caseflow.auth.models import User
 from caseflow.cases.models import ActivityKind, Case, ClientLanguage, Person
@@ -304,20 +304,19 @@ def case_referrals(case_id: int) -> list[Referral]:
     )
 
 
-def open_referrals_due(user: User, day: date, limit: int = 50) -> list[Referral]:
-    """The user's open referrals whose follow-up date has come (My work), one query."""
+def open_referrals_due(where, day: date, limit: int = 50) -> list[Referral]:
+    """Open referrals of the cases matching ``where`` whose follow-up date has come
+    (My work passes "my open cases I may see"). One query."""
     return list(
         db.session.scalars(
             select(Referral)
-            .join(Referral.case)
+            .join(Case, Case.id == Referral.case_id)
             .where(
-                Referral.created_by_id == user.id,
+                where,
                 Referral.state.in_(OPEN_STATES),
                 Referral.follow_up_on <= day,
-                Case.centre_id == user.centre_id,
-                Case.erased_at.is_(None),
             )
-            .options(joinedload(Referral.case), joinedload(Referral.partner))
+            .options(contains_eager(Referral.case), joinedload(Referral.partner))
             .order_by(Referral.follow_up_on, Referral.id)
             .limit(limit)
         )

@@ -128,7 +128,9 @@ PAGE_LIMITS = {
     # case.view audit row, so it shows in 9 plus those 2: the ninth lists its files)
     "/cases": 7,
     "/cases?status=all&sort=household": 7,
-    "/?view=mine": 11,  # with "Client updates" (caseflow/portal: one UNION ALL)
+    # With "Client updates" (caseflow/portal: one UNION ALL) and "Referrals to follow up"
+    # (caseflow/partners: one query).
+    "/?view=mine": 12,
     "/team": 10,
 }
 # With the files, the client page panel (caseflow/portal) and the referrals panel
