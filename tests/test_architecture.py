@@ -91,6 +91,10 @@ FEATURE_IMPORTS = {
     ("partners", "mail"),
     # Export, erasure and retention cover referrals.
     ("privacy", "partners"),
+    # The team overview counts open referrals per advisor; the funder report counts
+    # referrals by partner type and outcome.
+    ("team", "partners"),
+    ("reports", "partners"),
 }
 
 # Imports against the direction that exist today and that this refactoring did not

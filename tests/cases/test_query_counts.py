@@ -131,7 +131,7 @@ PAGE_LIMITS = {
     # With "Client updates" (caseflow/portal: one UNION ALL) and "Referrals to follow up"
     # (caseflow/partners: one query).
     "/?view=mine": 12,
-    "/team": 10,
+    "/team": 11,  # with open referrals per advisor (caseflow/partners: one GROUP BY)
 }
 # With the files, the client page panel (caseflow/portal) and the referrals panel
 # (caseflow/partners: one query).
