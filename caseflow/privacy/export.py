@@ -324,6 +324,8 @@ def collect(case_id: int, person_id: int | None = None) -> dict:
     _add_attachment_sizes(data, raw["outbox_attachments"])
     for exported in data["files"]:
         exported["file"] = archive_name(exported)
+    for exported, row in zip(data["referrals"], raw["referrals"], strict=True):
+        exported["partner"] = row["partner"]  # the organisation's name
     for event, row in zip(data["access_log"], raw["audit_events"], strict=True):
         event["by"] = names.get(row["user_id"]) if row["user_id"] is not None else None
         event["kind"] = labels.access_kind(row["action"], row["outcome"])
