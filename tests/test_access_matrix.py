@@ -541,8 +541,9 @@ def test_every_query_of_my_work_goes_through_the_visibility_rule(client_for, wor
     client = client_for(world.users["advisor_a"])
     monkeypatch.setattr(caseflow.main, "visible_cases_clause", counting)
     assert client.get("/").status_code == 200
-    # my cases, due follow-ups, queue size, overdue steps, my reviews, client updates
-    assert len(calls) == 6
+    # my cases, due follow-ups, queue size, overdue steps, my reviews, client updates,
+    # referrals to follow up
+    assert len(calls) == 7
 
 
 def test_a_read_only_assignee_may_complete_not_cancel(client_for, world):
