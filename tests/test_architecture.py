@@ -95,6 +95,8 @@ FEATURE_IMPORTS = {
     # referrals by partner type and outcome.
     ("team", "partners"),
     ("reports", "partners"),
+    # A template step's admin form offers the partner types (their labels).
+    ("checklists", "partners"),
 }
 
 # Imports against the direction that exist today and that this refactoring did not

@@ -42,6 +42,10 @@ def _panel(case: Case) -> dict:
 def _register(state) -> None:
     register_page_extension(_panel)
     state.app.jinja_env.globals["partner_labels"] = labels
+    # Checklist steps that recommend a type of partner (the step page, the client's
+    # checklist and page) ask through this, so checklists, documents and portal do not
+    # import this package.
+    state.app.jinja_env.globals["partners_by_type"] = services.partners_by_type
 
 
 def _search() -> services.PartnerSearch:

@@ -110,6 +110,17 @@ def partner_query(centre_id: int, search: PartnerSearch) -> Select:
     return query.order_by(func.lower(Partner.name), Partner.id)
 
 
+def partners_by_type(centre_id: int) -> dict[str, list[Partner]]:
+    """The centre's active partners by type value (one query): what a checklist step
+    that recommends a type of partner lists (a Jinja global, see routes.py)."""
+    found: dict[str, list[Partner]] = {}
+    for partner in active_partners(centre_id):
+        found.setdefault(partner.type.value, []).append(partner)
+    for partners in found.values():
+        partners.sort(key=lambda p: p.name.lower())
+    return found
+
+
 def active_partners(centre_id: int) -> list[Partner]:
     """The centre's active partners, by type and name (the referral form's choices)."""
     return list(
