@@ -476,6 +476,7 @@ def test_the_state_changes_from_the_case_and_the_timeline_records_it(family, cli
     assert (activity.details["from"], activity.details["to"]) == ("sent", "contacted")
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Referral updated" in page and "Contacted" in page
+    assert "Zorgkas Noord (Sent → Contacted)" in page  # the timeline
     # Helped: no longer open, its follow-up date goes.
     client.post_form(
         f"/cases/{case.id}/referrals/{referral.id}/state",
