@@ -150,6 +150,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseflow.followups.routes import bp as followups_bp
     from caseflow.mail.routes import bp as mail_bp
     from caseflow.notes.routes import bp as notes_bp
+    from caseflow.partners.routes import bp as partners_bp
     from caseflow.portal.routes import bp as portal_bp
     from caseflow.portal.staff_routes import bp as portal_staff_bp
     from caseflow.privacy.erasure_routes import bp as erasure_bp
@@ -183,5 +184,6 @@ def _register_blueprints(app: Flask) -> None:
         portal_bp,
         portal_staff_bp,
         webintake_bp,
+        partners_bp,
     ):
         app.register_blueprint(blueprint)

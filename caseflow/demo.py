@@ -29,6 +29,7 @@ from caseflow.followups.models import FollowUp, FollowUpStatus
 from caseflow.followups.services import add_followup, close_followup
 from caseflow.notes.models import Note
 from caseflow.notes.services import add_note
+from caseflow.partners.seeding import seed_partners
 
 DEMO_PASSWORD = "welcome-demo-centre-2026"  # noqa: S105 - the documented demo login
 DEMO_USERS = [
@@ -155,6 +156,7 @@ def seed_demo() -> bool:
     rng = random.Random(2026)  # the same demo every time
     centre = default_centre()
     seed_catalogue(centre)  # before the cases, so each gets its checklist
+    seed_partners(centre)
     staff = {
         email: create_user(centre, email, name, role, DEMO_PASSWORD, locale=None)
         for email, name, role in DEMO_USERS

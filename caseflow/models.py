@@ -16,6 +16,7 @@ from caseflow.documents.models import ExportJob
 from caseflow.followups.models import FollowUp
 from caseflow.mail.models import OutboxAttachment, OutboxMessage
 from caseflow.notes.models import Note, NoteRevision
+from caseflow.partners.models import Partner, Referral
 from caseflow.portal.models import ClientClaim, ClientMessage, PortalLink
 from caseflow.reviews.models import ReviewRequest
 from caseflow.team.models import TeamFigure
@@ -41,9 +42,11 @@ __all__ = [
     "NoteRevision",
     "OutboxAttachment",
     "OutboxMessage",
+    "Partner",
     "Person",
     "PortalLink",
     "RecoveryCode",
+    "Referral",
     "ReviewRequest",
     "Role",
     "TemplateItem",

@@ -21,6 +21,7 @@ from caseflow.extensions import db
 from caseflow.followups.services import add_followup
 from caseflow.mail.services import queue_email
 from caseflow.notes.services import add_note
+from caseflow.partners.services import create_partner, create_referral
 from caseflow.portal.services import claim_step
 from caseflow.reviews.services import request_review
 from tests.attachments.files import png_bytes, upload
@@ -190,6 +191,17 @@ MATRIX = {
     ("portal_staff.confirm", "POST"): CASE_EDITORS,
     ("portal_staff.send_back", "POST"): CASE_EDITORS,
     ("calendar.revoke", "POST"): LOGGED_IN,
+    # The partner network (caseflow/partners): every staff member reads the directory
+    # (each their own centre's); team leads and admins add and edit partners; a
+    # partner of another centre is a 404. Referrals: whoever edits the case.
+    ("partners.index", "GET"): LOGGED_IN,
+    ("partners.new", "GET"): LEADS_OF_ANY_CENTRE,
+    ("partners.new", "POST"): LEADS_OF_ANY_CENTRE,
+    ("partners.edit", "GET"): row(403, anonymous=LOGIN, team_lead=OK, admin=OK, other_centre=404),
+    ("partners.edit", "POST"): row(403, anonymous=LOGIN, team_lead=OK, admin=OK, other_centre=404),
+    ("partners.refer", "GET"): CASE_EDITORS,
+    ("partners.refer", "POST"): CASE_EDITORS,
+    ("partners.change_state", "POST"): CASE_EDITORS,
 }
 
 STATIC_FILES = {"static": "css/caseflow.css", "bootstrap.static": "css/bootstrap.min.css"}
@@ -265,6 +277,27 @@ def world(centre, other_centre, make_user, make_case):
         case, upload(png_bytes(), "canary.png"), item=item, uploaded_by=users["advisor_a"]
     )
     claim = claim_step(case, item.id)
+    partner = create_partner(
+        centre.id,
+        {
+            "name": "Zorgkas Canary",
+            "type": "health_fund",
+            "email": "intake@zorgkas.example.org",
+            "email_language": "nl",
+            "languages": ["nl", "en"],
+        },
+    )
+    referral = create_referral(
+        case,
+        users["advisor_a"],
+        partner_id=partner.id,
+        person_ids=[
+            db.session.scalars(db.select(Person.id).where(Person.case_id == case.id)).first()
+        ],
+        reason="The canary household needs a health fund.",
+        consent=False,
+        details=[],
+    ).referral
     db.session.commit()
     return SimpleNamespace(
         users=users,
@@ -285,6 +318,8 @@ def world(centre, other_centre, make_user, make_case):
             "review_id": review.id,
             "attachment_id": attachment.id,
             "claim_id": claim.id,
+            "partner_id": partner.id,
+            "referral_id": referral.id,
             "decision": "send_back",
             "fmt": "csv",
             "number": 1,
@@ -506,8 +541,9 @@ def test_every_query_of_my_work_goes_through_the_visibility_rule(client_for, wor
     client = client_for(world.users["advisor_a"])
     monkeypatch.setattr(caseflow.main, "visible_cases_clause", counting)
     assert client.get("/").status_code == 200
-    # my cases, due follow-ups, queue size, overdue steps, my reviews, client updates
-    assert len(calls) == 6
+    # my cases, due follow-ups, queue size, overdue steps, my reviews, client updates,
+    # referrals to follow up
+    assert len(calls) == 7
 
 
 def test_a_read_only_assignee_may_complete_not_cancel(client_for, world):

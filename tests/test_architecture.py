@@ -86,6 +86,17 @@ FEATURE_IMPORTS = {
     ("privacy", "portal"),
     # An online request queues its confirmation email through the outbox.
     ("webintake", "mail"),
+    # A referral queues its email (to the partner, or the partner's details to the
+    # client at one of the case's addresses) through the outbox.
+    ("partners", "mail"),
+    # Export, erasure and retention cover referrals.
+    ("privacy", "partners"),
+    # The team overview counts open referrals per advisor; the funder report counts
+    # referrals by partner type and outcome.
+    ("team", "partners"),
+    ("reports", "partners"),
+    # A template step's admin form offers the partner types (their labels).
+    ("checklists", "partners"),
 }
 
 # Imports against the direction that exist today and that this refactoring did not

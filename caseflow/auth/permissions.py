@@ -150,3 +150,23 @@ def can_export_cases(user: User) -> bool:
 
 def can_create_case(user: User) -> bool:
     return user.is_authenticated
+
+
+def can_read_partners(user: User) -> bool:
+    """The centre's partner network: every staff member reads it."""
+    return user.is_authenticated
+
+
+def can_manage_partners(user: User) -> bool:
+    """Add and edit the centre's partners: team leads and admins."""
+    return user.is_authenticated and user.is_lead
+
+
+def can_refer_case(user: User, case: Case) -> bool:
+    """Refer a case's household to a partner: whoever edits the case."""
+    return can_edit_case(user, case)
+
+
+def can_change_referral(user: User, referral) -> bool:
+    """A referral's state and follow-up date: whoever edits its case."""
+    return can_edit_case(user, referral.case)

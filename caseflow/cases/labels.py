@@ -97,6 +97,8 @@ ACTIVITY = {
     ActivityKind.CLIENT_CLAIM_CONFIRMED: _l("Client's update confirmed"),
     ActivityKind.CLIENT_CLAIM_SENT_BACK: _l("Client's update sent back"),
     ActivityKind.CLIENT_MESSAGE: _l("The client asked a question"),
+    ActivityKind.REFERRAL_CREATED: _l("Referred to a partner"),
+    ActivityKind.REFERRAL_STATE: _l("Referral updated"),
 }
 
 

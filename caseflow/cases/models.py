@@ -354,6 +354,10 @@ class ActivityKind(enum.StrEnum):
     CLIENT_CLAIM_CONFIRMED = "client_claim_confirmed"
     CLIENT_CLAIM_SENT_BACK = "client_claim_sent_back"
     CLIENT_MESSAGE = "client_message"
+    # Referrals to the centre's partners (caseflow/partners): details partner (name),
+    # partner_type, consent; a state change from / to.
+    REFERRAL_CREATED = "referral_created"
+    REFERRAL_STATE = "referral_state"
 
 
 class Activity(db.Model):

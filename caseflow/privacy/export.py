@@ -20,7 +20,9 @@ What ``data.json`` holds (``FORMAT``; keys are stable, documented in the README)
   itself is in the ZIP under the entry's ``file``), ``client_page_links`` (the links to
   the client's page: when made, by whom, until when, last opened, revoked; never the
   secret), ``client_claims`` (steps the client reported done, and the advisor's
-  answer), ``client_messages`` (the client's questions) and ``access_log`` (every audit
+  answer), ``client_messages`` (the client's questions), ``referrals`` (referrals to
+  the centre's partners: partner, persons concerned, reason, consent, the details
+  shared, state) and ``access_log`` (every audit
   event of the case: who viewed, changed, exported or emailed its data, when, and the
   outcome).
 
@@ -86,6 +88,7 @@ TABLE_KEYS = {
     "portal_links": "client_page_links",
     "portal_claims": "client_claims",
     "portal_messages": "client_messages",
+    "referrals": "referrals",
     "export_jobs": "export_jobs",  # no foreign key: the case ids are a JSON list
     "attachments": "files",  # the files themselves are in the ZIP, under "file"
     "audit_events": "access_log",  # no foreign key: a plain case_id column
@@ -98,6 +101,7 @@ OMITTED = {
     "checklist_items": {"version", "template_item_id"},
     "notes": {"version"},
     "followups": {"version"},
+    "referrals": {"version"},
     "outbox_messages": {
         "centre_id",
         "reply_to",  # the advisor's own address: staff are named, never addressed
@@ -171,6 +175,24 @@ def _export_jobs_of(case_id: int, centre_id: int) -> list[dict]:
     return found
 
 
+def _referrals(case_id: int) -> list[dict]:
+    """A case's referrals, each with the partner's name (the partner itself is the
+    centre's directory, not the client's data)."""
+    referrals = _rows("referrals", _table("referrals").c.case_id == case_id)
+    partners = _table("partners")
+    ids = {row["partner_id"] for row in referrals}
+    names = (
+        dict(
+            db.session.execute(
+                select(partners.c.id, partners.c.name).where(partners.c.id.in_(ids))
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    return [row | {"partner": names.get(row["partner_id"])} for row in referrals]
+
+
 def case_rows(case_id: int, person_id: int | None = None) -> dict[str, list[dict]]:
     """The raw rows of each table in ``TABLE_KEYS`` that belong to the case (or to the
     household and that person). Reads only."""
@@ -188,6 +210,14 @@ def case_rows(case_id: int, person_id: int | None = None) -> dict[str, list[dict
     items = _rows("checklist_items", *item_filter)
     notes = _rows("notes", t("notes").c.case_id == case_id)
     messages = _rows("outbox_messages", t("outbox_messages").c.case_id == case_id)
+    referrals = _referrals(case_id)
+    if person_id is not None:
+        # Only the referrals that concern the person, and not the emails of the others
+        # (an introduction names the persons it concerns).
+        others = [r for r in referrals if person_id not in (r["person_ids"] or [])]
+        hidden = {r["outbox_message_id"] for r in others}
+        referrals = [r for r in referrals if r not in others]
+        messages = [m for m in messages if m["id"] not in hidden]
     files_table = t("attachments")
     file_filter = [files_table.c.case_id == case_id]
     if person_id is not None:
@@ -217,6 +247,7 @@ def case_rows(case_id: int, person_id: int | None = None) -> dict[str, list[dict
         "portal_links": _rows("portal_links", t("portal_links").c.case_id == case_id),
         "portal_claims": _rows("portal_claims", t("portal_claims").c.item_id.in_(_ids(items))),
         "portal_messages": _rows("portal_messages", t("portal_messages").c.case_id == case_id),
+        "referrals": referrals,
         "export_jobs": _export_jobs_of(case_id, case["centre_id"]),
         "audit_events": _rows("audit_events", t("audit_events").c.case_id == case_id),
         "attachments": _rows("attachments", *file_filter),
@@ -293,6 +324,8 @@ def collect(case_id: int, person_id: int | None = None) -> dict:
     _add_attachment_sizes(data, raw["outbox_attachments"])
     for exported in data["files"]:
         exported["file"] = archive_name(exported)
+    for exported, row in zip(data["referrals"], raw["referrals"], strict=True):
+        exported["partner"] = row["partner"]  # the organisation's name
     for event, row in zip(data["access_log"], raw["audit_events"], strict=True):
         event["by"] = names.get(row["user_id"]) if row["user_id"] is not None else None
         event["kind"] = labels.access_kind(row["action"], row["outcome"])

@@ -10,6 +10,8 @@ Definitions (also stated on the page):
   the cases served, nationality counts persons.
 - key steps: the checklist steps of the cases served that apply (not "not
   applicable"); the share done, and the median number of days from arrival to done.
+- referrals (caseflow/partners): referrals made in the period, by partner type and by
+  their outcome today (an erased case's referrals count too: type and outcome stay).
 """
 
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ from caseflow.cases.models import Case, CaseStatus, Person
 from caseflow.checklists.models import ChecklistItem, ChecklistTemplate, ItemState, TemplateItem
 from caseflow.core.countries import EU_EEA_CH
 from caseflow.extensions import db
+from caseflow.partners.models import Referral
 from caseflow.reports.periods import Period
 
 TOP_NATIONALITIES = 10
@@ -58,6 +61,9 @@ class FunderReport:
     sectors: list[tuple[str, int]] = field(default_factory=list)
     referral_channels: list[tuple[str, int]] = field(default_factory=list)
     key_steps: list[KeyStep] = field(default_factory=list)
+    referrals: int = 0
+    referral_types: list[tuple[str, int]] = field(default_factory=list)
+    referral_outcomes: list[tuple[str, int]] = field(default_factory=list)
 
 
 def served_clause(centre_id: int, period: Period):
@@ -166,8 +172,9 @@ def key_steps(centre_id: int, served, period: Period) -> list[KeyStep]:
 
 
 def funder_report(centre_id: int, period: Period) -> FunderReport:
-    """Compute the whole report for one centre and period, in three grouped queries:
-    the cases (every breakdown of cases at once), their persons, their key steps."""
+    """Compute the whole report for one centre and period, in four grouped queries:
+    the cases (every breakdown of cases at once), their persons, their key steps, the
+    referrals made in the period."""
     served = served_clause(centre_id, period)
     report = FunderReport(period)
     in_period = and_(Case.created_at >= period.start_at, Case.created_at < period.end_before)
@@ -235,4 +242,26 @@ def funder_report(centre_id: int, period: Period) -> FunderReport:
         report.nationalities.append(("other", rest))
     report.nationality_groups = _merged(groups)
     report.key_steps = key_steps(centre_id, served, period)
+    _referrals(report, centre_id, period)
     return report
+
+
+def _referrals(report: FunderReport, centre_id: int, period: Period) -> None:
+    """Referrals made in the period, by partner type and by outcome: one GROUP BY."""
+    types: dict = {}
+    outcomes: dict = {}
+    for partner_type, state, n in db.session.execute(
+        select(Referral.partner_type, Referral.state, func.count())
+        .join(Case, Case.id == Referral.case_id)
+        .where(
+            Case.centre_id == centre_id,
+            Referral.created_at >= period.start_at,
+            Referral.created_at < period.end_before,
+        )
+        .group_by(Referral.partner_type, Referral.state)
+    ):
+        report.referrals += n
+        _add(types, partner_type.value, n)
+        _add(outcomes, state.value, n)
+    report.referral_types = _merged(types)
+    report.referral_outcomes = _merged(outcomes)

@@ -12,6 +12,7 @@ from pygal.style import Style
 from caseflow.cases import labels
 from caseflow.cases.queries import centre_case_types
 from caseflow.core.countries import country_name
+from caseflow.partners import labels as partner_labels
 from caseflow.reports.funder import FunderReport
 
 KEY_STEP_LABELS = {
@@ -141,6 +142,19 @@ def tables(report: FunderReport, centre_id: int, locale: str) -> list[Table]:
                 for c, n in report.referral_channels
             ],
             residual=(unknown,),
+        ),
+        Table(
+            "referral_partner_types",
+            _("Referrals to partners, by partner type"),
+            [(str(partner_labels.PARTNER_TYPE.get(t, t)), n) for t, n in report.referral_types],
+        ),
+        Table(
+            "referral_outcomes",
+            _("Referrals to partners, by outcome"),
+            [
+                (str(partner_labels.REFERRAL_STATE.get(o, o)), n)
+                for o, n in report.referral_outcomes
+            ],
         ),
     ]
 

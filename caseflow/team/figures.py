@@ -37,6 +37,7 @@ FIGURES = (
     "overdue_followups",
     "open_followups",
     "pending_reviews",
+    "open_referrals",
     "oldest_open_since",
 )
 

@@ -25,5 +25,6 @@ class TeamFigure(db.Model):
     overdue_followups: Mapped[int] = mapped_column(default=0)
     open_followups: Mapped[int] = mapped_column(default=0)
     pending_reviews: Mapped[int] = mapped_column(default=0)
+    open_referrals: Mapped[int] = mapped_column(default=0)
     oldest_open_since: Mapped[datetime | None]
     computed_at: Mapped[datetime]

@@ -29,6 +29,7 @@ def upgrade():
         sa.Column('overdue_followups', sa.Integer(), nullable=False),
         sa.Column('open_followups', sa.Integer(), nullable=False),
         sa.Column('pending_reviews', sa.Integer(), nullable=False),
+        sa.Column('open_referrals', sa.Integer(), nullable=False),
         sa.Column('oldest_open_since', sa.DateTime(), nullable=True),
         sa.Column('computed_at', sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(

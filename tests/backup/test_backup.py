@@ -22,7 +22,7 @@ from caseflow.auth.sessions import start_session
 from caseflow.backup import services
 from caseflow.backup.services import BackupError
 from caseflow.calendar.services import create_feed
-from caseflow.cases.models import HouseholdRole
+from caseflow.cases.models import HouseholdRole, Person
 from caseflow.centres.services import get_or_create_centre
 from caseflow.checklists.models import ChecklistItem, ItemState
 from caseflow.checklists.seeding import seed_catalogue
@@ -33,6 +33,7 @@ from caseflow.extensions import db
 from caseflow.followups.services import add_followup
 from caseflow.mail.services import Attachment, queue_email
 from caseflow.notes.services import add_note, edit_note
+from caseflow.partners.services import create_partner, create_referral
 from caseflow.portal.services import ask_question, claim_step, create_link
 from caseflow.reviews.services import request_review
 from caseflow.team.figures import refresh_team_figures
@@ -117,6 +118,28 @@ def filled(app, centre, make_user, make_case):
         )
     ).first()
     claim_step(case, open_item.id)
+    # The partner network and a referral (with its introduction email).
+    partner = create_partner(
+        case.centre_id,
+        {
+            "name": "Zorgkas Noord «Hasselt»",
+            "type": "health_fund",
+            "email_language": "fr",
+            "email": "onthaal@zorgkas.example.org",
+            "languages": ["nl", "fr"],
+        },
+    )
+    create_referral(
+        case,
+        advisor,
+        partner_id=partner.id,
+        person_ids=[
+            p.id for p in db.session.scalars(select(Person).where(Person.case_id == case.id))
+        ],
+        reason="Needs a health fund",
+        consent=True,
+        details=["name", "email"],
+    )
     refresh_team_figures()  # the team overview's figures (what the worker stores)
     db.session.commit()
     empty = [

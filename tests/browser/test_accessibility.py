@@ -11,11 +11,16 @@ from playwright.sync_api import Page
 
 from caseflow.attachments.services import store_upload
 from caseflow.cases.legal_hold import place_legal_hold
+from caseflow.cases.models import Person
 from caseflow.checklists.models import ChecklistItem
 from caseflow.checklists.seeding import seed_catalogue
+from caseflow.core.time import today
 from caseflow.extensions import db
 from caseflow.followups.services import add_followup
 from caseflow.notes.services import add_note
+from caseflow.partners.models import Partner
+from caseflow.partners.seeding import seed_partners
+from caseflow.partners.services import create_referral
 from caseflow.privacy.erasure import erase_case
 from caseflow.reviews.services import request_review
 from tests.attachments.files import png_bytes, upload
@@ -68,7 +73,23 @@ def test_main_pages_have_no_wcag_violations(
     place_legal_hold(held, admin, "Court case pending.")
     erased = make_case(admin, household_name="Erased family", persons=[person("Eli")])
     erase_case(erased, reason="Erasure request of 2 March", actor=admin)
+    # The partner network, and a referral on the case (its panel on the case page).
+    seed_partners(centre)
+    partner = db.session.scalars(db.select(Partner).order_by(Partner.id)).first()
+    create_referral(
+        case,
+        admin,
+        partner_id=partner.id,
+        person_ids=[
+            p.id for p in db.session.scalars(db.select(Person).where(Person.case_id == case.id))
+        ],
+        reason="Needs a health fund.",
+        consent=False,
+        details=[],
+        follow_up_on=today(),
+    )
     db.session.commit()
+    partner_id = partner.id
     case_id = case.id
     held_id = held.id
     erased_id = erased.id
@@ -126,6 +147,11 @@ def test_main_pages_have_no_wcag_violations(
         f"/admin/users/{admin_id}/activity",
         "/request",  # the public request form (any visitor; staff too)
         "/request/LIM/thanks",
+        "/partners",
+        "/partners?q=zorg&type=health_fund",
+        "/partners/new",
+        f"/partners/{partner_id}/edit",
+        f"/cases/{case_id}/referrals/new",
     ]:
         problems += violations(page, path)
     assert problems == [], "\n".join(problems)

@@ -22,6 +22,7 @@ from caseflow.extensions import db
 from caseflow.followups.services import add_followup
 from caseflow.mail.services import Attachment, queue_email
 from caseflow.notes.services import add_note, edit_note
+from caseflow.partners.services import create_partner, create_referral
 from caseflow.portal.services import ask_question, claim_step, create_link
 from caseflow.reviews.services import request_review
 from tests.attachments.files import jpeg_bytes, pdf_bytes, png_bytes, upload
@@ -96,6 +97,25 @@ def household(centre, make_user, make_case):
         created_by_id=advisor.id,
         reply_to=advisor.email,
         attachments=[Attachment("checklist.pdf", "application/pdf", b"%PDF-canary")],
+    )
+    # A referral of Ana to a health fund, introduced with her name and email.
+    partner = create_partner(
+        case.centre_id,
+        {
+            "name": "Zorgkas Canarypartner",
+            "type": "health_fund",
+            "email": "intake@zorgkas.example.org",
+            "email_language": "nl",
+        },
+    )
+    create_referral(
+        case,
+        advisor,
+        partner_id=partner.id,
+        person_ids=[ana.id],
+        reason="Canaryreferral reason",
+        consent=True,
+        details=["name", "email"],
     )
     db.session.add(
         ExportJob(
