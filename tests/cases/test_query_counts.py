@@ -117,8 +117,8 @@ def test_case_detail_runs_a_fixed_number_of_queries(client_for, make_user, make_
     assert small == big
     # The session user, 5 to show it (the case with its household; ONE UNION ALL of its
     # follow-ups, notes, files, timeline, reviews and emails (cases.page.load_page_lists);
-    # the checklist; the centre's staff; the client page panel, a UNION ALL too; the referrals panel), 1 to
-    # write its case.view audit row.
+    # the checklist; the centre's staff; the client page panel, a UNION ALL too; the
+    # referrals panel), 1 to write its case.view audit row.
     assert big <= CASE_PAGE_LIMIT
 
 
