@@ -106,7 +106,8 @@ def load_case_for_page(case_id: int) -> Case | None:
 
 # ---------------------------------------------------------------- the page's small lists
 
-# Every small list the page shows (follow-ups, notes, files, timeline, reviews, emails)
+# Every small list the page shows (follow-ups, notes, files, timeline, reviews, emails,
+# the centre's staff for the assign and follow-up selects)
 # comes from ONE query: a UNION ALL of plain rows padded to a common shape, told apart
 # by ``kind``, each branch ordered and capped on its own (as the client page panel's
 # caseflow/portal/services.py case_portal). The rows become light objects with the
@@ -156,6 +157,8 @@ class PageFollowUp(SimpleNamespace):
 
 
 CASE_ID = bindparam("case_id", type_=Integer)
+# The centre whose active staff the assign and follow-up selects offer (the case's).
+CENTRE_ID = bindparam("centre_id", type_=Integer)
 
 
 class PageLists(NamedTuple):
@@ -165,6 +168,7 @@ class PageLists(NamedTuple):
     activities: list
     reviews: list
     emails: list
+    staff: list
 
 
 @cache
@@ -280,14 +284,21 @@ def _page_lists_query():
         .limit(EMAILS_SHOWN)
         .subquery()
     )
-    branches = (followups, notes, attachments, activities, reviews, emails)
+    staff = (
+        _branch("staff", id=User.id, name1=User.full_name)
+        .where(User.centre_id == CENTRE_ID, User.is_active_account.is_(True))
+        .subquery()
+    )
+    branches = (followups, notes, attachments, activities, reviews, emails, staff)
     return union_all(*(select(b) for b in branches))
 
 
 def load_page_lists(case: Case) -> PageLists:
     """The case page's small lists in one query, whatever the case holds."""
-    rows = db.session.execute(_page_lists_query(), {"case_id": case.id}).all()
-    lists = PageLists([], [], [], [], [], [])
+    rows = db.session.execute(
+        _page_lists_query(), {"case_id": case.id, "centre_id": case.centre_id}
+    ).all()
+    lists = PageLists([], [], [], [], [], [], [])
     for r in rows:
         if r.kind == "followup":
             lists.followups.append(
@@ -367,6 +378,8 @@ def load_page_lists(case: Case) -> PageLists:
                     reviewer=_user(r.n3, r.name2),
                 )
             )
+        elif r.kind == "staff":
+            lists.staff.append(_Person(id=r.id, full_name=r.name1))
         else:
             lists.emails.append(
                 SimpleNamespace(
@@ -386,6 +399,7 @@ def load_page_lists(case: Case) -> PageLists:
     lists.activities.sort(key=lambda a: a.id, reverse=True)
     lists.reviews.sort(key=lambda r: r.id, reverse=True)
     lists.emails.sort(key=lambda m: m.id, reverse=True)
+    lists.staff.sort(key=lambda u: (u.full_name.lower(), u.id))
     return lists
 
 
@@ -403,7 +417,8 @@ def case_page_context(case: Case, *, loaded: bool = False, **forms) -> dict:
         case = load_case_for_page(case.id)
     lists = load_page_lists(case)
     checklist = group_checklist(case.persons, load_items(case), today())
-    staff_choices = advisor_choices()
+    # The centre's active staff (as advisor_choices(), from the lists' query).
+    staff_choices = [(str(u.id), u.full_name) for u in lists.staff]
     status_form = forms.get("status_form") or StatusForm(formdata=None, status=case.status.value)
     status_form.version.data = case.version
     assign_form = forms.get("assign_form") or AssignForm(
