@@ -1,0 +1,117 @@
+"""first-line contacts: contacts, contact_topics and contact_topic_links
+
+Revision ID: 0020_contacts
+Revises: 0018_portal
+Create Date: 2026-11-30 22:30:00
+
+The default topics are made per centre on first use (caseflow.contacts.services).
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0020_contacts'
+down_revision = '0018_portal'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'contact_topics',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('centre_id', sa.Integer(), nullable=False),
+        sa.Column('code', sa.String(length=40), nullable=True),
+        sa.Column('name_en', sa.String(length=80), nullable=False),
+        sa.Column('name_nl', sa.String(length=80), nullable=False),
+        sa.Column('position', sa.Integer(), nullable=False),
+        sa.Column('is_active', sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['centre_id'], ['centres.id'], name=op.f('fk_contact_topics_centre_id_centres')
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_contact_topics')),
+        sa.UniqueConstraint('centre_id', 'name_en', name=op.f('uq_contact_topics_centre_id_name_en')),
+    )
+    op.create_index(
+        op.f('ix_contact_topics_centre_id'), 'contact_topics', ['centre_id'], unique=False
+    )
+    op.create_table(
+        'contacts',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('centre_id', sa.Integer(), nullable=False),
+        sa.Column('logged_by_id', sa.Integer(), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('contact_date', sa.Date(), nullable=False),
+        sa.Column(
+            'channel',
+            sa.Enum(
+                'phone',
+                'email',
+                'walk_in',
+                'event',
+                'website',
+                'social_media',
+                name='contactchannel',
+                native_enum=False,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column('nationality', sa.String(length=2), nullable=True),
+        sa.Column('municipality', sa.String(length=80), nullable=True),
+        sa.Column('minutes', sa.Integer(), nullable=False),
+        sa.Column('note', sa.String(length=500), nullable=True),
+        sa.Column('name', sa.String(length=120), nullable=True),
+        sa.Column('case_id', sa.Integer(), nullable=True),
+        sa.Column('converted_at', sa.DateTime(), nullable=True),
+        sa.Column('anonymised_at', sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ['case_id'], ['cases.id'], name=op.f('fk_contacts_case_id_cases'), ondelete='SET NULL'
+        ),
+        sa.ForeignKeyConstraint(
+            ['centre_id'], ['centres.id'], name=op.f('fk_contacts_centre_id_centres')
+        ),
+        sa.ForeignKeyConstraint(
+            ['logged_by_id'], ['users.id'], name=op.f('fk_contacts_logged_by_id_users')
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_contacts')),
+    )
+    op.create_index(op.f('ix_contacts_case_id'), 'contacts', ['case_id'], unique=False)
+    op.create_index(
+        'ix_contacts_centre_date', 'contacts', ['centre_id', 'contact_date', 'id'], unique=False
+    )
+    op.create_index(
+        'ix_contacts_logged_by_date', 'contacts', ['logged_by_id', 'contact_date', 'id'], unique=False
+    )
+    op.create_table(
+        'contact_topic_links',
+        sa.Column('contact_id', sa.Integer(), nullable=False),
+        sa.Column('topic_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['contact_id'],
+            ['contacts.id'],
+            name=op.f('fk_contact_topic_links_contact_id_contacts'),
+            ondelete='CASCADE',
+        ),
+        sa.ForeignKeyConstraint(
+            ['topic_id'],
+            ['contact_topics.id'],
+            name=op.f('fk_contact_topic_links_topic_id_contact_topics'),
+        ),
+        sa.PrimaryKeyConstraint('contact_id', 'topic_id', name=op.f('pk_contact_topic_links')),
+    )
+    op.create_index(
+        op.f('ix_contact_topic_links_topic_id'), 'contact_topic_links', ['topic_id'], unique=False
+    )
+
+
+def downgrade():
+    op.drop_index(op.f('ix_contact_topic_links_topic_id'), table_name='contact_topic_links')
+    op.drop_table('contact_topic_links')
+    op.drop_index('ix_contacts_logged_by_date', table_name='contacts')
+    op.drop_index('ix_contacts_centre_date', table_name='contacts')
+    op.drop_index(op.f('ix_contacts_case_id'), table_name='contacts')
+    op.drop_table('contacts')
+    op.drop_index(op.f('ix_contact_topics_centre_id'), table_name='contact_topics')
+    op.drop_table('contact_topics')
