@@ -16,6 +16,7 @@ from caseflow.attachments.services import store_upload
 from caseflow.cases.models import Case, CaseType, Person
 from caseflow.checklists.models import ChecklistItem, TemplateItem
 from caseflow.checklists.seeding import seed_catalogue
+from caseflow.contacts.services import centre_topics
 from caseflow.documents.models import ExportJob, ExportStatus
 from caseflow.extensions import db
 from caseflow.followups.services import add_followup
@@ -190,6 +191,16 @@ MATRIX = {
     ("portal_staff.confirm", "POST"): CASE_EDITORS,
     ("portal_staff.send_back", "POST"): CASE_EDITORS,
     ("calendar.revoke", "POST"): LOGGED_IN,
+    # First-line contacts (tests/contacts): every user logs them and sees their own;
+    # team leads and admins see the centre's; admins edit the topic list.
+    ("contacts.new", "GET"): LOGGED_IN,
+    ("contacts.new", "POST"): LOGGED_IN,
+    ("contacts.mine", "GET"): LOGGED_IN,
+    ("contacts.centre", "GET"): LEADS_OF_ANY_CENTRE,
+    ("contacts.topics", "GET"): ADMINS_ONLY,
+    ("contacts.topics", "POST"): ADMINS_ONLY,
+    ("contacts.topic_edit", "GET"): ADMINS_ONLY,
+    ("contacts.topic_edit", "POST"): ADMINS_ONLY,
 }
 
 STATIC_FILES = {"static": "css/caseflow.css", "bootstrap.static": "css/bootstrap.min.css"}
@@ -265,6 +276,7 @@ def world(centre, other_centre, make_user, make_case):
         case, upload(png_bytes(), "canary.png"), item=item, uploaded_by=users["advisor_a"]
     )
     claim = claim_step(case, item.id)
+    topic = centre_topics(centre.id)[0]
     db.session.commit()
     return SimpleNamespace(
         users=users,
@@ -285,6 +297,7 @@ def world(centre, other_centre, make_user, make_case):
             "review_id": review.id,
             "attachment_id": attachment.id,
             "claim_id": claim.id,
+            "topic_id": topic.id,
             "decision": "send_back",
             "fmt": "csv",
             "number": 1,

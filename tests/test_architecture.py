@@ -86,6 +86,10 @@ FEATURE_IMPORTS = {
     ("privacy", "portal"),
     # An online request queues its confirmation email through the outbox.
     ("webintake", "mail"),
+    # Erasure and retention remove first-line contacts' names and notes; the funder
+    # report counts contacts.
+    ("privacy", "contacts"),
+    ("reports", "contacts"),
 }
 
 # Imports against the direction that exist today and that this refactoring did not

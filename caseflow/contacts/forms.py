@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from caseflow.cases.forms import CountrySelect, _country_choices, not_in_future, text_field
@@ -40,7 +41,9 @@ class ContactForm(Form):
     """A first-line contact: channel, topics and minutes are all a phone question needs."""
 
     channel = RadioField(
-        _l("Channel"), choices=channel_choices(), default=ContactChannel.PHONE.value
+        _l("Channel"),
+        choices=[SelectChoice(v, label) for v, label in channel_choices()],
+        default=ContactChannel.PHONE.value,
     )
     topics = CheckboxesField(
         _l("Topics"),

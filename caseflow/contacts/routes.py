@@ -147,7 +147,12 @@ def topics():
 
 
 @bp.route("/topics/<id:topic_id>", methods=["GET", "POST"])
-@audited("contact_topic.update", object_type="contact_topic", id_arg="topic_id", view_action=None)
+@audited(
+    "contact_topic.update",
+    object_type="contact_topic",
+    id_arg="topic_id",
+    view_action="contact_topic.view",
+)
 @requires(can_manage_contact_topics)
 def topic_edit(topic_id: int):
     topic = db.session.get(ContactTopic, topic_id)

@@ -27,7 +27,9 @@ What goes (removed, or replaced by an empty value):
   erasure commits (a person's erasure: the files of their own steps).
 - the client's page: its links (deleted), the client's questions (emptied) and the
   advisors' send-back reasons on the client's claims (a person's erasure: those on
-  their steps).
+  their steps);
+- first-line contacts linked to the case (caseflow/contacts): their name and note
+  (channel, topics, date and minutes stay for the funder report).
 
 What stays is anonymous: nationality, municipality, sector, referral channel, case
 type, client language, household size, roles, ages in years at arrival, the status and
@@ -68,6 +70,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, delete, select, update
 
 from caseflow.attachments import services as attachments
+from caseflow.contacts import services as contacts
 from caseflow.auth.models import User
 from caseflow.cases import search, timeline
 from caseflow.cases.models import Activity, ActivityKind, Case, Person
@@ -316,6 +319,8 @@ def erase_case(
     # Attached files: rows now, the files themselves once the erasure is committed.
     attachments.delete_case_files(case.id)
     _erase_portal(case, now)
+    # First-line contacts about the case: name and note go, the statistics stay.
+    contacts.anonymise_case_contacts(case.id, now)
 
     case.household_name = case.reference
     case.salutation = None  # made of the persons' names
