@@ -4,6 +4,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from caseflow.cases.forms import CountrySelect, _country_choices, not_in_future, text_field
+from caseflow.contacts.labels import CHANNEL
 from caseflow.contacts.models import NAME_MAX, NOTE_MAX, ContactChannel
 from caseflow.contacts.services import MAX_MINUTES, ContactData
 from caseflow.core.forms import (
@@ -17,15 +18,6 @@ from caseflow.core.forms import (
     SubForm,
 )
 from caseflow.core.i18n import current_locale
-
-CHANNEL = {
-    ContactChannel.PHONE: _l("Phone"),
-    ContactChannel.EMAIL: _l("Email"),
-    ContactChannel.WALK_IN: _l("Walk-in"),
-    ContactChannel.EVENT: _l("Event"),
-    ContactChannel.WEBSITE: _l("Website"),
-    ContactChannel.SOCIAL_MEDIA: _l("Social media"),
-}
 
 
 def channel_choices():

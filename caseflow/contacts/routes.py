@@ -18,7 +18,8 @@ from caseflow.auth.permissions import (
 from caseflow.cases.intake_hooks import IntakeSource, register_intake_source
 from caseflow.cases.models import Case, ReferralChannel
 from caseflow.contacts import services
-from caseflow.contacts.forms import CHANNEL, ContactFilterForm, ContactForm, TopicForm
+from caseflow.contacts.forms import ContactFilterForm, ContactForm, TopicForm
+from caseflow.contacts.labels import CHANNEL
 from caseflow.contacts.models import Contact, ContactChannel, ContactTopic, contact_topic_links
 from caseflow.core.audit import annotate, audited
 from caseflow.core.countries import country_name

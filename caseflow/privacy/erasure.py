@@ -70,11 +70,11 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, delete, select, update
 
 from caseflow.attachments import services as attachments
-from caseflow.contacts import services as contacts
 from caseflow.auth.models import User
 from caseflow.cases import search, timeline
 from caseflow.cases.models import Activity, ActivityKind, Case, Person
 from caseflow.checklists.models import ChecklistEvent, ChecklistItem, EventKind
+from caseflow.contacts import services as contacts
 from caseflow.core.audit import record
 from caseflow.core.errors import DomainError
 from caseflow.core.time import BRUSSELS, utcnow

@@ -9,7 +9,7 @@ from tests.reports.test_funder import Q3, seeded  # noqa: F401 (a fixture)
 
 
 @pytest.mark.usefixtures("seeded")
-def test_whole_report_runs_four_queries(centre):
+def test_whole_report_runs_five_queries(centre):
     centre_id = centre.id
     statements = []
 
@@ -22,8 +22,9 @@ def test_whole_report_runs_four_queries(centre):
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    # The cases (every breakdown), their persons, the key-step template ids, the steps.
-    assert len(selects) == 4, selects
+    # The cases (every breakdown), their persons, the key-step template ids, the steps,
+    # and the first-line contacts (per day and channel UNION ALL per topic).
+    assert len(selects) == 5, selects
     assert report.served_cases and report.key_steps
 
 
