@@ -1,7 +1,7 @@
 """Logging contacts, the topic list, turning a contact into a case, and the privacy
 work on contacts (erasure of a case, retention). Flushes, never commits."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
@@ -54,7 +54,6 @@ class ContactData:
     municipality: str | None = None
     note: str | None = None
     name: str | None = None
-    case_ids: list[int] = field(default_factory=list)  # at most one: the linked case
 
 
 def centre_topics(centre_id: int, *, active_only: bool = False) -> list[ContactTopic]:
