@@ -414,7 +414,8 @@ def test_an_admin_of_another_centre_cannot_reach_our_checklists(
 
 
 @pytest.mark.parametrize(
-    "path", ["/team", "/team/intake", "/team/reviews", "/reports/funder?period=year"]
+    "path",
+    ["/team", "/team/intake", "/team/reviews", "/reports/funder?period=year", "/contacts/centre"],
 )
 def test_centre_pages_never_show_another_centres_data(client_for, world, path):
     body = client_for(world.users["other_centre"]).get(path).get_data(as_text=True)

@@ -1,6 +1,8 @@
 """Logging a first-line contact, the contact lists, the topic list, and "Turn into a
 case" (through cases.intake_hooks: the new-case form is the cases package's)."""
 
+import re
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,9 +16,11 @@ from caseflow.auth.permissions import (
     can_manage_contact_topics,
     can_see_centre_contacts,
     can_see_contact,
+    can_view_case,
 )
 from caseflow.cases.intake_hooks import IntakeSource, register_intake_source
 from caseflow.cases.models import Case, ReferralChannel
+from caseflow.centres.services import register_centre_setup
 from caseflow.contacts import services
 from caseflow.contacts.forms import ContactFilterForm, ContactForm, TopicForm
 from caseflow.contacts.labels import CHANNEL
@@ -43,6 +47,7 @@ def new():
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
         form.contact_date.data = today()
+        form.case_reference.data = _case_of_page(form.next.data)
     elif form.validate():
         case = None
         if form.case_reference.data:
@@ -61,6 +66,18 @@ def new():
     if request.method == "POST":
         return render_template("contacts/new.html", form=form), 400
     return render_template("contacts/new.html", form=form)
+
+
+CASE_PAGE = re.compile(r"^/cases/([1-9][0-9]{0,9})(?:[/?#]|$)")
+
+
+def _case_of_page(path: str) -> str | None:
+    """Logged from a case's page: that case's reference, prefilled (when visible)."""
+    match = CASE_PAGE.match(path or "")
+    if match is None:
+        return None
+    case = db.session.get(Case, int(match.group(1)))
+    return case.reference if case is not None and can_view_case(current_user, case) else None
 
 
 def _list(endpoint: str, title: str, *where):
@@ -216,3 +233,10 @@ def _created(case: Case, contact_id: int, user: User) -> None:
 @bp.record_once
 def _register(state) -> None:
     register_intake_source("contact", IntakeSource(prefill=_prefill, created=_created))
+    # Every new centre starts with the default topics (the migration gave them to the
+    # centres that existed before).
+    register_centre_setup(_default_topics)
+
+
+def _default_topics(centre) -> None:
+    services.ensure_default_topics(centre.id)

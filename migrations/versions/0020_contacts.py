@@ -4,7 +4,8 @@ Revision ID: 0020_contacts
 Revises: 0018_portal
 Create Date: 2026-11-30 22:30:00
 
-The default topics are made per centre on first use (caseflow.contacts.services).
+Every existing centre gets the default topic list (a new centre gets it when it is
+made: caseflow.contacts.services.ensure_default_topics through centres' setup hooks).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -15,6 +16,20 @@ revision = '0020_contacts'
 down_revision = '0018_portal'
 branch_labels = None
 depends_on = None
+
+# caseflow.contacts.services.DEFAULT_TOPICS as of this revision.
+DEFAULT_TOPICS = (
+    ("health_fund", "Health fund", "Ziekenfonds"),
+    ("residence", "Residence", "Verblijf"),
+    ("work_permit", "Work permit", "Arbeidskaart"),
+    ("housing", "Housing", "Huisvesting"),
+    ("schools", "Schools", "Scholen"),
+    ("taxes", "Taxes", "Belastingen"),
+    ("language_courses", "Language courses", "Taalcursussen"),
+    ("partner_job", "Partner's job", "Werk voor de partner"),
+    ("driving_licence", "Driving licence", "Rijbewijs"),
+    ("other", "Other", "Andere"),
+)
 
 
 def upgrade():
@@ -104,6 +119,35 @@ def upgrade():
     op.create_index(
         op.f('ix_contact_topic_links_topic_id'), 'contact_topic_links', ['topic_id'], unique=False
     )
+    _seed_topics()
+
+
+def _seed_topics():
+    centres = sa.table('centres', sa.column('id', sa.Integer()))
+    topics = sa.table(
+        'contact_topics',
+        sa.column('centre_id', sa.Integer()),
+        sa.column('code', sa.String()),
+        sa.column('name_en', sa.String()),
+        sa.column('name_nl', sa.String()),
+        sa.column('position', sa.Integer()),
+        sa.column('is_active', sa.Boolean()),
+    )
+    centre_ids = [row[0] for row in op.get_bind().execute(sa.select(centres.c.id))]
+    rows = [
+        {
+            'centre_id': centre_id,
+            'code': code,
+            'name_en': name_en,
+            'name_nl': name_nl,
+            'position': position,
+            'is_active': True,
+        }
+        for centre_id in centre_ids
+        for position, (code, name_en, name_nl) in enumerate(DEFAULT_TOPICS)
+    ]
+    if rows:
+        op.bulk_insert(topics, rows)
 
 
 def downgrade():

@@ -27,6 +27,8 @@ from caseflow.centres.services import get_or_create_centre
 from caseflow.checklists.models import ChecklistItem, ItemState
 from caseflow.checklists.seeding import seed_catalogue
 from caseflow.checklists.services import set_state
+from caseflow.contacts.models import ContactChannel
+from caseflow.contacts.services import ContactData, centre_topics, log_contact
 from caseflow.documents.jobs import start_export
 from caseflow.documents.models import ExportStatus
 from caseflow.extensions import db
@@ -116,6 +118,19 @@ def filled(app, centre, make_user, make_case):
         )
     ).first()
     claim_step(case, open_item.id)
+    # A first-line contact with its topics, linked to the case.
+    housing = next(t for t in centre_topics(case.centre_id) if t.code == "housing")
+    log_contact(
+        advisor,
+        ContactData(
+            channel=ContactChannel.WALK_IN,
+            topic_ids=[housing.id],
+            minutes=10,
+            name="Olena Testperson",
+            note="Asked «where» to rent.",
+        ),
+        case,
+    )
     db.session.commit()
     empty = [
         table.name

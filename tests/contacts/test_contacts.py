@@ -82,6 +82,16 @@ def test_an_outside_next_is_never_followed(client_for, make_user, centre, target
     assert response.location.endswith("/contacts")
 
 
+def test_logged_from_a_case_page_the_case_is_prefilled(client_for, make_user, make_case):
+    advisor, colleague = make_user("advisor"), make_user("advisor")
+    mine, theirs = make_case(advisor), make_case(colleague)
+    client = client_for(advisor)
+    page = client.get(f"/contacts/new?next=/cases/{mine.id}").get_data(as_text=True)
+    assert f'value="{mine.reference}"' in page
+    page = client.get(f"/contacts/new?next=/cases/{theirs.id}").get_data(as_text=True)
+    assert theirs.reference not in page
+
+
 def test_all_details_are_stored(client_for, make_user, make_case, centre):
     advisor = make_user("advisor")
     case = make_case(advisor)
