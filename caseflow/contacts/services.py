@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from caseflow.auth.models import User
 from caseflow.auth.permissions import can_convert_contact, can_view_case
@@ -163,8 +164,6 @@ def find_case(user: User, reference: str) -> Case | None:
 
 
 def contact_with_topics(contact_id: int) -> Contact | None:
-    from sqlalchemy.orm import selectinload
-
     return db.session.scalar(
         select(Contact).where(Contact.id == contact_id).options(selectinload(Contact.topics))
     )
