@@ -146,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseflow.cases.routes import bp as cases_bp
     from caseflow.checklists.admin_routes import bp as checklist_admin_bp
     from caseflow.checklists.routes import bp as checklists_bp
+    from caseflow.contacts.routes import bp as contacts_bp
     from caseflow.documents.routes import bp as documents_bp
     from caseflow.followups.routes import bp as followups_bp
     from caseflow.mail.routes import bp as mail_bp
@@ -185,5 +186,6 @@ def _register_blueprints(app: Flask) -> None:
         portal_staff_bp,
         webintake_bp,
         partners_bp,
+        contacts_bp,
     ):
         app.register_blueprint(blueprint)

@@ -11,6 +11,7 @@ from caseflow.checklists.models import (
     ChecklistTemplate,
     TemplateItem,
 )
+from caseflow.contacts.models import Contact, ContactTopic
 from caseflow.core.audit import AuditEvent
 from caseflow.documents.models import ExportJob
 from caseflow.followups.models import FollowUp
@@ -32,6 +33,8 @@ __all__ = [
     "CaseType",
     "Centre",
     "ClientClaim",
+    "Contact",
+    "ContactTopic",
     "ClientMessage",
     "ChecklistEvent",
     "ChecklistItem",

@@ -16,6 +16,7 @@ from caseflow.attachments.services import store_upload
 from caseflow.cases.models import Case, CaseType, Person
 from caseflow.checklists.models import ChecklistItem, TemplateItem
 from caseflow.checklists.seeding import seed_catalogue
+from caseflow.contacts.services import centre_topics
 from caseflow.documents.models import ExportJob, ExportStatus
 from caseflow.extensions import db
 from caseflow.followups.services import add_followup
@@ -202,6 +203,16 @@ MATRIX = {
     ("partners.refer", "GET"): CASE_EDITORS,
     ("partners.refer", "POST"): CASE_EDITORS,
     ("partners.change_state", "POST"): CASE_EDITORS,
+    # First-line contacts (tests/contacts): every user logs them and sees their own;
+    # team leads and admins see the centre's; admins edit the topic list.
+    ("contacts.new", "GET"): LOGGED_IN,
+    ("contacts.new", "POST"): LOGGED_IN,
+    ("contacts.mine", "GET"): LOGGED_IN,
+    ("contacts.centre", "GET"): LEADS_OF_ANY_CENTRE,
+    ("contacts.topics", "GET"): ADMINS_ONLY,
+    ("contacts.topics", "POST"): ADMINS_ONLY,
+    ("contacts.topic_edit", "GET"): ADMINS_ONLY,
+    ("contacts.topic_edit", "POST"): ADMINS_ONLY,
 }
 
 STATIC_FILES = {"static": "css/caseflow.css", "bootstrap.static": "css/bootstrap.min.css"}
@@ -298,6 +309,7 @@ def world(centre, other_centre, make_user, make_case):
         consent=False,
         details=[],
     ).referral
+    topic = centre_topics(centre.id)[0]
     db.session.commit()
     return SimpleNamespace(
         users=users,
@@ -320,6 +332,7 @@ def world(centre, other_centre, make_user, make_case):
             "claim_id": claim.id,
             "partner_id": partner.id,
             "referral_id": referral.id,
+            "topic_id": topic.id,
             "decision": "send_back",
             "fmt": "csv",
             "number": 1,
@@ -436,7 +449,8 @@ def test_an_admin_of_another_centre_cannot_reach_our_checklists(
 
 
 @pytest.mark.parametrize(
-    "path", ["/team", "/team/intake", "/team/reviews", "/reports/funder?period=year"]
+    "path",
+    ["/team", "/team/intake", "/team/reviews", "/reports/funder?period=year", "/contacts/centre"],
 )
 def test_centre_pages_never_show_another_centres_data(client_for, world, path):
     body = client_for(world.users["other_centre"]).get(path).get_data(as_text=True)

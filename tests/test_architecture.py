@@ -97,6 +97,10 @@ FEATURE_IMPORTS = {
     ("reports", "partners"),
     # A template step's admin form offers the partner types (their labels).
     ("checklists", "partners"),
+    # Erasure and retention remove first-line contacts' names and notes; the funder
+    # report counts contacts.
+    ("privacy", "contacts"),
+    ("reports", "contacts"),
 }
 
 # Imports against the direction that exist today and that this refactoring did not

@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import Select, html_params
 
-from caseflow.cases import labels
+from caseflow.cases import intake_hooks, labels
 from caseflow.cases.models import HouseholdRole, LegalBasis
 from caseflow.cases.queries import CaseFilters
 from caseflow.cases.services import CaseData, PersonData
@@ -352,6 +352,8 @@ CONSENT_MISSING = _l("Record the client's consent before saving.")
 
 class NewCaseForm(PrivacyAgreementMixin, CaseForm):
     advisor_id = SelectField(_l("Advisor"), coerce=str)
+    # What the case is made from, e.g. "contact:12" (caseflow/cases/intake_hooks.py).
+    source = HiddenField()
     legal_basis = SelectField(
         LEGAL_BASIS_LABEL,
         choices=labels.choices(labels.LEGAL_BASIS, blank=_l("Choose…")),
@@ -359,6 +361,10 @@ class NewCaseForm(PrivacyAgreementMixin, CaseForm):
         description=LEGAL_BASIS_HELP,
     )
     consent = BooleanField(CONSENT_LABEL, validators=[DataRequired(message=CONSENT_MISSING)])
+
+    def validate_source(self, field):
+        if not intake_hooks.is_valid(field.data):
+            raise ValidationError(_l("This case cannot be made from that record. Reload the page."))
 
     def to_data(self) -> CaseData:
         return self.privacy_data(super().to_data())

@@ -27,10 +27,12 @@ What goes (removed, or replaced by an empty value):
   erasure commits (a person's erasure: the files of their own steps).
 - the client's page: its links (deleted), the client's questions (emptied) and the
   advisors' send-back reasons on the client's claims (a person's erasure: those on
-  their steps).
+  their steps);
 - referrals to partners (caseflow/partners): the reason and the persons concerned
   (a person's erasure: the referrals that concern them, and their emails); the
-  partner type and the outcome stay for the funder report.
+  partner type and the outcome stay for the funder report;
+- first-line contacts linked to the case (caseflow/contacts): their name and note
+  (channel, topics, date and minutes stay for the funder report).
 
 What stays is anonymous: nationality, municipality, sector, referral channel, case
 type, client language, household size, roles, ages in years at arrival, the status and
@@ -75,6 +77,7 @@ from caseflow.auth.models import User
 from caseflow.cases import search, timeline
 from caseflow.cases.models import Activity, ActivityKind, Case, Person
 from caseflow.checklists.models import ChecklistEvent, ChecklistItem, EventKind
+from caseflow.contacts import services as contacts
 from caseflow.core.audit import record
 from caseflow.core.errors import DomainError
 from caseflow.core.time import BRUSSELS, utcnow
@@ -348,6 +351,8 @@ def erase_case(
     attachments.delete_case_files(case.id)
     _erase_portal(case, now)
     _erase_referrals(case, now)
+    # First-line contacts about the case: name and note go, the statistics stay.
+    contacts.anonymise_case_contacts(case.id, now)
 
     case.household_name = case.reference
     case.salutation = None  # made of the persons' names

@@ -22,7 +22,10 @@ What ``data.json`` holds (``FORMAT``; keys are stable, documented in the README)
   secret), ``client_claims`` (steps the client reported done, and the advisor's
   answer), ``client_messages`` (the client's questions), ``referrals`` (referrals to
   the centre's partners: partner, persons concerned, reason, consent, the details
-  shared, state) and ``access_log`` (every audit
+  shared, state), ``first_line_contacts``
+  (short questions logged about the case or that it was made from: date, channel,
+  minutes, name and note while kept) with ``first_line_contact_topics`` (their
+  topics, by name) and ``access_log`` (every audit
   event of the case: who viewed, changed, exported or emailed its data, when, and the
   outcome).
 
@@ -91,6 +94,8 @@ TABLE_KEYS = {
     "referrals": "referrals",
     "export_jobs": "export_jobs",  # no foreign key: the case ids are a JSON list
     "attachments": "files",  # the files themselves are in the ZIP, under "file"
+    "contacts": "first_line_contacts",  # questions about the case or that became it
+    "contact_topic_links": "first_line_contact_topics",
     "audit_events": "access_log",  # no foreign key: a plain case_id column
 }
 
@@ -125,6 +130,7 @@ OMITTED = {
     },
     "audit_events": {"centre_id", "source_address", "request_id", "details", "user_id"},
     "attachments": {"stored_name"},  # the random name on the server's disk
+    "contacts": {"centre_id"},
 }
 
 
@@ -209,6 +215,7 @@ def case_rows(case_id: int, person_id: int | None = None) -> dict[str, list[dict
         item_filter.append(or_(items_table.c.person_id == person_id, household_item))
     items = _rows("checklist_items", *item_filter)
     notes = _rows("notes", t("notes").c.case_id == case_id)
+    contacts = _rows("contacts", t("contacts").c.case_id == case_id)
     messages = _rows("outbox_messages", t("outbox_messages").c.case_id == case_id)
     referrals = _referrals(case_id)
     if person_id is not None:
@@ -251,6 +258,10 @@ def case_rows(case_id: int, person_id: int | None = None) -> dict[str, list[dict
         "export_jobs": _export_jobs_of(case_id, case["centre_id"]),
         "audit_events": _rows("audit_events", t("audit_events").c.case_id == case_id),
         "attachments": _rows("attachments", *file_filter),
+        "contacts": contacts,
+        "contact_topic_links": _rows(
+            "contact_topic_links", t("contact_topic_links").c.contact_id.in_(_ids(contacts))
+        ),
     }
 
 
@@ -326,6 +337,7 @@ def collect(case_id: int, person_id: int | None = None) -> dict:
         exported["file"] = archive_name(exported)
     for exported, row in zip(data["referrals"], raw["referrals"], strict=True):
         exported["partner"] = row["partner"]  # the organisation's name
+    _add_topic_names(data)
     for event, row in zip(data["access_log"], raw["audit_events"], strict=True):
         event["by"] = names.get(row["user_id"]) if row["user_id"] is not None else None
         event["kind"] = labels.access_kind(row["action"], row["outcome"])
@@ -364,6 +376,20 @@ def _add_step_titles(data: dict, items: list[dict], language: Any) -> None:
         titles[step["id"]] = (title, _json_value(step["category"]))
     for exported, item in zip(data["checklist_items"], items, strict=True):
         exported["step"], exported["category"] = titles[item["template_item_id"]]
+
+
+def _add_topic_names(data: dict) -> None:
+    """A first-line contact's topics by their English name (the ids mean nothing)."""
+    links = data["first_line_contact_topics"]
+    if not links:
+        return
+    topics = _table("contact_topics")
+    query = select(topics.c.id, topics.c.name_en).where(
+        topics.c.id.in_({link["topic_id"] for link in links})
+    )
+    names = {row.id: row.name_en for row in db.session.execute(query)}
+    for link in links:
+        link["topic"] = names.get(link["topic_id"])
 
 
 def _add_attachment_sizes(data: dict, attachments: list[dict]) -> None:

@@ -12,17 +12,34 @@ Definitions (also stated on the page):
   applicable"); the share done, and the median number of days from arrival to done.
 - referrals (caseflow/partners): referrals made in the period, by partner type and by
   their outcome today (an erased case's referrals count too: type and outcome stay).
+- first-line contacts (caseflow/contacts): the contacts logged with a date in the
+  period, by month, channel and topic (a contact with two topics counts under both),
+  and how many were turned into a case.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
-from sqlalchemy import Integer, and_, cast, func, literal, or_, select
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    and_,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy import case as sql_case
 
 from caseflow.cases.models import Case, CaseStatus, Person
 from caseflow.checklists.models import ChecklistItem, ChecklistTemplate, ItemState, TemplateItem
+from caseflow.contacts.models import Contact, contact_topic_links
 from caseflow.core.countries import EU_EEA_CH
 from caseflow.extensions import db
 from caseflow.partners.models import Referral
@@ -64,6 +81,15 @@ class FunderReport:
     referrals: int = 0
     referral_types: list[tuple[str, int]] = field(default_factory=list)
     referral_outcomes: list[tuple[str, int]] = field(default_factory=list)
+    contacts: int = 0
+    contacts_converted: int = 0
+    contact_months: list[tuple[str, int]] = field(default_factory=list)  # "2026-09"
+    contact_channels: list[tuple[str, int]] = field(default_factory=list)
+    contact_topics: list[tuple[int, int]] = field(default_factory=list)  # topic ids
+
+    @property
+    def contacts_share_converted(self) -> float | None:
+        return self.contacts_converted / self.contacts if self.contacts else None
 
 
 def served_clause(centre_id: int, period: Period):
@@ -243,6 +269,7 @@ def funder_report(centre_id: int, period: Period) -> FunderReport:
     report.nationality_groups = _merged(groups)
     report.key_steps = key_steps(centre_id, served, period)
     _referrals(report, centre_id, period)
+    contact_counts(report, centre_id, period)
     return report
 
 
@@ -265,3 +292,57 @@ def _referrals(report: FunderReport, centre_id: int, period: Period) -> None:
         _add(outcomes, state.value, n)
     report.referral_types = _merged(types)
     report.referral_outcomes = _merged(outcomes)
+
+
+def contact_counts(report: FunderReport, centre_id: int, period: Period) -> None:
+    """The period's first-line contacts in one query: per day, channel and converted or
+    not, and (the second half of a UNION ALL) per topic."""
+    in_period = (
+        Contact.centre_id == centre_id,
+        Contact.contact_date >= period.start,
+        Contact.contact_date <= period.end,
+    )
+    converted = sql_case((Contact.converted_at.is_not(None), 1), else_=0)
+    per_day = (
+        select(
+            literal("d").label("kind"),
+            Contact.contact_date.label("day"),
+            cast(Contact.channel, String(16)).label("channel"),
+            converted.label("converted"),
+            cast(null(), Integer).label("topic_id"),
+            func.count(Contact.id).label("n"),
+        )
+        .where(*in_period)
+        .group_by(Contact.contact_date, Contact.channel, converted)
+    )
+    per_topic = (
+        select(
+            literal("t"),
+            cast(null(), Date),
+            cast(null(), String(16)),
+            literal(0),
+            contact_topic_links.c.topic_id,
+            func.count(Contact.id),
+        )
+        .join(contact_topic_links, contact_topic_links.c.contact_id == Contact.id)
+        .where(*in_period)
+        .group_by(contact_topic_links.c.topic_id)
+    )
+    months: dict = {}
+    channels: dict = {}
+    topics: dict = {}
+    for kind, day, channel, is_converted, topic_id, n in db.session.execute(
+        union_all(per_day, per_topic)
+    ):
+        if kind == "t":
+            _add(topics, topic_id, n)
+            continue
+        report.contacts += n
+        report.contacts_converted += n if is_converted else 0
+        if isinstance(day, str):  # SQLite hands a date in a UNION back as text
+            day = date.fromisoformat(day)
+        _add(months, f"{day.year:04d}-{day.month:02d}", n)
+        _add(channels, channel, n)
+    report.contact_months = sorted(months.items())
+    report.contact_channels = _merged(channels)
+    report.contact_topics = _merged(topics)

@@ -27,6 +27,8 @@ from caseflow.centres.services import get_or_create_centre
 from caseflow.checklists.models import ChecklistItem, ItemState
 from caseflow.checklists.seeding import seed_catalogue
 from caseflow.checklists.services import set_state
+from caseflow.contacts.models import ContactChannel
+from caseflow.contacts.services import ContactData, centre_topics, log_contact
 from caseflow.documents.jobs import start_export
 from caseflow.documents.models import ExportStatus
 from caseflow.extensions import db
@@ -141,6 +143,19 @@ def filled(app, centre, make_user, make_case):
         details=["name", "email"],
     )
     refresh_team_figures()  # the team overview's figures (what the worker stores)
+    # A first-line contact with its topics, linked to the case.
+    housing = next(t for t in centre_topics(case.centre_id) if t.code == "housing")
+    log_contact(
+        advisor,
+        ContactData(
+            channel=ContactChannel.WALK_IN,
+            topic_ids=[housing.id],
+            minutes=10,
+            name="Olena Testperson",
+            note="Asked «where» to rent.",
+        ),
+        case,
+    )
     db.session.commit()
     empty = [
         table.name

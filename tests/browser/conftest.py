@@ -31,7 +31,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 # test_web_request.py: the public request form to the intake queue (the start of the
 # client portal's flow), about 12 s.
 POSTGRES_BROWSER_MODULES = frozenset(
-    {"test_main_flows.py", "test_web_request.py", "test_partners.py"}
+    {"test_main_flows.py", "test_web_request.py", "test_partners.py", "test_contacts.py"}
 )
 CHROMIUM_ARGS = [
     "--no-sandbox",

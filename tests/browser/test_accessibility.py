@@ -14,6 +14,8 @@ from caseflow.cases.legal_hold import place_legal_hold
 from caseflow.cases.models import Person
 from caseflow.checklists.models import ChecklistItem
 from caseflow.checklists.seeding import seed_catalogue
+from caseflow.contacts.models import ContactChannel
+from caseflow.contacts.services import ContactData, centre_topics, log_contact
 from caseflow.core.time import today
 from caseflow.extensions import db
 from caseflow.followups.services import add_followup
@@ -90,6 +92,26 @@ def test_main_pages_have_no_wcag_violations(
     )
     db.session.commit()
     partner_id = partner.id
+    topics = centre_topics(centre.id)
+    asked = log_contact(
+        admin,
+        ContactData(
+            channel=ContactChannel.WALK_IN,
+            topic_ids=[topics[0].id, topics[3].id],
+            minutes=15,
+            nationality="IN",
+            municipality="Genk",
+            name="Dev Example",
+            note="Asked about the health fund.",
+        ),
+    )
+    log_contact(
+        admin,
+        ContactData(channel=ContactChannel.PHONE, topic_ids=[topics[1].id], minutes=5),
+        case,
+    )
+    db.session.commit()
+    contact_id, topic_id = asked.id, topics[0].id
     case_id = case.id
     held_id = held.id
     erased_id = erased.id
@@ -145,6 +167,12 @@ def test_main_pages_have_no_wcag_violations(
         "/admin/privacy-notice",
         "/admin/privacy-notice/1",
         f"/admin/users/{admin_id}/activity",
+        "/contacts/new?next=/cases",
+        "/contacts",
+        "/contacts/centre?channel=walk_in",
+        "/contacts/topics",
+        f"/contacts/topics/{topic_id}",
+        f"/cases/new?from=contact:{contact_id}",
         "/request",  # the public request form (any visitor; staff too)
         "/request/LIM/thanks",
         "/partners",

@@ -17,6 +17,8 @@ from caseflow.cases.models import Person
 from caseflow.checklists.models import ChecklistItem, ItemState
 from caseflow.checklists.seeding import seed_catalogue
 from caseflow.checklists.services import set_state
+from caseflow.contacts.models import ContactChannel
+from caseflow.contacts.services import ContactData, centre_topics, log_contact
 from caseflow.documents.models import ExportJob, ExportStatus
 from caseflow.extensions import db
 from caseflow.followups.services import add_followup
@@ -128,6 +130,20 @@ def household(centre, make_user, make_case):
         )
     )
     other = make_case(advisor, household_name="Unrelated household")
+    # A first-line question about the household, with a name and a note.
+    topic = centre_topics(case.centre_id)[0]
+    log_contact(
+        advisor,
+        ContactData(
+            channel=ContactChannel.PHONE,
+            topic_ids=[topic.id],
+            minutes=5,
+            nationality="PT",
+            name="Canarycontact Caller",
+            note="Canarycontact note about the lease",
+        ),
+        case,
+    )
     db.session.commit()
     # Files: the household's, one on Ana's step, one the client sent for Bo's step.
     files = SimpleNamespace(

@@ -9,7 +9,7 @@ from tests.reports.test_funder import Q3, seeded  # noqa: F401 (a fixture)
 
 
 @pytest.mark.usefixtures("seeded")
-def test_whole_report_runs_five_queries(centre):
+def test_whole_report_runs_six_queries(centre):
     centre_id = centre.id
     statements = []
 
@@ -23,9 +23,10 @@ def test_whole_report_runs_five_queries(centre):
         event.remove(db.engine, "before_cursor_execute", count)
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     # The cases (every breakdown), their persons, the key-step template ids, the steps,
-    # the referrals (by partner type and outcome at once).
-    assert len(selects) == 5, selects
-    assert "GROUP BY referrals.partner_type, referrals.state" in selects[-1]
+    # the referrals (by partner type and outcome at once) and the first-line contacts (per
+    # day and channel UNION ALL per topic).
+    assert len(selects) == 6, selects
+    assert "GROUP BY referrals.partner_type, referrals.state" in selects[-2]
     assert report.served_cases and report.key_steps
 
 
