@@ -146,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseflow.cases.routes import bp as cases_bp
     from caseflow.checklists.admin_routes import bp as checklist_admin_bp
     from caseflow.checklists.routes import bp as checklists_bp
+    from caseflow.contacts.routes import bp as contacts_bp
     from caseflow.documents.routes import bp as documents_bp
     from caseflow.events.case_routes import bp as event_consent_bp
     from caseflow.events.public_routes import bp as event_invite_bp
@@ -153,6 +154,7 @@ def _register_blueprints(app: Flask) -> None:
     from caseflow.followups.routes import bp as followups_bp
     from caseflow.mail.routes import bp as mail_bp
     from caseflow.notes.routes import bp as notes_bp
+    from caseflow.partners.routes import bp as partners_bp
     from caseflow.portal.routes import bp as portal_bp
     from caseflow.portal.staff_routes import bp as portal_staff_bp
     from caseflow.privacy.erasure_routes import bp as erasure_bp
@@ -189,5 +191,7 @@ def _register_blueprints(app: Flask) -> None:
         events_bp,
         event_consent_bp,
         event_invite_bp,
+        partners_bp,
+        contacts_bp,
     ):
         app.register_blueprint(blueprint)

@@ -92,6 +92,18 @@ def seed_catalogue_command(centre):
     click.echo(f"Checklist catalogue: {added} steps added to {target.name}.")
 
 
+@click.command("seed-partners")
+@click.option("--centre", default=None, help="Centre name (default: the installation's centre).")
+def seed_partners_command(centre):
+    """Load a synthetic partner network for Limburg into a centre (idempotent)."""
+    from caseflow.partners.seeding import seed_partners
+
+    target = get_or_create_centre(centre) if centre else default_centre()
+    added = seed_partners(target)
+    db.session.commit()
+    click.echo(f"Partner network: {added} partners added to {target.name}.")
+
+
 search_cli = AppGroup("search", help="The full-text search index.")
 
 
@@ -190,6 +202,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(seed_catalogue_command)
+    app.cli.add_command(seed_partners_command)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(send_reminders_command)

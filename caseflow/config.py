@@ -142,7 +142,11 @@ class Defaults:
         # expired exports, old email bodies, backups beyond BACKUP_KEEP
         "retention": "30 2 * * *",
         "backup": "45 2 * * *",  # nightly, keeping the last BACKUP_KEEP
+        "team_figures": "*/5 * * * *",  # the team overview's figures (caseflow/team/figures.py)
     }
+    # The team overview shows the worker's figures while they are younger than this,
+    # and counts live when they are older (or missing: no worker running).
+    TEAM_FIGURES_MAX_AGE_MINUTES = 15
 
     # PDFs: bulk exports of more cases than this run in the worker, with progress.
     EXPORT_INLINE_MAX = 5

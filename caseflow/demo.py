@@ -23,12 +23,15 @@ from caseflow.centres.services import default_centre
 from caseflow.checklists import services as checklists
 from caseflow.checklists.models import ChecklistEvent, ChecklistItem, ItemState
 from caseflow.checklists.seeding import seed_catalogue
+from caseflow.contacts import services as contacts
+from caseflow.contacts.models import ContactChannel
 from caseflow.core.time import BRUSSELS, today, utcnow
 from caseflow.extensions import db
 from caseflow.followups.models import FollowUp, FollowUpStatus
 from caseflow.followups.services import add_followup, close_followup
 from caseflow.notes.models import Note
 from caseflow.notes.services import add_note
+from caseflow.partners.seeding import seed_partners
 
 DEMO_PASSWORD = "welcome-demo-centre-2026"  # noqa: S105 - the documented demo login
 DEMO_USERS = [
@@ -155,6 +158,7 @@ def seed_demo() -> bool:
     rng = random.Random(2026)  # the same demo every time
     centre = default_centre()
     seed_catalogue(centre)  # before the cases, so each gets its checklist
+    seed_partners(centre)
     staff = {
         email: create_user(centre, email, name, role, DEMO_PASSWORD, locale=None)
         for email, name, role in DEMO_USERS
@@ -187,7 +191,56 @@ def seed_demo() -> bool:
         if advisor:
             _add_history(rng, case, advisor, lead, day, clock)
     db.session.flush()
+    _seed_contacts(rng, centre, [lead, *advisors], day)
     return True
+
+
+DEMO_CONTACTS = 48
+CONTACT_CHANNELS = {  # how often each channel is used
+    ContactChannel.PHONE: 40,
+    ContactChannel.EMAIL: 25,
+    ContactChannel.WALK_IN: 15,
+    ContactChannel.EVENT: 8,
+    ContactChannel.WEBSITE: 7,
+    ContactChannel.SOCIAL_MEDIA: 5,
+}
+CONTACT_NOTES = [
+    "Asked which health fund to join; explained the choice.",
+    "Wanted to know how long the single permit takes.",
+    "Looking for a rental flat near the campus.",
+    "Asked about Dutch lessons in the evening.",
+    "Partner looks for work in logistics.",
+]
+
+
+def _seed_contacts(rng, centre, staff: list[User], day) -> None:
+    """A few dozen first-line contacts over the last six months (synthetic): mostly
+    anonymous phone questions; a few with a name, some turned into one of the cases."""
+    topics = contacts.centre_topics(centre.id)
+    case_ids = list(db.session.scalars(select(Case.id).where(Case.centre_id == centre.id)))
+    channels, weights = zip(*CONTACT_CHANNELS.items(), strict=True)
+    for number in range(DEMO_CONTACTS):
+        nationality, first_names, last_names = rng.choice(PEOPLE)
+        named = rng.random() < 0.2
+        contact = contacts.log_contact(
+            rng.choice(staff),
+            contacts.ContactData(
+                channel=rng.choices(channels, weights=weights)[0],
+                topic_ids=[t.id for t in rng.sample(topics, rng.choice([1, 1, 1, 2]))],
+                minutes=rng.choice([2, 3, 5, 5, 10, 15, 20, 30]),
+                contact_date=day - timedelta(days=rng.randint(0, 180)),
+                nationality=nationality if rng.random() < 0.6 else None,
+                municipality=rng.choice(MUNICIPALITIES) if rng.random() < 0.5 else None,
+                name=f"{rng.choice(first_names)} {rng.choice(last_names)}" if named else None,
+                note=rng.choice(CONTACT_NOTES) if rng.random() < 0.3 else None,
+            ),
+        )
+        noon = datetime.combine(contact.contact_date, datetime.min.time()) + timedelta(hours=11)
+        contact.created_at = min(noon, utcnow())
+        if number % 8 == 0 and case_ids:  # some became a case
+            contact.case_id = rng.choice(case_ids)
+            contact.converted_at = contact.created_at
+    db.session.flush()
 
 
 class _CaseClock:

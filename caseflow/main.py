@@ -30,6 +30,7 @@ from caseflow.core.time import today, utcnow
 from caseflow.core.urls import safe_next
 from caseflow.extensions import db
 from caseflow.followups.models import FollowUp, FollowUpStatus
+from caseflow.partners import services as partner_services
 from caseflow.portal import services as portal_services
 from caseflow.reviews.models import ReviewRequest, ReviewStatus
 
@@ -132,6 +133,15 @@ def home():
     return render_template(
         "main/home.html",
         client_updates=_client_updates(),
+        referrals_due=partner_services.open_referrals_due(
+            and_(
+                visible_cases_clause(current_user),
+                Case.advisor_id == current_user.id,
+                Case.status != CaseStatus.CLOSED,
+            ),
+            today(),
+            MY_WORK_LIMIT,
+        ),
         my_reviews=my_reviews,
         my_cases=my_cases,
         due_followups=due_followups,

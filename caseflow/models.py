@@ -11,16 +11,20 @@ from caseflow.checklists.models import (
     ChecklistTemplate,
     TemplateItem,
 )
+from caseflow.contacts.models import Contact, ContactTopic
 from caseflow.core.audit import AuditEvent
 from caseflow.documents.models import ExportJob
 from caseflow.events.models import Event, EventInvitation, InvitationConsent, WalkIn
 from caseflow.followups.models import FollowUp
 from caseflow.mail.models import OutboxAttachment, OutboxMessage
 from caseflow.notes.models import Note, NoteRevision
+from caseflow.partners.models import Partner, Referral
 from caseflow.portal.models import ClientClaim, ClientMessage, PortalLink
 from caseflow.reviews.models import ReviewRequest
+from caseflow.team.models import TeamFigure
 
 __all__ = [
+    "TeamFigure",
     "Activity",
     "Attachment",
     "AuditEvent",
@@ -30,6 +34,8 @@ __all__ = [
     "CaseType",
     "Centre",
     "ClientClaim",
+    "Contact",
+    "ContactTopic",
     "ClientMessage",
     "ChecklistEvent",
     "ChecklistItem",
@@ -43,9 +49,11 @@ __all__ = [
     "NoteRevision",
     "OutboxAttachment",
     "OutboxMessage",
+    "Partner",
     "Person",
     "PortalLink",
     "RecoveryCode",
+    "Referral",
     "ReviewRequest",
     "Role",
     "TemplateItem",

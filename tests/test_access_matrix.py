@@ -16,6 +16,7 @@ from caseflow.attachments.services import store_upload
 from caseflow.cases.models import Case, CaseType, Person
 from caseflow.checklists.models import ChecklistItem, TemplateItem
 from caseflow.checklists.seeding import seed_catalogue
+from caseflow.contacts.services import centre_topics
 from caseflow.documents.models import ExportJob, ExportStatus
 from caseflow.events.models import EventInvitation
 from caseflow.events.services import create_event, publish_event
@@ -23,6 +24,7 @@ from caseflow.extensions import db
 from caseflow.followups.services import add_followup
 from caseflow.mail.services import queue_email
 from caseflow.notes.services import add_note
+from caseflow.partners.services import create_partner, create_referral
 from caseflow.portal.services import claim_step
 from caseflow.reviews.services import request_review
 from tests.attachments.files import png_bytes, upload
@@ -225,6 +227,27 @@ MATRIX = {
     ("event_invite.decline", "POST"): row(404),
     ("event_invite.unsubscribe", "GET"): row(404),
     ("event_invite.unsubscribe", "POST"): row(404),
+    # The partner network (caseflow/partners): every staff member reads the directory
+    # (each their own centre's); team leads and admins add and edit partners; a
+    # partner of another centre is a 404. Referrals: whoever edits the case.
+    ("partners.index", "GET"): LOGGED_IN,
+    ("partners.new", "GET"): LEADS_OF_ANY_CENTRE,
+    ("partners.new", "POST"): LEADS_OF_ANY_CENTRE,
+    ("partners.edit", "GET"): row(403, anonymous=LOGIN, team_lead=OK, admin=OK, other_centre=404),
+    ("partners.edit", "POST"): row(403, anonymous=LOGIN, team_lead=OK, admin=OK, other_centre=404),
+    ("partners.refer", "GET"): CASE_EDITORS,
+    ("partners.refer", "POST"): CASE_EDITORS,
+    ("partners.change_state", "POST"): CASE_EDITORS,
+    # First-line contacts (tests/contacts): every user logs them and sees their own;
+    # team leads and admins see the centre's; admins edit the topic list.
+    ("contacts.new", "GET"): LOGGED_IN,
+    ("contacts.new", "POST"): LOGGED_IN,
+    ("contacts.mine", "GET"): LOGGED_IN,
+    ("contacts.centre", "GET"): LEADS_OF_ANY_CENTRE,
+    ("contacts.topics", "GET"): ADMINS_ONLY,
+    ("contacts.topics", "POST"): ADMINS_ONLY,
+    ("contacts.topic_edit", "GET"): ADMINS_ONLY,
+    ("contacts.topic_edit", "POST"): ADMINS_ONLY,
 }
 
 STATIC_FILES = {"static": "css/caseflow.css", "bootstrap.static": "css/bootstrap.min.css"}
@@ -318,6 +341,28 @@ def world(centre, other_centre, make_user, make_case):
         event_id=event.id, case_id=case.id, token_hash="0" * 64, language="en"
     )
     db.session.add(invitation)
+    partner = create_partner(
+        centre.id,
+        {
+            "name": "Zorgkas Canary",
+            "type": "health_fund",
+            "email": "intake@zorgkas.example.org",
+            "email_language": "nl",
+            "languages": ["nl", "en"],
+        },
+    )
+    referral = create_referral(
+        case,
+        users["advisor_a"],
+        partner_id=partner.id,
+        person_ids=[
+            db.session.scalars(db.select(Person.id).where(Person.case_id == case.id)).first()
+        ],
+        reason="The canary household needs a health fund.",
+        consent=False,
+        details=[],
+    ).referral
+    topic = centre_topics(centre.id)[0]
     db.session.commit()
     return SimpleNamespace(
         users=users,
@@ -340,6 +385,9 @@ def world(centre, other_centre, make_user, make_case):
             "claim_id": claim.id,
             "event_id": event.id,
             "invitation_id": invitation.id,
+            "partner_id": partner.id,
+            "referral_id": referral.id,
+            "topic_id": topic.id,
             "decision": "send_back",
             "fmt": "csv",
             "number": 1,
@@ -456,7 +504,8 @@ def test_an_admin_of_another_centre_cannot_reach_our_checklists(
 
 
 @pytest.mark.parametrize(
-    "path", ["/team", "/team/intake", "/team/reviews", "/reports/funder?period=year"]
+    "path",
+    ["/team", "/team/intake", "/team/reviews", "/reports/funder?period=year", "/contacts/centre"],
 )
 def test_centre_pages_never_show_another_centres_data(client_for, world, path):
     body = client_for(world.users["other_centre"]).get(path).get_data(as_text=True)
@@ -561,8 +610,9 @@ def test_every_query_of_my_work_goes_through_the_visibility_rule(client_for, wor
     client = client_for(world.users["advisor_a"])
     monkeypatch.setattr(caseflow.main, "visible_cases_clause", counting)
     assert client.get("/").status_code == 200
-    # my cases, due follow-ups, queue size, overdue steps, my reviews, client updates
-    assert len(calls) == 6
+    # my cases, due follow-ups, queue size, overdue steps, my reviews, client updates,
+    # referrals to follow up
+    assert len(calls) == 7
 
 
 def test_a_read_only_assignee_may_complete_not_cancel(client_for, world):

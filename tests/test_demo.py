@@ -64,3 +64,15 @@ def test_demo_history_happens_along_each_case_s_life(app):
     for case in cases.values():
         if case.status == CaseStatus.CLOSED:
             assert case.created_at < case.closed_at == case.status_changed_at < now
+
+
+def test_demo_has_first_line_contacts(app):
+    from caseflow.contacts.models import Contact
+
+    assert seed_demo()
+    db.session.commit()
+    logged = db.session.scalars(select(Contact)).all()
+    assert len(logged) >= 40
+    assert len({c.channel for c in logged}) >= 4
+    assert any(c.converted_at for c in logged) and any(c.name for c in logged)
+    assert all(c.contact_date <= today() for c in logged)

@@ -243,11 +243,13 @@ def test_a_schedule_line_needs_five_fields():
 @pytest.mark.parametrize(
     ("utc", "due"),
     [
-        (datetime(2026, 1, 12, 6, 0), {"outbox_sweep", "digests"}),  # Monday 07:00 Brussels
-        (datetime(2026, 1, 12, 6, 30), {"outbox_sweep", "reminders"}),  # 07:30
-        (datetime(2026, 1, 13, 1, 15), {"outbox_sweep", "prune"}),  # Tuesday 02:15
-        (datetime(2026, 1, 13, 1, 30), {"outbox_sweep", "retention"}),  # 02:30
-        (datetime(2026, 1, 13, 1, 45), {"outbox_sweep", "backup"}),  # 02:45
+        # The team overview's figures every 5 minutes (caseflow/team/figures.py).
+        (datetime(2026, 1, 12, 6, 0), {"outbox_sweep", "digests", "team_figures"}),  # Mon 07:00
+        (datetime(2026, 1, 12, 6, 30), {"outbox_sweep", "reminders", "team_figures"}),  # 07:30
+        (datetime(2026, 1, 13, 1, 15), {"outbox_sweep", "prune", "team_figures"}),  # Tue 02:15
+        (datetime(2026, 1, 13, 1, 30), {"outbox_sweep", "retention", "team_figures"}),  # 02:30
+        (datetime(2026, 1, 13, 1, 45), {"outbox_sweep", "backup", "team_figures"}),  # 02:45
+        (datetime(2026, 1, 13, 12, 5), {"outbox_sweep", "team_figures"}),
         (datetime(2026, 1, 13, 12, 1), {"outbox_sweep"}),
     ],
 )

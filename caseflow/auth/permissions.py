@@ -161,3 +161,51 @@ def can_see_events(user: User) -> bool:
 def can_manage_events(user: User) -> bool:
     """Create, edit, publish and cancel the centre's events: team leads and admins."""
     return user.is_authenticated and user.is_lead
+
+
+def can_read_partners(user: User) -> bool:
+    """The centre's partner network: every staff member reads it."""
+    return user.is_authenticated
+
+
+def can_manage_partners(user: User) -> bool:
+    """Add and edit the centre's partners: team leads and admins."""
+    return user.is_authenticated and user.is_lead
+
+
+def can_refer_case(user: User, case: Case) -> bool:
+    """Refer a case's household to a partner: whoever edits the case."""
+    return can_edit_case(user, case)
+
+
+def can_change_referral(user: User, referral) -> bool:
+    """A referral's state and follow-up date: whoever edits its case."""
+    return can_edit_case(user, referral.case)
+
+
+# First-line contacts (caseflow/contacts). A contact is its author's and the centre's
+# team leads' (and admins'); the rules take any object with ``centre_id`` and
+# ``logged_by_id`` (auth does not import the contacts package).
+def can_log_contact(user: User) -> bool:
+    return user.is_authenticated
+
+
+def can_see_centre_contacts(user: User) -> bool:
+    """The centre's contacts list: team leads and admins."""
+    return user.is_authenticated and user.is_lead
+
+
+def can_see_contact(user: User, contact) -> bool:
+    if not user.is_authenticated or user.centre_id != contact.centre_id:
+        return False
+    return user.is_lead or contact.logged_by_id == user.id
+
+
+def can_convert_contact(user: User, contact) -> bool:
+    """ "Turn into a case": who sees the contact, once (a contact makes one case)."""
+    return can_see_contact(user, contact) and contact.converted_at is None
+
+
+def can_manage_contact_topics(user: User) -> bool:
+    """The topic list, like the case types: admins."""
+    return user.is_authenticated and user.is_admin

@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import Select, html_params
 
-from caseflow.cases import labels
+from caseflow.cases import intake_hooks, labels
 from caseflow.cases.models import HouseholdRole, LegalBasis
 from caseflow.cases.queries import CaseFilters
 from caseflow.cases.services import CaseData, PersonData
@@ -352,6 +352,8 @@ CONSENT_MISSING = _l("Record the client's consent before saving.")
 
 class NewCaseForm(PrivacyAgreementMixin, CaseForm):
     advisor_id = SelectField(_l("Advisor"), coerce=str)
+    # What the case is made from, e.g. "contact:12" (caseflow/cases/intake_hooks.py).
+    source = HiddenField()
     legal_basis = SelectField(
         LEGAL_BASIS_LABEL,
         choices=labels.choices(labels.LEGAL_BASIS, blank=_l("Choose…")),
@@ -359,6 +361,10 @@ class NewCaseForm(PrivacyAgreementMixin, CaseForm):
         description=LEGAL_BASIS_HELP,
     )
     consent = BooleanField(CONSENT_LABEL, validators=[DataRequired(message=CONSENT_MISSING)])
+
+    def validate_source(self, field):
+        if not intake_hooks.is_valid(field.data):
+            raise ValidationError(_l("This case cannot be made from that record. Reload the page."))
 
     def to_data(self) -> CaseData:
         return self.privacy_data(super().to_data())
@@ -492,27 +498,24 @@ class FilterForm(SubForm):
 
     @classmethod
     def for_centre(cls, formdata, centre_id: int, locale: str) -> "FilterForm":
-        """The filter form with the centre's staff (leavers too) and case types."""
-        from caseflow.auth.services import centre_users
-        from caseflow.cases.queries import centre_case_types
+        """The filter form with the centre's staff (leavers too) and case types, read
+        in one query (cases.queries.filter_choices)."""
+        from caseflow.cases.queries import filter_choices
 
-        return cls(
-            formdata,
-            centre_users(centre_id, active_only=False),
-            centre_case_types(centre_id),
-            locale,
-        )
+        choices = filter_choices(centre_id, locale)
+        return cls(formdata, choices.advisors, choices.case_types)
 
-    def __init__(self, formdata, advisors, case_types, locale):
+    def __init__(self, formdata, advisors, case_types, locale=None):
+        """``advisors`` and ``case_types``: (id, label) pairs, in their order."""
         super().__init__(formdata)
         self.advisor.choices = [
             ("", _l("Anyone")),
             ("none", _l("Intake queue (unassigned)")),
-            *[(str(u.id), u.full_name) for u in advisors],
+            *[(str(value), label) for value, label in advisors],
         ]
         self.case_type.choices = [
             ("", _l("Any")),
-            *[(str(t.id), t.name(locale)) for t in case_types],
+            *[(str(value), label) for value, label in case_types],
         ]
         self.nationality.choices = _country_choices(_l("Any"))
 

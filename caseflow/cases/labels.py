@@ -104,6 +104,8 @@ ACTIVITY = {
     ActivityKind.EVENT_WAITING: _l("On the waiting list of an event"),
     ActivityKind.EVENT_DECLINED: _l("Declined an event"),
     ActivityKind.EVENT_ATTENDED: _l("Attended an event"),
+    ActivityKind.REFERRAL_CREATED: _l("Referred to a partner"),
+    ActivityKind.REFERRAL_STATE: _l("Referral updated"),
 }
 
 

@@ -363,6 +363,10 @@ class ActivityKind(enum.StrEnum):
     EVENT_WAITING = "event_waiting"
     EVENT_DECLINED = "event_declined"
     EVENT_ATTENDED = "event_attended"
+    # Referrals to the centre's partners (caseflow/partners): details partner (name),
+    # partner_type, consent; a state change from / to.
+    REFERRAL_CREATED = "referral_created"
+    REFERRAL_STATE = "referral_state"
 
 
 class Activity(db.Model):

@@ -5,16 +5,35 @@ The routes of every area that re-render the case page (cases, notes, follow-ups)
 ``render_case_page``; forms that hold a failed post's errors replace the empty ones.
 """
 
+import json
 from collections.abc import Callable
+from functools import cache
+from types import SimpleNamespace
+from typing import NamedTuple
 
 from flask import render_template
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    cast,
+    literal_column,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.orm import aliased, joinedload
 
 from caseflow.attachments.forms import UploadForm
-from caseflow.attachments.services import case_attachments
+from caseflow.attachments.models import Attachment
+from caseflow.auth.models import User
 from caseflow.auth.permissions import (
     can_assign_case,
     can_edit_case,
@@ -23,20 +42,22 @@ from caseflow.auth.permissions import (
 )
 from caseflow.auth.services import centre_users
 from caseflow.cases.forms import AssignForm, LegalHoldForm, LiftLegalHoldForm, StatusForm
-from caseflow.cases.models import Activity, Case
+from caseflow.cases.models import Activity, ActivityKind, Case
 from caseflow.checklists.views import group_checklist, load_items, progress_of_groups
 from caseflow.core.i18n import current_locale
 from caseflow.core.time import today
 from caseflow.extensions import db
 from caseflow.followups.forms import FollowUpForm
-from caseflow.followups.models import FollowUp
-from caseflow.mail.models import OutboxMessage
+from caseflow.followups.models import FollowUp, FollowUpStatus
+from caseflow.mail.models import OutboxMessage, OutboxStatus
 from caseflow.notes.forms import NoteForm
-from caseflow.notes.queries import case_notes
+from caseflow.notes.models import Note
 from caseflow.reviews.forms import DecisionForm, ReviewRequestForm
-from caseflow.reviews.models import ReviewRequest
+from caseflow.reviews.models import ReviewKind, ReviewRequest, ReviewStatus
 
 TIMELINE_LIMIT = 100
+REVIEWS_SHOWN = 5
+EMAILS_SHOWN = 20
 
 # Feature packages that add a panel to the case page register a loader here (at app
 # set-up): ``loader(case) -> dict`` merged into the page's context, in a fixed number
@@ -83,6 +104,305 @@ def load_case_for_page(case_id: int) -> Case | None:
     )
 
 
+# ---------------------------------------------------------------- the page's small lists
+
+# Every small list the page shows (follow-ups, notes, files, timeline, reviews, emails,
+# the centre's staff for the assign and follow-up selects)
+# comes from ONE query: a UNION ALL of plain rows padded to a common shape, told apart
+# by ``kind``, each branch ordered and capped on its own (as the client page panel's
+# caseflow/portal/services.py case_portal). The rows become light objects with the
+# attributes the templates and the permission checks read.
+_COLUMNS = {
+    "id": Integer,
+    "created_at": DateTime,
+    "other_at": DateTime,
+    "day": Date,
+    "code": String,
+    "code2": String,
+    "title": String,
+    "body": Text,
+    "body2": Text,
+    "n1": Integer,
+    "n2": Integer,
+    "n3": Integer,
+    "flag": Boolean,
+    "name1": String,
+    "name2": String,
+}
+
+
+def _branch(kind: str, **columns):
+    """A SELECT with every column of the common shape (typed NULLs where ``kind`` has
+    none), in the same order."""
+    padded = [literal_column(f"'{kind}'", String).label("kind")]
+    for name, type_ in _COLUMNS.items():
+        value = columns.pop(name, None)
+        padded.append((cast(null(), type_) if value is None else value).label(name))
+    assert not columns, columns  # noqa: S101 (a misspelt column name)
+    return select(*padded)
+
+
+class _Person(SimpleNamespace):
+    """A user as the lists name them (id and name only)."""
+
+
+def _user(user_id: int | None, name: str | None) -> _Person | None:
+    return None if user_id is None else _Person(id=user_id, full_name=name)
+
+
+class PageFollowUp(SimpleNamespace):
+    @property
+    def is_open(self) -> bool:
+        return self.status == FollowUpStatus.OPEN
+
+
+CASE_ID = bindparam("case_id", type_=Integer)
+# The centre whose active staff the assign and follow-up selects offer (the case's).
+CENTRE_ID = bindparam("centre_id", type_=Integer)
+
+
+class PageLists(NamedTuple):
+    followups: list
+    notes: list
+    attachments: list
+    activities: list
+    reviews: list
+    emails: list
+    staff: list
+
+
+@cache
+def _page_lists_query():
+    """The UNION ALL of ``load_page_lists``, built once (building it costs more than
+    running it): the case is the bound parameter ``case_id``."""
+    assignee, completer = aliased(User), aliased(User)
+    author, uploader, actor = aliased(User), aliased(User), aliased(User)
+    requester, reviewer = aliased(User), aliased(User)
+    followups = (
+        _branch(
+            "followup",
+            id=FollowUp.id,
+            created_at=FollowUp.created_at,
+            other_at=FollowUp.completed_at,
+            day=FollowUp.due_date,
+            code=type_coerce(FollowUp.status, String),
+            title=FollowUp.title,
+            body=FollowUp.details,
+            n1=FollowUp.version,
+            n2=FollowUp.assignee_id,
+            n3=FollowUp.completed_by_id,
+            name1=assignee.full_name,
+            name2=completer.full_name,
+        )
+        .join(assignee, assignee.id == FollowUp.assignee_id)
+        .outerjoin(completer, completer.id == FollowUp.completed_by_id)
+        .where(FollowUp.case_id == CASE_ID)
+        .subquery()
+    )
+    notes = (
+        _branch(
+            "note",
+            id=Note.id,
+            created_at=Note.created_at,
+            other_at=Note.edited_at,
+            body=Note.body,
+            n1=Note.version,
+            n2=Note.author_id,
+            name1=author.full_name,
+        )
+        .join(author, author.id == Note.author_id)
+        .where(Note.case_id == CASE_ID)
+        .subquery()
+    )
+    attachments = (
+        _branch(
+            "attachment",
+            id=Attachment.id,
+            created_at=Attachment.created_at,
+            code=Attachment.content_type,
+            title=Attachment.original_name,
+            n1=Attachment.size,
+            n2=Attachment.uploaded_by_user_id,
+            n3=Attachment.checklist_item_id,
+            flag=Attachment.uploaded_by_client,
+            name1=uploader.full_name,
+        )
+        .outerjoin(uploader, uploader.id == Attachment.uploaded_by_user_id)
+        .where(Attachment.case_id == CASE_ID)
+        .subquery()
+    )
+    activities = (
+        _branch(
+            "activity",
+            id=Activity.id,
+            created_at=Activity.created_at,
+            code=type_coerce(Activity.kind, String),
+            body=cast(Activity.details, Text),
+            n2=Activity.actor_id,
+            name1=actor.full_name,
+        )
+        .outerjoin(actor, actor.id == Activity.actor_id)
+        .where(Activity.case_id == CASE_ID)
+        .order_by(Activity.id.desc())
+        .limit(TIMELINE_LIMIT + 1)
+        .subquery()
+    )
+    reviews = (
+        _branch(
+            "review",
+            id=ReviewRequest.id,
+            created_at=ReviewRequest.created_at,
+            other_at=ReviewRequest.decided_at,
+            code=type_coerce(ReviewRequest.status, String),
+            code2=type_coerce(ReviewRequest.kind, String),
+            body=ReviewRequest.comment,
+            body2=ReviewRequest.response,
+            n2=ReviewRequest.requested_by_id,
+            n3=ReviewRequest.reviewer_id,
+            name1=requester.full_name,
+            name2=reviewer.full_name,
+        )
+        .join(requester, requester.id == ReviewRequest.requested_by_id)
+        .outerjoin(reviewer, reviewer.id == ReviewRequest.reviewer_id)
+        .where(ReviewRequest.case_id == CASE_ID)
+        .order_by(ReviewRequest.id.desc())
+        .limit(REVIEWS_SHOWN)
+        .subquery()
+    )
+    emails = (
+        _branch(
+            "email",
+            id=OutboxMessage.id,
+            created_at=OutboxMessage.created_at,
+            code=type_coerce(OutboxMessage.status, String),
+            body=cast(OutboxMessage.recipients, Text),
+            body2=OutboxMessage.last_error,
+            n1=OutboxMessage.attempts,
+        )
+        .where(OutboxMessage.case_id == CASE_ID)
+        .order_by(OutboxMessage.id.desc())
+        .limit(EMAILS_SHOWN)
+        .subquery()
+    )
+    staff = (
+        _branch("staff", id=User.id, name1=User.full_name)
+        .where(User.centre_id == CENTRE_ID, User.is_active_account.is_(True))
+        .subquery()
+    )
+    branches = (followups, notes, attachments, activities, reviews, emails, staff)
+    return union_all(*(select(b) for b in branches))
+
+
+def load_page_lists(case: Case) -> PageLists:
+    """The case page's small lists in one query, whatever the case holds."""
+    rows = db.session.execute(
+        _page_lists_query(), {"case_id": case.id, "centre_id": case.centre_id}
+    ).all()
+    lists = PageLists([], [], [], [], [], [], [])
+    for r in rows:
+        if r.kind == "followup":
+            lists.followups.append(
+                PageFollowUp(
+                    id=r.id,
+                    case=case,
+                    case_id=case.id,
+                    title=r.title,
+                    details=r.body,
+                    due_date=r.day,
+                    status=FollowUpStatus(r.code),
+                    created_at=r.created_at,
+                    completed_at=r.other_at,
+                    version=r.n1,
+                    assignee_id=r.n2,
+                    assignee=_user(r.n2, r.name1),
+                    completed_by_id=r.n3,
+                    completed_by=_user(r.n3, r.name2),
+                )
+            )
+        elif r.kind == "note":
+            lists.notes.append(
+                SimpleNamespace(
+                    id=r.id,
+                    case=case,
+                    case_id=case.id,
+                    body=r.body,
+                    created_at=r.created_at,
+                    edited_at=r.other_at,
+                    version=r.n1,
+                    author_id=r.n2,
+                    author=_user(r.n2, r.name1),
+                )
+            )
+        elif r.kind == "attachment":
+            lists.attachments.append(
+                SimpleNamespace(
+                    id=r.id,
+                    case_id=case.id,
+                    original_name=r.title,
+                    content_type=r.code,
+                    size=r.n1,
+                    created_at=r.created_at,
+                    uploaded_by_user_id=r.n2,
+                    uploaded_by=_user(r.n2, r.name1),
+                    checklist_item_id=r.n3,
+                    uploaded_by_client=bool(r.flag),
+                )
+            )
+        elif r.kind == "activity":
+            lists.activities.append(
+                SimpleNamespace(
+                    id=r.id,
+                    case_id=case.id,
+                    kind=ActivityKind(r.code),
+                    details=json.loads(r.body) if r.body else {},
+                    created_at=r.created_at,
+                    actor_id=r.n2,
+                    actor=_user(r.n2, r.name1),
+                )
+            )
+        elif r.kind == "review":
+            lists.reviews.append(
+                SimpleNamespace(
+                    id=r.id,
+                    case=case,
+                    case_id=case.id,
+                    kind=ReviewKind(r.code2),
+                    status=ReviewStatus(r.code),
+                    comment=r.body,
+                    response=r.body2,
+                    created_at=r.created_at,
+                    decided_at=r.other_at,
+                    requested_by_id=r.n2,
+                    requested_by=_user(r.n2, r.name1),
+                    reviewer_id=r.n3,
+                    reviewer=_user(r.n3, r.name2),
+                )
+            )
+        elif r.kind == "staff":
+            lists.staff.append(_Person(id=r.id, full_name=r.name1))
+        else:
+            lists.emails.append(
+                SimpleNamespace(
+                    id=r.id,
+                    case_id=case.id,
+                    status=OutboxStatus(r.code),
+                    recipients=json.loads(r.body) if r.body else [],
+                    last_error=r.body2,
+                    attempts=r.n1,
+                    created_at=r.created_at,
+                )
+            )
+    # The orders of the separate queries this replaces (a UNION ALL keeps none).
+    lists.followups.sort(key=lambda f: (f.status.value, f.due_date, f.id))
+    lists.notes.sort(key=lambda n: (n.created_at, n.id), reverse=True)
+    lists.attachments.sort(key=lambda a: (a.created_at, a.id), reverse=True)
+    lists.activities.sort(key=lambda a: a.id, reverse=True)
+    lists.reviews.sort(key=lambda r: r.id, reverse=True)
+    lists.emails.sort(key=lambda m: m.id, reverse=True)
+    lists.staff.sort(key=lambda u: (u.full_name.lower(), u.id))
+    return lists
+
+
 def case_page_context(case: Case, *, loaded: bool = False, **forms) -> dict:
     """What the case page shows, loaded afresh, with ``forms`` in place of empty ones.
 
@@ -95,36 +415,10 @@ def case_page_context(case: Case, *, loaded: bool = False, **forms) -> dict:
     """
     if not loaded:
         case = load_case_for_page(case.id)
-    followups = db.session.scalars(
-        select(FollowUp)
-        .where(FollowUp.case_id == case.id)
-        .options(joinedload(FollowUp.assignee), joinedload(FollowUp.completed_by))
-        .order_by(FollowUp.status, FollowUp.due_date, FollowUp.id)
-    ).all()
-    notes = case_notes(case.id)
-    attachments = case_attachments(case.id)
-    activities = db.session.scalars(
-        select(Activity)
-        .where(Activity.case_id == case.id)
-        .options(joinedload(Activity.actor))
-        .order_by(Activity.id.desc())
-        .limit(TIMELINE_LIMIT + 1)
-    ).all()
+    lists = load_page_lists(case)
     checklist = group_checklist(case.persons, load_items(case), today())
-    case_reviews = db.session.scalars(
-        select(ReviewRequest)
-        .where(ReviewRequest.case_id == case.id)
-        .options(joinedload(ReviewRequest.requested_by), joinedload(ReviewRequest.reviewer))
-        .order_by(ReviewRequest.id.desc())
-        .limit(5)
-    ).all()
-    emails = db.session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.case_id == case.id)
-        .order_by(OutboxMessage.id.desc())
-        .limit(20)
-    ).all()
-    staff_choices = advisor_choices()
+    # The centre's active staff (as advisor_choices(), from the lists' query).
+    staff_choices = [(str(u.id), u.full_name) for u in lists.staff]
     status_form = forms.get("status_form") or StatusForm(formdata=None, status=case.status.value)
     status_form.version.data = case.version
     assign_form = forms.get("assign_form") or AssignForm(
@@ -144,9 +438,9 @@ def case_page_context(case: Case, *, loaded: bool = False, **forms) -> dict:
         extensions.update(loader(case))
     return extensions | {
         "case": case,
-        "followups": followups,
-        "notes": notes,
-        "attachments": attachments,
+        "followups": lists.followups,
+        "notes": lists.notes,
+        "attachments": lists.attachments,
         # The step a file belongs to, by its title (the steps are loaded already).
         "step_titles": {
             item.id: item.template_item.title(current_locale())
@@ -154,15 +448,15 @@ def case_page_context(case: Case, *, loaded: bool = False, **forms) -> dict:
             for item in group.items
         },
         "upload_form": forms.get("upload_form") or UploadForm(formdata=None),
-        "activities": activities[:TIMELINE_LIMIT],
-        "timeline_truncated": len(activities) > TIMELINE_LIMIT,
+        "activities": lists.activities[:TIMELINE_LIMIT],
+        "timeline_truncated": len(lists.activities) > TIMELINE_LIMIT,
         "status_form": status_form,
         "assign_form": assign_form,
         "followup_form": followup_form,
         "note_form": forms.get("note_form") or NoteForm(formdata=None),
         "checklist": checklist,
-        "emails": emails,
-        "case_reviews": case_reviews,
+        "emails": lists.emails,
+        "case_reviews": lists.reviews,
         "review_form": ReviewRequestForm(formdata=None),
         "decision_form": DecisionForm(formdata=None),
         "case_progress": progress_of_groups(checklist),

@@ -23,7 +23,7 @@ from caseflow.auth.permissions import (
     can_take_case,
     must_request_closing,
 )
-from caseflow.cases import services
+from caseflow.cases import intake_hooks, services
 from caseflow.cases.access import case_access
 from caseflow.cases.forms import (
     AssignForm,
@@ -134,6 +134,9 @@ def new():
     if request.method == "GET":
         form.advisor_id.data = "" if current_user.is_lead else str(current_user.id)
         form.client_language.data = "en"
+        # "Turn into a case" (a first-line contact...): prefilled from its source.
+        source = request.args.get("from")
+        form.source.data = source if intake_hooks.prefill(form, source, current_user) else ""
     if request.method == "POST" and not _person_rows_action(form):
         if form.validate():
             with unit_of_work() as work:
@@ -143,6 +146,7 @@ def new():
                     form.to_data(),
                     int(form.advisor_id.data) if form.advisor_id.data else None,
                 )
+                intake_hooks.case_created(case, form.source.data, current_user)
             if not work.failed:
                 annotate(object_id=case.id, case_id=case.id)
                 flash(_("Case %(reference)s created.", reference=case.reference), "success")

@@ -1,6 +1,7 @@
 """Centre services. None of them commit."""
 
 import re
+from collections.abc import Callable
 
 from flask import current_app
 from sqlalchemy import select
@@ -20,6 +21,16 @@ def _code_for(name: str) -> str:
     return code
 
 
+# What a feature package gives every new centre (e.g. the default contact topics),
+# registered when the app is set up: centres never imports feature packages.
+CENTRE_SETUP: list[Callable[[Centre], None]] = []
+
+
+def register_centre_setup(setup: Callable[[Centre], None]) -> None:
+    if setup not in CENTRE_SETUP:
+        CENTRE_SETUP.append(setup)
+
+
 def get_or_create_centre(name: str, code: str | None = None) -> Centre:
     """Return the centre called ``name``, creating it (and its case types) if new. Flushes."""
     centre = db.session.scalar(select(Centre).where(Centre.name == name))
@@ -31,6 +42,8 @@ def get_or_create_centre(name: str, code: str | None = None) -> Centre:
 
         ensure_default_case_types(centre)
         ensure_notice(centre)
+        for setup in CENTRE_SETUP:
+            setup(centre)
     return centre
 
 

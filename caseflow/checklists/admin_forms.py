@@ -14,6 +14,7 @@ from caseflow.core.forms import (
     SelectField,
     Stripped,
 )
+from caseflow.partners import labels as partner_labels
 
 
 def _explanation(label):
@@ -73,6 +74,16 @@ class TemplateItemForm(Form):
     deadline_value_to = IntegerField(_l("M (months before expiry when it is due)"))
     is_required = BooleanField(_l("Required before the case can be closed"))
     is_active = BooleanField(_l("In use"), default=True)
+    partner_type = SelectField(
+        _l("Recommended partners"),
+        choices=[("", _l("None"))] + partner_labels.choices(partner_labels.PARTNER_TYPE),
+        validators=[Optional()],
+        description=_l("The step lists the centre's active partners of this type."),
+    )
+    partners_for_client = BooleanField(
+        _l("Show these partners to the client (name and website only)"),
+        description=_l("On the client's checklist (PDF and email) and on their page."),
+    )
 
     def validate_max_age(self, field):
         if (

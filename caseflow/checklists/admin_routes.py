@@ -113,6 +113,7 @@ def _edit_item(template: ChecklistTemplate, item: TemplateItem | None):
         for name in ("category", "scope", "deadline_kind"):
             getattr(form, name).data = getattr(item, name).value
         form.nationality_group.data = item.nationality_group.value if item.nationality_group else ""
+        form.partner_type.data = item.partner_type or ""
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in template_services.ITEM_FIELDS}
         values["household_roles"] = values["household_roles"] or []

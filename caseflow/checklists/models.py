@@ -1,7 +1,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.auth.models import User
@@ -119,6 +119,12 @@ class TemplateItem(db.Model):
     deadline_value_to: Mapped[int | None]
     is_required: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # A type of partner the step recommends (caseflow/partners PartnerType value, e.g.
+    # "health_fund"): the step page lists the centre's active partners of that type and,
+    # with ``partners_for_client``, the client's checklist and page show their names and
+    # websites.
+    partner_type: Mapped[str | None] = mapped_column(String(24))
+    partners_for_client: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     template: Mapped[ChecklistTemplate] = relationship(back_populates="items", lazy="raise_on_sql")
 

@@ -25,6 +25,8 @@ ITEM_FIELDS = (
     "deadline_value_to",
     "is_required",
     "is_active",
+    "partner_type",
+    "partners_for_client",
 )
 
 
@@ -70,6 +72,8 @@ def save_item(template: ChecklistTemplate, item: TemplateItem | None, **values) 
         t.id for t in _centre_case_types(template.centre_id, values.get("case_type_ids") or [])
     ]
     values["nationality_group"] = values.get("nationality_group") or None
+    values["partner_type"] = values.get("partner_type") or None
+    values["partners_for_client"] = bool(values.get("partners_for_client"))
     if item is None:
         last = db.session.scalar(
             select(func.max(TemplateItem.position)).where(TemplateItem.template_id == template.id)

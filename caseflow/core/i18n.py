@@ -87,10 +87,16 @@ def format_moment(value: datetime | None) -> str:
     return format_datetime(value, "dd/MM/yyyy HH:mm") if value else ""
 
 
+def format_clock(value: datetime | None) -> str:
+    """The time of day (HH:MM, in Brussels) of a stored naive UTC moment."""
+    return format_datetime(value, "HH:mm") if value else ""
+
+
 def init_app(app) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["moment"] = format_moment
+    app.jinja_env.filters["clock"] = format_clock
     app.jinja_env.filters["iso_day"] = format_iso_day
     app.jinja_env.filters["country"] = lambda code: country_name(code, current_locale())
     app.jinja_env.globals["current_locale"] = current_locale

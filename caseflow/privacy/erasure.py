@@ -27,7 +27,12 @@ What goes (removed, or replaced by an empty value):
   erasure commits (a person's erasure: the files of their own steps).
 - the client's page: its links (deleted), the client's questions (emptied) and the
   advisors' send-back reasons on the client's claims (a person's erasure: those on
-  their steps).
+  their steps);
+- referrals to partners (caseflow/partners): the reason and the persons concerned
+  (a person's erasure: the referrals that concern them, and their emails); the
+  partner type and the outcome stay for the funder report;
+- first-line contacts linked to the case (caseflow/contacts): their name and note
+  (channel, topics, date and minutes stay for the funder report).
 
 What stays is anonymous: nationality, municipality, sector, referral channel, case
 type, client language, household size, roles, ages in years at arrival, the status and
@@ -72,6 +77,7 @@ from caseflow.auth.models import User
 from caseflow.cases import search, timeline
 from caseflow.cases.models import Activity, ActivityKind, Case, Person
 from caseflow.checklists.models import ChecklistEvent, ChecklistItem, EventKind
+from caseflow.contacts import services as contacts
 from caseflow.core.audit import record
 from caseflow.core.errors import DomainError
 from caseflow.core.time import BRUSSELS, utcnow
@@ -81,6 +87,7 @@ from caseflow.extensions import db
 from caseflow.followups.models import FollowUp, FollowUpStatus
 from caseflow.mail.models import OutboxAttachment, OutboxMessage, OutboxStatus
 from caseflow.notes.models import Note
+from caseflow.partners.models import Referral
 from caseflow.portal.models import ClientClaim, ClientMessage, PortalLink
 from caseflow.reviews.models import ReviewRequest, ReviewStatus
 
@@ -250,6 +257,33 @@ def _erase_portal(case: Case, now: datetime) -> None:
         claim.decided_at = month_at(claim.decided_at)
 
 
+def _erase_referrals(case: Case, now: datetime, person_id: int | None = None) -> None:
+    """Referrals keep their partner, type and outcome (the funder report counts them);
+    the reason and the persons concerned go. A person's erasure: the referrals that
+    concern them."""
+    for referral in db.session.scalars(select(Referral).where(Referral.case_id == case.id)):
+        persons = list(referral.person_ids or [])
+        if person_id is not None and person_id not in persons:
+            continue
+        referral.reason = ""
+        referral.person_ids = [] if person_id is None else [p for p in persons if p != person_id]
+        referral.erased_at = now
+        if person_id is None:
+            referral.created_at = month_at(referral.created_at)
+            referral.state_changed_at = month_at(referral.state_changed_at)
+            referral.follow_up_on = month_of(referral.follow_up_on)
+
+
+def _blank_introductions(case: Case, person: Person, now: datetime) -> None:
+    """The emails of the referrals that concern the person (an introduction to a partner
+    names them, with the details they agreed to share)."""
+    for referral in db.session.scalars(select(Referral).where(Referral.case_id == case.id)):
+        if person.id in (referral.person_ids or []) and referral.outbox_message_id:
+            message = db.session.get(OutboxMessage, referral.outbox_message_id)
+            if message is not None:
+                _blank_message(message, now)
+
+
 def erase_case(
     case: Case, *, reason: str, actor: User | None = None, via: str = "retention"
 ) -> None:
@@ -329,6 +363,9 @@ def erase_case(
         invitation.invited_at = month_at(invitation.invited_at)
         invitation.responded_at = month_at(invitation.responded_at)
         invitation.attended_at = month_at(invitation.attended_at)
+    _erase_referrals(case, now)
+    # First-line contacts about the case: name and note go, the statistics stay.
+    contacts.anonymise_case_contacts(case.id, now)
 
     case.household_name = case.reference
     case.salutation = None  # made of the persons' names
@@ -378,6 +415,8 @@ def erase_person(person: Person, *, reason: str, actor: User | None = None) -> N
         raise DomainError(_("This person has already been erased."))
     now = utcnow()
     email = (person.email or "").strip().lower()
+    _blank_introductions(case, person, now)
+    _erase_referrals(case, now, person_id=person.id)
     _erase_person_fields(person, case.arrival_date, now)
     # A salutation someone typed may name this person (or a nickname of theirs): back to
     # the default, which is made from the persons left.

@@ -23,8 +23,13 @@ What ``data.json`` holds (``FORMAT``; keys are stable, documented in the README)
   answer), ``client_messages`` (the client's questions), ``event_invitation_consent``
   (the consent to event invitations: given when and by whom, withdrawn when, by whom or
   through the client's link), ``event_invitations`` (each event the household was
-  invited to: when, the answer, how many people, attendance; never the link's secret)
-  and ``access_log`` (every audit
+  invited to: when, the answer, how many people, attendance; never the link's secret),
+  ``referrals`` (referrals to
+  the centre's partners: partner, persons concerned, reason, consent, the details
+  shared, state), ``first_line_contacts``
+  (short questions logged about the case or that it was made from: date, channel,
+  minutes, name and note while kept) with ``first_line_contact_topics`` (their
+  topics, by name) and ``access_log`` (every audit
   event of the case: who viewed, changed, exported or emailed its data, when, and the
   outcome).
 
@@ -94,8 +99,11 @@ TABLE_KEYS = {
     # whom, when withdrawn and how.
     "event_invitation_consents": "event_invitation_consent",
     "event_invitations": "event_invitations",  # invited, the answer, attended
+    "referrals": "referrals",
     "export_jobs": "export_jobs",  # no foreign key: the case ids are a JSON list
     "attachments": "files",  # the files themselves are in the ZIP, under "file"
+    "contacts": "first_line_contacts",  # questions about the case or that became it
+    "contact_topic_links": "first_line_contact_topics",
     "audit_events": "access_log",  # no foreign key: a plain case_id column
 }
 
@@ -106,6 +114,7 @@ OMITTED = {
     "checklist_items": {"version", "template_item_id"},
     "notes": {"version"},
     "followups": {"version"},
+    "referrals": {"version"},
     "outbox_messages": {
         "centre_id",
         "reply_to",  # the advisor's own address: staff are named, never addressed
@@ -131,6 +140,7 @@ OMITTED = {
     },
     "audit_events": {"centre_id", "source_address", "request_id", "details", "user_id"},
     "attachments": {"stored_name"},  # the random name on the server's disk
+    "contacts": {"centre_id"},
 }
 
 
@@ -181,6 +191,24 @@ def _export_jobs_of(case_id: int, centre_id: int) -> list[dict]:
     return found
 
 
+def _referrals(case_id: int) -> list[dict]:
+    """A case's referrals, each with the partner's name (the partner itself is the
+    centre's directory, not the client's data)."""
+    referrals = _rows("referrals", _table("referrals").c.case_id == case_id)
+    partners = _table("partners")
+    ids = {row["partner_id"] for row in referrals}
+    names = (
+        dict(
+            db.session.execute(
+                select(partners.c.id, partners.c.name).where(partners.c.id.in_(ids))
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    return [row | {"partner": names.get(row["partner_id"])} for row in referrals]
+
+
 def case_rows(case_id: int, person_id: int | None = None) -> dict[str, list[dict]]:
     """The raw rows of each table in ``TABLE_KEYS`` that belong to the case (or to the
     household and that person). Reads only."""
@@ -197,7 +225,16 @@ def case_rows(case_id: int, person_id: int | None = None) -> dict[str, list[dict
         item_filter.append(or_(items_table.c.person_id == person_id, household_item))
     items = _rows("checklist_items", *item_filter)
     notes = _rows("notes", t("notes").c.case_id == case_id)
+    contacts = _rows("contacts", t("contacts").c.case_id == case_id)
     messages = _rows("outbox_messages", t("outbox_messages").c.case_id == case_id)
+    referrals = _referrals(case_id)
+    if person_id is not None:
+        # Only the referrals that concern the person, and not the emails of the others
+        # (an introduction names the persons it concerns).
+        others = [r for r in referrals if person_id not in (r["person_ids"] or [])]
+        hidden = {r["outbox_message_id"] for r in others}
+        referrals = [r for r in referrals if r not in others]
+        messages = [m for m in messages if m["id"] not in hidden]
     files_table = t("attachments")
     file_filter = [files_table.c.case_id == case_id]
     if person_id is not None:
@@ -233,9 +270,14 @@ def case_rows(case_id: int, person_id: int | None = None) -> dict[str, list[dict
         "event_invitations": _rows(
             "event_invitations", t("event_invitations").c.case_id == case_id
         ),
+        "referrals": referrals,
         "export_jobs": _export_jobs_of(case_id, case["centre_id"]),
         "audit_events": _rows("audit_events", t("audit_events").c.case_id == case_id),
         "attachments": _rows("attachments", *file_filter),
+        "contacts": contacts,
+        "contact_topic_links": _rows(
+            "contact_topic_links", t("contact_topic_links").c.contact_id.in_(_ids(contacts))
+        ),
     }
 
 
@@ -309,6 +351,9 @@ def collect(case_id: int, person_id: int | None = None) -> dict:
     _add_attachment_sizes(data, raw["outbox_attachments"])
     for exported in data["files"]:
         exported["file"] = archive_name(exported)
+    for exported, row in zip(data["referrals"], raw["referrals"], strict=True):
+        exported["partner"] = row["partner"]  # the organisation's name
+    _add_topic_names(data)
     for event, row in zip(data["access_log"], raw["audit_events"], strict=True):
         event["by"] = names.get(row["user_id"]) if row["user_id"] is not None else None
         event["kind"] = labels.access_kind(row["action"], row["outcome"])
@@ -347,6 +392,20 @@ def _add_step_titles(data: dict, items: list[dict], language: Any) -> None:
         titles[step["id"]] = (title, _json_value(step["category"]))
     for exported, item in zip(data["checklist_items"], items, strict=True):
         exported["step"], exported["category"] = titles[item["template_item_id"]]
+
+
+def _add_topic_names(data: dict) -> None:
+    """A first-line contact's topics by their English name (the ids mean nothing)."""
+    links = data["first_line_contact_topics"]
+    if not links:
+        return
+    topics = _table("contact_topics")
+    query = select(topics.c.id, topics.c.name_en).where(
+        topics.c.id.in_({link["topic_id"] for link in links})
+    )
+    names = {row.id: row.name_en for row in db.session.execute(query)}
+    for link in links:
+        link["topic"] = names.get(link["topic_id"])
 
 
 def _add_attachment_sizes(data: dict, attachments: list[dict]) -> None:

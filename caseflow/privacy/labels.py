@@ -35,6 +35,7 @@ _VIEW_ACTIONS = {
     "privacy.export_page",
     "portal.open",  # the client's own page opened (with the link; no user)
     "portal.send_view",
+    "referral.form",
 }
 _EXPORT_PREFIXES = ("case.pdf", "case.client_pdf", "export.", "privacy.export")
 _CHANGE_PREFIXES = (
@@ -45,6 +46,7 @@ _CHANGE_PREFIXES = (
     "review.",
     "attachment.",
     "portal.",
+    "referral.",
 )
 
 
@@ -80,6 +82,15 @@ STEP_STATE = {
 }
 
 FOLLOWUP_STATUS = {"open": _l("Open"), "done": _l("Done"), "cancelled": _l("Cancelled")}
+
+# Referrals to the centre's partners (caseflow/partners).
+REFERRAL_STATE = {
+    "sent": _l("Sent"),
+    "contacted": _l("The organisation contacted you"),
+    "helped": _l("Helped"),
+    "no_answer": _l("No answer"),
+    "closed": _l("Closed"),
+}
 
 REVIEW_STATUS = {
     "pending": _l("Pending"),

@@ -14,7 +14,10 @@ and by ``flask --app caseflow retention run [--dry-run]``:
 - **backups** in ``BACKUP_DIR`` beyond the newest ``BACKUP_KEEP``;
 - **links to the client's page** that stopped working (expired, revoked, or of a case
   closed) more than ``PORTAL_DEAD_LINK_KEEP_DAYS`` ago (the timeline keeps that a link
-  was sent and revoked).
+  was sent and revoked);
+- **first-line contacts** (caseflow/contacts) logged longer ago than their centre's
+  ``retention_months``: the name and the note are removed; date, channel, topics and
+  minutes stay for the funder report.
 
 Nothing in this module commits: ``run_retention`` takes the caller's ``commit`` and
 calls it after each case and after each kind of pile, so one failing case is rolled back
@@ -34,6 +37,7 @@ from sqlalchemy import ColumnElement, delete, func, or_, select
 from caseflow.backup import services as backups
 from caseflow.cases.models import Case, CaseStatus
 from caseflow.centres.models import Centre
+from caseflow.contacts import services as contacts
 from caseflow.core import audit
 from caseflow.core.audit import AuditEvent
 from caseflow.core.time import utcnow
@@ -63,6 +67,7 @@ class RetentionResult:
     email_bodies: int = 0
     backups: list[str] = field(default_factory=list)  # file names
     portal_links: int = 0
+    contact_details: int = 0  # contacts whose name and note were removed
 
     def counts(self) -> dict[str, int]:
         """The figures alone (for the audit trail and the log: no references)."""
@@ -74,6 +79,7 @@ class RetentionResult:
             "email_bodies": self.email_bodies,
             "backups": len(self.backups),
             "portal_links": self.portal_links,
+            "contact_details": self.contact_details,
         }
 
 
@@ -215,6 +221,21 @@ def prune_portal_links(now: datetime) -> int:
     return pruned.rowcount
 
 
+def _centre_cutoffs(now: datetime) -> list[tuple[int, datetime]]:
+    centres = db.session.execute(select(Centre.id, Centre.retention_months)).all()
+    return [(centre_id, retention_cutoff(months, now)) for centre_id, months in centres]
+
+
+def contact_details_due(now: datetime) -> int:
+    return sum(contacts.old_contacts_due(c, cutoff) for c, cutoff in _centre_cutoffs(now))
+
+
+def prune_contact_details(now: datetime) -> int:
+    return sum(
+        contacts.anonymise_old_contacts(c, cutoff, now) for c, cutoff in _centre_cutoffs(now)
+    )
+
+
 def _backup_settings() -> tuple[Path, int]:
     return backups.default_backup_directory(), int(current_app.config["BACKUP_KEEP"])
 
@@ -276,6 +297,7 @@ def run_retention(
         result.email_bodies = email_bodies_due(now)
         result.backups = [path.name for path in backups_due()]
         result.portal_links = portal_links_due(now)
+        result.contact_details = contact_details_due(now)
         return result
 
     steps = (
@@ -284,6 +306,10 @@ def run_retention(
         ("email bodies", lambda: setattr(result, "email_bodies", mail.prune_sent(now))),
         ("backups", lambda: result.backups.extend(p.name for p in prune_old_backups())),
         ("client page links", lambda: setattr(result, "portal_links", prune_portal_links(now))),
+        (
+            "contact details",
+            lambda: setattr(result, "contact_details", prune_contact_details(now)),
+        ),
     )
     for name, step in steps:
         try:

@@ -12,12 +12,16 @@ from caseflow.documents.pdf import render_pdf
 from caseflow.reports.presentation import KeyStepRow, Table, protected_rows, protected_step
 
 
-def export_rows(tables: list[Table], steps: list[KeyStepRow]) -> list[list]:
-    """Every exported figure as [section, item, value], protected (see protected_rows)."""
+def export_rows(tables: list[Table], steps: list[KeyStepRow], shares=()) -> list[list]:
+    """Every exported figure as [section, item, value], protected (see protected_rows).
+    ``shares``: {table key: (item, protected value)}, a row after that table's rows."""
     rows: list[list] = []
+    shares = dict(shares)
     for table in tables:
         for label, value in protected_rows(table):
             rows.append([table.title, label, value])
+        if table.key in shares:
+            rows.append([table.title, *shares[table.key]])
     for step in steps:
         applicable, done, share, median = protected_step(step)
         section = _("Key steps")

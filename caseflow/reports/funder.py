@@ -15,22 +15,41 @@ Definitions (also stated on the page):
   (households registered, not the waiting list) and attendance (people ticked at the
   door plus walk-ins); the new arrivals (cases whose arrival date is in the period) and
   how many of them attended at least one event (any event up to the period's end).
+- referrals (caseflow/partners): referrals made in the period, by partner type and by
+  their outcome today (an erased case's referrals count too: type and outcome stay).
+- first-line contacts (caseflow/contacts): the contacts logged with a date in the
+  period, by month, channel and topic (a contact with two topics counts under both),
+  and how many were turned into a case.
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, date
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
-from sqlalchemy import Integer, and_, cast, func, literal, or_, select
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    and_,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy import case as sql_case
 
 from caseflow.cases.models import Case, CaseStatus, Person
 from caseflow.checklists.models import ChecklistItem, ChecklistTemplate, ItemState, TemplateItem
+from caseflow.contacts.models import Contact, contact_topic_links
 from caseflow.core.countries import EU_EEA_CH
 from caseflow.core.time import BRUSSELS
 from caseflow.events.models import Event, EventInvitation, EventStatus, InvitationStatus, WalkIn
 from caseflow.extensions import db
+from caseflow.partners.models import Referral
 from caseflow.reports.periods import Period
 
 TOP_NATIONALITIES = 10
@@ -67,6 +86,18 @@ class FunderReport:
     referral_channels: list[tuple[str, int]] = field(default_factory=list)
     key_steps: list[KeyStep] = field(default_factory=list)
     events: "EventFigures" = None  # type: ignore[assignment]
+    referrals: int = 0
+    referral_types: list[tuple[str, int]] = field(default_factory=list)
+    referral_outcomes: list[tuple[str, int]] = field(default_factory=list)
+    contacts: int = 0
+    contacts_converted: int = 0
+    contact_months: list[tuple[str, int]] = field(default_factory=list)  # "2026-09"
+    contact_channels: list[tuple[str, int]] = field(default_factory=list)
+    contact_topics: list[tuple[int, int]] = field(default_factory=list)  # topic ids
+
+    @property
+    def contacts_share_converted(self) -> float | None:
+        return self.contacts_converted / self.contacts if self.contacts else None
 
 
 @dataclass
@@ -262,8 +293,9 @@ def key_steps(centre_id: int, served, period: Period) -> list[KeyStep]:
 
 
 def funder_report(centre_id: int, period: Period) -> FunderReport:
-    """Compute the whole report for one centre and period, in three grouped queries:
-    the cases (every breakdown of cases at once), their persons, their key steps."""
+    """Compute the whole report for one centre and period, in four grouped queries:
+    the cases (every breakdown of cases at once), their persons, their key steps, the
+    referrals made in the period."""
     served = served_clause(centre_id, period)
     report = FunderReport(period)
     in_period = and_(Case.created_at >= period.start_at, Case.created_at < period.end_before)
@@ -332,4 +364,81 @@ def funder_report(centre_id: int, period: Period) -> FunderReport:
     report.nationality_groups = _merged(groups)
     report.key_steps = key_steps(centre_id, served, period)
     report.events = event_figures(centre_id, period)
+    _referrals(report, centre_id, period)
+    contact_counts(report, centre_id, period)
     return report
+
+
+def _referrals(report: FunderReport, centre_id: int, period: Period) -> None:
+    """Referrals made in the period, by partner type and by outcome: one GROUP BY."""
+    types: dict = {}
+    outcomes: dict = {}
+    for partner_type, state, n in db.session.execute(
+        select(Referral.partner_type, Referral.state, func.count())
+        .join(Case, Case.id == Referral.case_id)
+        .where(
+            Case.centre_id == centre_id,
+            Referral.created_at >= period.start_at,
+            Referral.created_at < period.end_before,
+        )
+        .group_by(Referral.partner_type, Referral.state)
+    ):
+        report.referrals += n
+        _add(types, partner_type.value, n)
+        _add(outcomes, state.value, n)
+    report.referral_types = _merged(types)
+    report.referral_outcomes = _merged(outcomes)
+
+
+def contact_counts(report: FunderReport, centre_id: int, period: Period) -> None:
+    """The period's first-line contacts in one query: per day, channel and converted or
+    not, and (the second half of a UNION ALL) per topic."""
+    in_period = (
+        Contact.centre_id == centre_id,
+        Contact.contact_date >= period.start,
+        Contact.contact_date <= period.end,
+    )
+    converted = sql_case((Contact.converted_at.is_not(None), 1), else_=0)
+    per_day = (
+        select(
+            literal("d").label("kind"),
+            Contact.contact_date.label("day"),
+            cast(Contact.channel, String(16)).label("channel"),
+            converted.label("converted"),
+            cast(null(), Integer).label("topic_id"),
+            func.count(Contact.id).label("n"),
+        )
+        .where(*in_period)
+        .group_by(Contact.contact_date, Contact.channel, converted)
+    )
+    per_topic = (
+        select(
+            literal("t"),
+            cast(null(), Date),
+            cast(null(), String(16)),
+            literal(0),
+            contact_topic_links.c.topic_id,
+            func.count(Contact.id),
+        )
+        .join(contact_topic_links, contact_topic_links.c.contact_id == Contact.id)
+        .where(*in_period)
+        .group_by(contact_topic_links.c.topic_id)
+    )
+    months: dict = {}
+    channels: dict = {}
+    topics: dict = {}
+    for kind, day, channel, is_converted, topic_id, n in db.session.execute(
+        union_all(per_day, per_topic)
+    ):
+        if kind == "t":
+            _add(topics, topic_id, n)
+            continue
+        report.contacts += n
+        report.contacts_converted += n if is_converted else 0
+        if isinstance(day, str):  # SQLite hands a date in a UNION back as text
+            day = date.fromisoformat(day)
+        _add(months, f"{day.year:04d}-{day.month:02d}", n)
+        _add(channels, channel, n)
+    report.contact_months = sorted(months.items())
+    report.contact_channels = _merged(channels)
+    report.contact_topics = _merged(topics)

@@ -2,18 +2,25 @@
 
 import base64
 from dataclasses import dataclass
+from datetime import date
 
 import pygal
 from flask import current_app
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pygal.style import Style
+from sqlalchemy import select
 
 from caseflow.cases import labels
 from caseflow.cases.queries import centre_case_types
+from caseflow.contacts.labels import CHANNEL
+from caseflow.contacts.models import ContactTopic
 from caseflow.core.countries import country_name
 from caseflow.events import labels as event_labels
 from caseflow.events.models import EventType
+from caseflow.extensions import db
+from caseflow.partners import labels as partner_labels
 from caseflow.reports.funder import FunderReport
 
 KEY_STEP_LABELS = {
@@ -64,6 +71,67 @@ class KeyStepRow:
     done: int
     share: float | None
     median_days: float | None
+
+
+def _topic_names(centre_id: int, locale: str) -> dict[int, str]:
+    query = select(ContactTopic).where(ContactTopic.centre_id == centre_id)
+    return {t.id: t.name(locale) for t in db.session.scalars(query)}
+
+
+def contact_tables(report: FunderReport, centre_id: int, locale: str) -> list[Table]:
+    """First-line contacts: the total and how many became a case, by month, channel and
+    topic (a contact with two topics counts under both: no partition of the total)."""
+    topic_names = _topic_names(centre_id, locale) if report.contact_topics else {}
+    return [
+        Table(
+            "contacts",
+            _("First-line contacts"),
+            [
+                (_("Contacts"), report.contacts),
+                (_("Turned into a case"), report.contacts_converted),
+            ],
+            chart=False,
+            partition=False,
+        ),
+        Table(
+            "contact_months",
+            _("Contacts by month"),
+            [(_month_label(month), n) for month, n in report.contact_months],
+            chart=False,
+        ),
+        Table(
+            "contact_channels",
+            _("Contacts by channel"),
+            [(str(CHANNEL.get(c, c)), n) for c, n in report.contact_channels],
+        ),
+        Table(
+            "contact_topics",
+            _("Contacts by topic"),
+            [(topic_names.get(t, str(t)), n) for t, n in report.contact_topics],
+            partition=False,
+        ),
+    ]
+
+
+def _month_label(month: str) -> str:
+    year, number = month.split("-")
+    return format_date(date(int(year), int(number), 1), "LLLL yyyy")
+
+
+def contact_share(report: FunderReport) -> str:
+    """The share of contacts turned into a case, as the page shows it (exact)."""
+    share = report.contacts_share_converted
+    return HIDDEN if share is None else f"{round(100 * share)}%"
+
+
+def protected_contact_share(report: FunderReport) -> str:
+    """The share as exported: only when both those turned into a case and the others
+    are at least the threshold (else the share gives a small count away)."""
+    limit = threshold()
+    clear = (
+        report.contacts_converted >= limit and report.contacts - report.contacts_converted >= limit
+    )
+    return contact_share(report) if clear else HIDDEN
 
 
 def tables(report: FunderReport, centre_id: int, locale: str) -> list[Table]:
@@ -145,6 +213,20 @@ def tables(report: FunderReport, centre_id: int, locale: str) -> list[Table]:
             ],
             residual=(unknown,),
         ),
+        Table(
+            "referral_partner_types",
+            _("Referrals to partners, by partner type"),
+            [(str(partner_labels.PARTNER_TYPE.get(t, t)), n) for t, n in report.referral_types],
+        ),
+        Table(
+            "referral_outcomes",
+            _("Referrals to partners, by outcome"),
+            [
+                (str(partner_labels.REFERRAL_STATE.get(o, o)), n)
+                for o, n in report.referral_outcomes
+            ],
+        ),
+        *contact_tables(report, centre_id, locale),
     ]
 
 

@@ -42,6 +42,7 @@ def _context():
         "period": period,
         "tables": tables,
         "steps": presentation.key_step_rows(report),
+        "contact_share": presentation.contact_share(report),
         "centre_name": current_user.centre.name,
         "title": _(
             "Funder report %(start)s – %(end)s",
@@ -77,7 +78,8 @@ def funder_export(fmt: str):
     form, context = _context()
     if context is None:
         abort(400)
-    rows = exports.export_rows(context["tables"], context["steps"])
+    share = (_("Share turned into a case"), presentation.protected_contact_share(context["report"]))
+    rows = exports.export_rows(context["tables"], context["steps"], {"contacts": share})
     header = [_("Section"), _("Item"), _("Value")]
     if fmt == "csv":
         data = exports.to_csv(header, rows)
@@ -95,6 +97,7 @@ def funder_export(fmt: str):
                 ),
                 "protected_rows": presentation.protected_rows,
                 "protected_step": presentation.protected_step,
+                "contact_share": share[1],
             }
         )
     period = context["period"]

@@ -16,6 +16,7 @@ from caseflow.checklists.services import overdue_clause
 from caseflow.core.time import today, utcnow
 from caseflow.extensions import db
 from caseflow.followups.models import FollowUp, FollowUpStatus
+from caseflow.partners.models import OPEN_STATES, Referral
 from caseflow.reviews.models import ReviewRequest, ReviewStatus
 
 
@@ -31,6 +32,8 @@ class AdvisorLoad:
     # anyone's case) and review requests they are waiting on.
     open_followups: int = 0
     pending_reviews: int = 0
+    # Referrals to partners still open (sent, contacted) on their cases.
+    open_referrals: int = 0
 
     @property
     def has_work(self) -> bool:
@@ -42,6 +45,7 @@ class AdvisorLoad:
             or self.overdue_followups
             or self.open_followups
             or self.pending_reviews
+            or self.open_referrals
         )
 
     @property
@@ -136,6 +140,16 @@ def team_overview(centre_id: int) -> list[AdvisorLoad]:
         .where(Case.centre_id == centre_id, ReviewRequest.status == ReviewStatus.PENDING)
         .group_by(ReviewRequest.requested_by_id),
     )
+
+    _count_into(
+        loads,
+        "open_referrals",
+        select(Case.advisor_id, func.count())
+        .select_from(Referral)
+        .join(Case, Case.id == Referral.case_id)
+        .where(open_case, Referral.state.in_(OPEN_STATES))
+        .group_by(Case.advisor_id),
+    )
     return list(loads.values())
 
 
@@ -146,6 +160,7 @@ class TeamTotals:
     overdue_steps: int
     overdue_followups: int
     oldest_open_days: int | None
+    open_referrals: int = 0
 
 
 def team_totals(loads: list[AdvisorLoad]) -> TeamTotals:
@@ -157,6 +172,7 @@ def team_totals(loads: list[AdvisorLoad]) -> TeamTotals:
         overdue_steps=sum(load.overdue_steps for load in loads),
         overdue_followups=sum(load.overdue_followups for load in loads),
         oldest_open_days=max(ages, default=None),
+        open_referrals=sum(load.open_referrals for load in loads),
     )
 
 
@@ -183,17 +199,22 @@ def assignable_advisors(centre_id: int) -> list[tuple[User, int]]:
 
 
 def tab_counts(centre_id: int) -> dict[str, int]:
-    """The numbers on the team pages' tabs: cases waiting for an advisor, open reviews."""
-    intake = db.session.scalar(
-        select(func.count()).where(
+    """The numbers on the team pages' tabs: cases waiting for an advisor, open reviews
+    (one query)."""
+    intake = (
+        select(func.count())
+        .where(
             Case.centre_id == centre_id,
             Case.advisor_id.is_(None),
             Case.status != CaseStatus.CLOSED,
         )
+        .scalar_subquery()
     )
-    reviews = db.session.scalar(
+    reviews = (
         select(func.count(ReviewRequest.id))
         .join(Case, Case.id == ReviewRequest.case_id)
         .where(Case.centre_id == centre_id, ReviewRequest.status == ReviewStatus.PENDING)
+        .scalar_subquery()
     )
-    return {"team.intake": intake or 0, "team.reviews": reviews or 0}
+    row = db.session.execute(select(intake.label("intake"), reviews.label("reviews"))).one()
+    return {"team.intake": row.intake or 0, "team.reviews": row.reviews or 0}

@@ -22,6 +22,7 @@ from caseflow.core.web import page_number
 from caseflow.extensions import db
 from caseflow.reviews.forms import DecisionForm
 from caseflow.reviews.models import ReviewRequest, ReviewStatus
+from caseflow.team import figures
 from caseflow.team.queries import assignable_advisors, tab_counts, team_overview, team_totals
 
 bp = Blueprint("team", __name__, url_prefix="/team")
@@ -37,12 +38,13 @@ def _tabs():
 @bp.get("")
 @requires(can_review)
 def overview():
-    loads = team_overview(current_user.centre_id)
+    loads, counted_at = figures.overview(current_user.centre_id)
     return render_template(
         "team/overview.html",
         loads=[load for load in loads if load.has_work],
         totals=team_totals(loads),
         waiting_days=WAITING_TOO_LONG_DAYS,
+        counted_at=counted_at,
     )
 
 

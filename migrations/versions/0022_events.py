@@ -1,7 +1,7 @@
 """the welcome community: events
 
 Revision ID: 0022_events
-Revises: 0018_portal
+Revises: 0021_contacts
 Create Date: 2026-11-30 22:30:00
 
 Events of a centre (issue 15): texts in nl/en/fr, times stored as naive UTC.
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0022_events'
-down_revision = '0018_portal'
+down_revision = '0021_contacts'
 branch_labels = None
 depends_on = None
 

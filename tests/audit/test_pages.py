@@ -1,12 +1,12 @@
 """The case access log and a user's activity: who, what, when, filters, pages."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import insert
 
 from caseflow.core.audit import AuditEvent
-from caseflow.core.time import utcnow
+from caseflow.core.time import BRUSSELS, utcnow
 from caseflow.extensions import db
 from tests.audit.conftest import CANARY_HOUSEHOLD, audit_rows
 
@@ -87,7 +87,9 @@ def test_filters_by_person_kind_outcome_and_dates(world, client_for):
     assert count("kind=change") == 4
     assert count("kind=view") == 5
     assert count("outcome=denied") == 2
-    day = (utcnow() - timedelta(days=10)).date().isoformat()
+    # The filter's days are Brussels days (near midnight UTC they differ).
+    seeded_at = (utcnow() - timedelta(days=10)).replace(tzinfo=UTC)
+    day = seeded_at.astimezone(BRUSSELS).date().isoformat()
     assert count(f"start={day}&end={day}") == 3
     assert count(f"user={world.users.advisor_b.id}&outcome=ok") == 0
 

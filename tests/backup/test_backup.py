@@ -22,11 +22,13 @@ from caseflow.auth.sessions import start_session
 from caseflow.backup import services
 from caseflow.backup.services import BackupError
 from caseflow.calendar.services import create_feed
-from caseflow.cases.models import HouseholdRole
+from caseflow.cases.models import HouseholdRole, Person
 from caseflow.centres.services import get_or_create_centre
 from caseflow.checklists.models import ChecklistItem, ItemState
 from caseflow.checklists.seeding import seed_catalogue
 from caseflow.checklists.services import set_state
+from caseflow.contacts.models import ContactChannel
+from caseflow.contacts.services import ContactData, centre_topics, log_contact
 from caseflow.documents.jobs import start_export
 from caseflow.documents.models import ExportStatus
 from caseflow.events.consent import give_consent
@@ -36,8 +38,10 @@ from caseflow.extensions import db
 from caseflow.followups.services import add_followup
 from caseflow.mail.services import Attachment, queue_email
 from caseflow.notes.services import add_note, edit_note
+from caseflow.partners.services import create_partner, create_referral
 from caseflow.portal.services import ask_question, claim_step, create_link
 from caseflow.reviews.services import request_review
+from caseflow.team.figures import refresh_team_figures
 from tests.attachments.files import pdf_bytes, png_bytes, upload
 from tests.conftest import db_digest, person
 
@@ -148,6 +152,42 @@ def filled(app, centre, make_user, make_case):
         )
     )
     db.session.add(WalkIn(event_id=event.id, name="Zoë Walk-in", people=1))
+    # The partner network and a referral (with its introduction email).
+    partner = create_partner(
+        case.centre_id,
+        {
+            "name": "Zorgkas Noord «Hasselt»",
+            "type": "health_fund",
+            "email_language": "fr",
+            "email": "onthaal@zorgkas.example.org",
+            "languages": ["nl", "fr"],
+        },
+    )
+    create_referral(
+        case,
+        advisor,
+        partner_id=partner.id,
+        person_ids=[
+            p.id for p in db.session.scalars(select(Person).where(Person.case_id == case.id))
+        ],
+        reason="Needs a health fund",
+        consent=True,
+        details=["name", "email"],
+    )
+    refresh_team_figures()  # the team overview's figures (what the worker stores)
+    # A first-line contact with its topics, linked to the case.
+    housing = next(t for t in centre_topics(case.centre_id) if t.code == "housing")
+    log_contact(
+        advisor,
+        ContactData(
+            channel=ContactChannel.WALK_IN,
+            topic_ids=[housing.id],
+            minutes=10,
+            name="Olena Testperson",
+            note="Asked «where» to rent.",
+        ),
+        case,
+    )
     db.session.commit()
     empty = [
         table.name

@@ -30,7 +30,15 @@ CHROMIUM = Path("/usr/bin/chromium")
 # transactions meet PostgreSQL's locking. CASEFLOW_ALL_BROWSER_TESTS=1 runs them all.
 # test_web_request.py: the public request form to the intake queue (the start of the
 # client portal's flow), about 12 s.
-POSTGRES_BROWSER_MODULES = frozenset({"test_main_flows.py", "test_web_request.py"})
+POSTGRES_BROWSER_MODULES = frozenset(
+    {
+        "test_main_flows.py",
+        "test_web_request.py",
+        "test_partners.py",
+        "test_contacts.py",
+        "test_events.py",
+    }
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

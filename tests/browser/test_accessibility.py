@@ -11,13 +11,19 @@ from playwright.sync_api import Page
 
 from caseflow.attachments.services import store_upload
 from caseflow.cases.legal_hold import place_legal_hold
+from caseflow.cases.models import Person
 from caseflow.checklists.models import ChecklistItem
 from caseflow.checklists.seeding import seed_catalogue
+from caseflow.contacts.models import ContactChannel
+from caseflow.contacts.services import ContactData, centre_topics, log_contact
 from caseflow.core.time import today
 from caseflow.events.services import create_event
 from caseflow.extensions import db
 from caseflow.followups.services import add_followup
 from caseflow.notes.services import add_note
+from caseflow.partners.models import Partner
+from caseflow.partners.seeding import seed_partners
+from caseflow.partners.services import create_referral
 from caseflow.privacy.erasure import erase_case
 from caseflow.reviews.services import request_review
 from tests.attachments.files import png_bytes, upload
@@ -88,6 +94,43 @@ def test_main_pages_have_no_wcag_violations(
     )
     db.session.commit()
     event_id = event.id
+    # The partner network, and a referral on the case (its panel on the case page).
+    seed_partners(centre)
+    partner = db.session.scalars(db.select(Partner).order_by(Partner.id)).first()
+    create_referral(
+        case,
+        admin,
+        partner_id=partner.id,
+        person_ids=[
+            p.id for p in db.session.scalars(db.select(Person).where(Person.case_id == case.id))
+        ],
+        reason="Needs a health fund.",
+        consent=False,
+        details=[],
+        follow_up_on=today(),
+    )
+    db.session.commit()
+    partner_id = partner.id
+    topics = centre_topics(centre.id)
+    asked = log_contact(
+        admin,
+        ContactData(
+            channel=ContactChannel.WALK_IN,
+            topic_ids=[topics[0].id, topics[3].id],
+            minutes=15,
+            nationality="IN",
+            municipality="Genk",
+            name="Dev Example",
+            note="Asked about the health fund.",
+        ),
+    )
+    log_contact(
+        admin,
+        ContactData(channel=ContactChannel.PHONE, topic_ids=[topics[1].id], minutes=5),
+        case,
+    )
+    db.session.commit()
+    contact_id, topic_id = asked.id, topics[0].id
     case_id = case.id
     held_id = held.id
     erased_id = erased.id
@@ -149,8 +192,19 @@ def test_main_pages_have_no_wcag_violations(
         "/admin/privacy-notice",
         "/admin/privacy-notice/1",
         f"/admin/users/{admin_id}/activity",
+        "/contacts/new?next=/cases",
+        "/contacts",
+        "/contacts/centre?channel=walk_in",
+        "/contacts/topics",
+        f"/contacts/topics/{topic_id}",
+        f"/cases/new?from=contact:{contact_id}",
         "/request",  # the public request form (any visitor; staff too)
         "/request/LIM/thanks",
+        "/partners",
+        "/partners?q=zorg&type=health_fund",
+        "/partners/new",
+        f"/partners/{partner_id}/edit",
+        f"/cases/{case_id}/referrals/new",
     ]:
         problems += violations(page, path)
     assert problems == [], "\n".join(problems)

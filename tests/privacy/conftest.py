@@ -17,12 +17,15 @@ from caseflow.cases.models import Person
 from caseflow.checklists.models import ChecklistItem, ItemState
 from caseflow.checklists.seeding import seed_catalogue
 from caseflow.checklists.services import set_state
+from caseflow.contacts.models import ContactChannel
+from caseflow.contacts.services import ContactData, centre_topics, log_contact
 from caseflow.documents.models import ExportJob, ExportStatus
 from caseflow.events.consent import give_consent
 from caseflow.extensions import db
 from caseflow.followups.services import add_followup
 from caseflow.mail.services import Attachment, queue_email
 from caseflow.notes.services import add_note, edit_note
+from caseflow.partners.services import create_partner, create_referral
 from caseflow.portal.services import ask_question, claim_step, create_link
 from caseflow.reviews.services import request_review
 from tests.attachments.files import jpeg_bytes, pdf_bytes, png_bytes, upload
@@ -100,6 +103,25 @@ def household(centre, make_user, make_case):
         reply_to=advisor.email,
         attachments=[Attachment("checklist.pdf", "application/pdf", b"%PDF-canary")],
     )
+    # A referral of Ana to a health fund, introduced with her name and email.
+    partner = create_partner(
+        case.centre_id,
+        {
+            "name": "Zorgkas Canarypartner",
+            "type": "health_fund",
+            "email": "intake@zorgkas.example.org",
+            "email_language": "nl",
+        },
+    )
+    create_referral(
+        case,
+        advisor,
+        partner_id=partner.id,
+        person_ids=[ana.id],
+        reason="Canaryreferral reason",
+        consent=True,
+        details=["name", "email"],
+    )
     db.session.add(
         ExportJob(
             centre_id=case.centre_id,
@@ -111,6 +133,20 @@ def household(centre, make_user, make_case):
         )
     )
     other = make_case(advisor, household_name="Unrelated household")
+    # A first-line question about the household, with a name and a note.
+    topic = centre_topics(case.centre_id)[0]
+    log_contact(
+        advisor,
+        ContactData(
+            channel=ContactChannel.PHONE,
+            topic_ids=[topic.id],
+            minutes=5,
+            nationality="PT",
+            name="Canarycontact Caller",
+            note="Canarycontact note about the lease",
+        ),
+        case,
+    )
     db.session.commit()
     # Files: the household's, one on Ana's step, one the client sent for Bo's step.
     files = SimpleNamespace(

@@ -23,6 +23,7 @@ from caseflow.mail.client import email_checklist
 from caseflow.mail.services import Attachment, queue_email
 from caseflow.notes.models import Note
 from caseflow.notes.services import add_note, edit_note
+from caseflow.partners.services import create_partner, create_referral
 from caseflow.portal.services import ask_question, claim_step, create_link, send_back_claim
 from caseflow.reviews.services import request_review, send_back
 from tests.attachments.files import pdf_bytes, png_bytes, upload
@@ -117,6 +118,35 @@ def plant(make_case, advisor, lead, token: str, *, second: str | None = None) ->
     review = request_review(case, advisor, f"Please look at {token}")
     db.session.commit()
     send_back(review, lead, f"Ask {token} again")
+    # Referrals: the child alone (introduced with their name, email and phone), and the
+    # whole household (the partner's details go to the client).
+    partner = create_partner(
+        case.centre_id,
+        {
+            "name": "Sportclub Example",
+            "type": "other",
+            "email": "club@example.org",
+            "email_language": "fr",
+        },
+    )
+    create_referral(
+        case,
+        advisor,
+        partner_id=partner.id,
+        person_ids=[persons[1].id],
+        reason=f"Refer {other} to the club",
+        consent=True,
+        details=["name", "email", "phone"],
+    )
+    create_referral(
+        case,
+        advisor,
+        partner_id=partner.id,
+        person_ids=[p.id for p in persons],
+        reason=f"Refer {token} and {other}",
+        consent=False,
+        details=[],
+    )
     email_checklist(
         case,
         advisor,
@@ -191,6 +221,7 @@ def test_a_canary_in_every_field_is_nowhere_after_the_case_is_erased(
         "activities.details",
         "export_jobs.result",
         "attachments.original_name",
+        "referrals.reason",
     ):
         assert column in planted, column
     assert len(list(stored_files())) == 3

@@ -158,6 +158,7 @@ def test_run_erases_due_cases_without_an_actor(people, make_case, erased):
         "email_bodies": 0,
         "backups": 0,
         "portal_links": 0,
+        "contact_details": 0,
     }
 
 

@@ -61,7 +61,13 @@ def _direct_count(table_name: str, case_id: int) -> int:
     while current.name != "cases":
         if "case_id" in current.c:
             return db.session.scalar(query.where(current.c.case_id == case_id))
-        fk = next(fk for fk in current.foreign_keys if fk.column.table.name != "users")
+        # Up towards the case (a link table also points at reference data).
+        belonging = tables_belonging_to_a_case()
+        fk = next(
+            fk
+            for fk in current.foreign_keys
+            if fk.column.table.name != "users" and fk.column.table.name in belonging
+        )
         parent = fk.column.table
         query = query.join(parent, fk.parent == fk.column)
         current = parent

@@ -9,7 +9,7 @@ from tests.reports.test_funder import Q3, seeded  # noqa: F401 (a fixture)
 
 
 @pytest.mark.usefixtures("seeded")
-def test_whole_report_runs_seven_queries(centre):
+def test_whole_report_runs_nine_queries(centre):
     centre_id = centre.id
     statements = []
 
@@ -23,8 +23,11 @@ def test_whole_report_runs_seven_queries(centre):
         event.remove(db.engine, "before_cursor_execute", count)
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     # The cases (every breakdown), their persons, the key-step template ids, the steps;
-    # the events (invitations per event, walk-ins per event, the new arrivals).
-    assert len(selects) == 7, selects
+    # the events (invitations per event, walk-ins per event, the new arrivals); the
+    # referrals (by partner type and outcome at once) and the first-line contacts (per
+    # day and channel UNION ALL per topic).
+    assert len(selects) == 9, selects
+    assert "GROUP BY referrals.partner_type, referrals.state" in selects[-2]
     assert report.served_cases and report.key_steps
 
 

@@ -1,0 +1,1 @@
+"""The partner network (a directory per centre) and referrals from a case."""
