@@ -206,7 +206,7 @@ def edit(contact: Contact):
 
 
 @bp.route("/<id:contact_id>/erase", methods=["GET", "POST"])
-@audited("contact.erase", object_type="contact", id_arg="contact_id", view_action=None)
+@audited("contact.erase", object_type="contact", id_arg="contact_id", view_action="contact.view")
 @contact_record(can_edit_contact)
 def erase(contact: Contact):
     form = ConfirmForm()
@@ -227,7 +227,7 @@ def erase(contact: Contact):
 
 
 @bp.route("/<id:contact_id>/delete", methods=["GET", "POST"])
-@audited("contact.delete", object_type="contact", id_arg="contact_id", view_action=None)
+@audited("contact.delete", object_type="contact", id_arg="contact_id", view_action="contact.view")
 @contact_record(can_delete_contact)
 def delete(contact: Contact):
     form = ConfirmForm()
