@@ -16,7 +16,8 @@ from caseflow.attachments.services import store_upload
 from caseflow.cases.models import Case, CaseType, Person
 from caseflow.checklists.models import ChecklistItem, TemplateItem
 from caseflow.checklists.seeding import seed_catalogue
-from caseflow.contacts.services import centre_topics
+from caseflow.contacts.models import ContactChannel
+from caseflow.contacts.services import ContactData, centre_topics, log_contact
 from caseflow.documents.models import ExportJob, ExportStatus
 from caseflow.events.models import EventInvitation
 from caseflow.events.services import create_event, publish_event
@@ -61,6 +62,8 @@ NOTE_AUTHOR = row(403, anonymous=LOGIN, advisor_a=OK, advisor_b=404, other_centr
 # An event of the centre: its team leads and admins change it, another centre's lead
 # must not learn it exists.
 EVENT_MANAGERS = row(OK, anonymous=LOGIN, advisor_a=403, advisor_b=403, other_centre=404)
+# A contact (logged by advisor_a): its author and the centre's leads and admins.
+CONTACT_KEEPERS = row(OK, anonymous=LOGIN, advisor_b=404, other_centre=404)
 
 MATRIX = {
     ("static", "GET"): PUBLIC,
@@ -244,6 +247,13 @@ MATRIX = {
     ("contacts.new", "POST"): LOGGED_IN,
     ("contacts.mine", "GET"): LOGGED_IN,
     ("contacts.centre", "GET"): LEADS_OF_ANY_CENTRE,
+    ("contacts.detail", "GET"): CONTACT_KEEPERS,
+    ("contacts.edit", "GET"): CONTACT_KEEPERS,
+    ("contacts.edit", "POST"): CONTACT_KEEPERS,
+    ("contacts.erase", "GET"): CONTACT_KEEPERS,
+    ("contacts.erase", "POST"): CONTACT_KEEPERS,
+    ("contacts.delete", "GET"): CONTACT_KEEPERS,  # its author on the day, leads any day
+    ("contacts.delete", "POST"): CONTACT_KEEPERS,
     ("contacts.topics", "GET"): ADMINS_ONLY,
     ("contacts.topics", "POST"): ADMINS_ONLY,
     ("contacts.topic_edit", "GET"): ADMINS_ONLY,
@@ -363,6 +373,17 @@ def world(centre, other_centre, make_user, make_case):
         details=[],
     ).referral
     topic = centre_topics(centre.id)[0]
+    contact = log_contact(
+        users["advisor_a"],
+        ContactData(
+            channel=ContactChannel.PHONE,
+            topic_ids=[topic.id],
+            minutes=5,
+            name=CANARY_PERSON,
+            note="Asked about the canary household's health fund.",
+        ),
+        case,
+    )
     db.session.commit()
     return SimpleNamespace(
         users=users,
@@ -388,6 +409,7 @@ def world(centre, other_centre, make_user, make_case):
             "partner_id": partner.id,
             "referral_id": referral.id,
             "topic_id": topic.id,
+            "contact_id": contact.id,
             "decision": "send_back",
             "fmt": "csv",
             "number": 1,

@@ -14,11 +14,14 @@ and what a detail page allows can never disagree.
 Nobody ever sees another centre's data.
 """
 
+from datetime import UTC
+
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from caseflow.auth.models import User
 from caseflow.cases.models import Case, CaseStatus
+from caseflow.core.time import BRUSSELS, today
 from caseflow.followups.models import FollowUp, FollowUpStatus
 
 
@@ -204,6 +207,21 @@ def can_see_contact(user: User, contact) -> bool:
 def can_convert_contact(user: User, contact) -> bool:
     """ "Turn into a case": who sees the contact, once (a contact makes one case)."""
     return can_see_contact(user, contact) and contact.converted_at is None
+
+
+def can_edit_contact(user: User, contact) -> bool:
+    """Edit a contact, or erase its name and note on request: its author, the centre's
+    team leads and admins."""
+    return can_see_contact(user, contact)
+
+
+def can_delete_contact(user: User, contact) -> bool:
+    """Delete a contact logged by mistake: its author on the day it was logged (Brussels
+    time), the centre's team leads and admins at any time."""
+    if not can_see_contact(user, contact):
+        return False
+    logged_on = contact.created_at.replace(tzinfo=UTC).astimezone(BRUSSELS).date()
+    return user.is_lead or logged_on == today()
 
 
 def can_manage_contact_topics(user: User) -> bool:

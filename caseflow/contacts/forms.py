@@ -95,6 +95,13 @@ class ContactForm(Form):
         )
 
 
+class ContactEditForm(ContactForm):
+    """Editing a contact: the logging form with what the form saw (a stale edit is
+    refused)."""
+
+    version = HiddenField()
+
+
 class ContactFilterForm(SubForm):
     """The contact lists' filters (GET, no CSRF: they change nothing)."""
 
@@ -121,3 +128,7 @@ class TopicForm(Form):
         _l("Position in lists"), default=0, validators=[Optional(), NumberRange(min=0, max=999)]
     )
     is_active = BooleanField(_l("In use (offered when logging a contact)"), default=True)
+
+
+class ConfirmForm(Form):
+    """ "Erase name and note" and "Delete": a button on a confirmation page (no JS)."""

@@ -12,6 +12,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from caseflow.auth.access import requires
 from caseflow.auth.models import User
 from caseflow.auth.permissions import (
+    can_delete_contact,
+    can_edit_contact,
     can_log_contact,
     can_manage_contact_topics,
     can_see_centre_contacts,
@@ -22,11 +24,19 @@ from caseflow.cases.intake_hooks import IntakeSource, register_intake_source
 from caseflow.cases.models import Case, ReferralChannel
 from caseflow.centres.services import register_centre_setup
 from caseflow.contacts import services
-from caseflow.contacts.forms import ContactFilterForm, ContactForm, TopicForm
+from caseflow.contacts.access import contact_record
+from caseflow.contacts.forms import (
+    ConfirmForm,
+    ContactEditForm,
+    ContactFilterForm,
+    ContactForm,
+    TopicForm,
+)
 from caseflow.contacts.labels import CHANNEL
 from caseflow.contacts.models import Contact, ContactChannel, ContactTopic, contact_topic_links
 from caseflow.core.audit import annotate, audited
 from caseflow.core.countries import country_name
+from caseflow.core.errors import DomainError
 from caseflow.core.time import today
 from caseflow.core.transactions import unit_of_work
 from caseflow.core.urls import safe_next
@@ -131,6 +141,106 @@ def mine():
 @requires(can_see_centre_contacts)
 def centre():
     return _list("contacts.centre", _("The centre's contacts"))
+
+
+# --- one contact: its page, edit, erase, delete --------------------------------------
+
+
+@bp.get("/<id:contact_id>")
+@audited("contact.view", object_type="contact", id_arg="contact_id")
+@contact_record(can_see_contact)
+def detail(contact: Contact):
+    return render_template(
+        "contacts/detail.html",
+        contact=contact,
+        channel_labels=CHANNEL,
+        country_name=country_name,
+        case_visible=contact.case is not None and can_view_case(current_user, contact.case),
+        may_edit=can_edit_contact(current_user, contact),
+        may_delete=can_delete_contact(current_user, contact),
+    )
+
+
+@bp.route("/<id:contact_id>/edit", methods=["GET", "POST"])
+@audited("contact.update", object_type="contact", id_arg="contact_id", view_action="contact.view")
+@contact_record(can_edit_contact)
+def edit(contact: Contact):
+    # The active topics, and the inactive ones this contact still has.
+    topics = [
+        t for t in services.centre_topics(contact.centre_id) if t.is_active or t in contact.topics
+    ]
+    form = ContactEditForm(obj=contact if request.method == "GET" else None, topics=topics)
+    status = 200
+    if request.method == "GET":
+        form.topics.data = [t.id for t in contact.topics]
+        form.channel.data = contact.channel.value
+        form.nationality.data = contact.nationality or ""
+        form.case_reference.data = contact.case.reference if contact.case else None
+        form.version.data = services.fingerprint(contact)
+    elif form.validate():
+        case = None
+        reference = form.case_reference.data
+        if reference and contact.case is not None and reference == contact.case.reference:
+            case = contact.case  # kept as it was, even when the editor cannot see it
+        elif reference:
+            case = services.find_case(current_user, reference)
+            if case is None:
+                form.case_reference.errors = [
+                    _("No case with this reference. Check the reference.")
+                ]
+        if not form.case_reference.errors:
+            with unit_of_work(catch=DomainError) as work:
+                services.update_contact(
+                    contact, current_user, form.to_data(), case, form.version.data
+                )
+            if not work.failed:
+                annotate(case_id=contact.case_id)
+                flash(_("Contact saved."), "success")
+                return redirect(url_for("contacts.detail", contact_id=contact.id))
+            status = work.status
+        else:
+            status = 400
+    else:
+        status = 400
+    return render_template("contacts/new.html", form=form, contact=contact), status
+
+
+@bp.route("/<id:contact_id>/erase", methods=["GET", "POST"])
+@audited("contact.erase", object_type="contact", id_arg="contact_id", view_action="contact.view")
+@contact_record(can_edit_contact)
+def erase(contact: Contact):
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with unit_of_work() as work:
+            erased = services.erase_contact(contact)
+        if not work.failed:
+            annotate(case_id=contact.case_id)
+            flash(
+                _("Name and note erased.") if erased else _("There was no name or note."),
+                "success",
+            )
+            return redirect(url_for("contacts.detail", contact_id=contact.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("contacts/confirm.html", form=form, contact=contact, kind="erase"), (
+        status
+    )
+
+
+@bp.route("/<id:contact_id>/delete", methods=["GET", "POST"])
+@audited("contact.delete", object_type="contact", id_arg="contact_id", view_action="contact.view")
+@contact_record(can_delete_contact)
+def delete(contact: Contact):
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with unit_of_work() as work:
+            services.delete_contact(contact)
+        if not work.failed:
+            flash(_("Contact deleted."), "success")
+            return redirect(url_for("contacts.mine"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("contacts/confirm.html", form=form, contact=contact, kind="delete"), (
+        status
+    )
 
 
 # --- topics (admins) ----------------------------------------------------------------

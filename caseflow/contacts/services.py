@@ -1,6 +1,7 @@
 """Logging contacts, the topic list, turning a contact into a case, and the privacy
 work on contacts (erasure of a case, retention). Flushes, never commits."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -12,7 +13,7 @@ from caseflow.auth.models import User
 from caseflow.auth.permissions import can_convert_contact, can_view_case
 from caseflow.cases.models import Case, HelpTopic
 from caseflow.contacts.models import NOTE_MAX, Contact, ContactChannel, ContactTopic
-from caseflow.core.errors import DomainError
+from caseflow.core.errors import ConflictError, DomainError
 from caseflow.core.time import today, utcnow
 from caseflow.extensions import db
 
@@ -128,15 +129,9 @@ def _topics(centre_id: int, topic_ids: list[int]) -> list[ContactTopic]:
 def log_contact(user: User, data: ContactData, case: Case | None = None) -> Contact:
     """Record a contact logged by ``user`` for their centre. ``case``: an existing case
     the question was about (one ``user`` may see). Flushes."""
-    if not 0 <= data.minutes <= MAX_MINUTES:
-        raise DomainError(_("Enter the minutes spent, between 0 and %(n)d.", n=MAX_MINUTES))
-    if data.note and len(data.note) > NOTE_MAX:
-        raise DomainError(_("Keep the note under %(n)d characters.", n=NOTE_MAX))
+    day = _check(data)
     if case is not None and not can_view_case(user, case):
         raise DomainError(_("No case with this reference. Check the reference."))
-    day = data.contact_date or today()
-    if day > today():
-        raise DomainError(_("This date cannot be in the future."))
     contact = Contact(
         centre_id=user.centre_id,
         logged_by_id=user.id,
@@ -153,6 +148,86 @@ def log_contact(user: User, data: ContactData, case: Case | None = None) -> Cont
     db.session.add(contact)
     db.session.flush()
     return contact
+
+
+def _check(data: ContactData) -> date:
+    """The form rules of logging and editing; returns the contact's day."""
+    if not 0 <= data.minutes <= MAX_MINUTES:
+        raise DomainError(_("Enter the minutes spent, between 0 and %(n)d.", n=MAX_MINUTES))
+    if data.note and len(data.note) > NOTE_MAX:
+        raise DomainError(_("Keep the note under %(n)d characters.", n=NOTE_MAX))
+    day = data.contact_date or today()
+    if day > today():
+        raise DomainError(_("This date cannot be in the future."))
+    return day
+
+
+def fingerprint(contact: Contact) -> str:
+    """What the edit form saw: a digest of the editable fields (a stale form is refused
+    without a version column)."""
+    values = (
+        contact.contact_date.isoformat(),
+        str(contact.channel),
+        contact.nationality or "",
+        contact.municipality or "",
+        str(contact.minutes),
+        contact.note or "",
+        contact.name or "",
+        str(contact.case_id or ""),
+        ",".join(str(t.id) for t in contact.topics),
+    )
+    return hashlib.sha256("\x1f".join(values).encode()).hexdigest()[:32]
+
+
+def update_contact(
+    contact: Contact, user: User, data: ContactData, case: Case | None, seen: str | None
+) -> None:
+    """Edit a contact (same rules as logging). ``seen``: the form's ``fingerprint``;
+    someone else's change since then is refused (ConflictError). A topic made inactive
+    since stays when it stays ticked. Flushes."""
+    if seen != fingerprint(contact):
+        raise ConflictError(
+            _("Someone changed this contact since you opened it. Check it and edit again.")
+        )
+    day = _check(data)
+    if case is not None and case.id != contact.case_id and not can_view_case(user, case):
+        raise DomainError(_("No case with this reference. Check the reference."))
+    if contact.converted_at is not None and (case is None or case.id != contact.case_id):
+        raise DomainError(_("This contact became a case: its case cannot change."))
+    kept = [t for t in contact.topics if t.id in set(data.topic_ids)]
+    new_ids = [i for i in data.topic_ids if i not in {t.id for t in kept}]
+    contact.topics = kept + (_topics(contact.centre_id, new_ids) if new_ids else [])
+    if not contact.topics:
+        raise DomainError(_("Tick at least one topic."))
+    contact.contact_date = day
+    contact.channel = ContactChannel(data.channel)
+    contact.nationality = data.nationality
+    contact.municipality = data.municipality
+    contact.minutes = data.minutes
+    contact.note = data.note
+    contact.name = data.name
+    contact.case_id = case.id if case is not None else None
+    if data.name or data.note:
+        contact.anonymised_at = None
+    db.session.flush()
+
+
+def erase_contact(contact: Contact) -> bool:
+    """ "Erase name and note" on request: channel, topics, date, minutes, nationality,
+    municipality and the case link stay for the statistics; ``anonymised_at`` says when
+    (the audit log says who). False when there was nothing to erase. Flushes."""
+    if contact.name is None and contact.note is None:
+        return False
+    contact.name = contact.note = None
+    contact.anonymised_at = utcnow()
+    db.session.flush()
+    return True
+
+
+def delete_contact(contact: Contact) -> None:
+    """A contact logged by mistake: gone with its topic links. Flushes."""
+    db.session.delete(contact)
+    db.session.flush()
 
 
 def find_case(user: User, reference: str) -> Case | None:

@@ -32,7 +32,9 @@ What goes (removed, or replaced by an empty value):
   (a person's erasure: the referrals that concern them, and their emails); the
   partner type and the outcome stay for the funder report;
 - first-line contacts linked to the case (caseflow/contacts): their name and note
-  (channel, topics, date and minutes stay for the funder report).
+  (channel, topics, date and minutes stay for the funder report). A person's erasure
+  leaves them: a contact's name is free text that matches no person reliably (erase it
+  on the contact's page, "Erase name and note", or erase the case).
 
 What stays is anonymous: nationality, municipality, sector, referral channel, case
 type, client language, household size, roles, ages in years at arrival, the status and
@@ -402,7 +404,8 @@ def erase_person(person: Person, *, reason: str, actor: User | None = None) -> N
     """Erase one person of a case: name, contacts, birth day (kept: the month, the age at
     arrival), their checklist steps' free text, and the case's emails addressed to them.
     The case, its household fields (household name, contacts, employer, notes) and the
-    other persons stay: erase the case for those.
+    other persons stay: erase the case for those. First-line contacts about the case
+    stay too (their free-text name matches no person reliably).
 
     The reason goes on the case timeline (a ``person_erased`` entry; it goes too when the
     case is erased). Refused when the person or their case is already erased, or the

@@ -197,6 +197,10 @@ def test_main_pages_have_no_wcag_violations(
         "/contacts/centre?channel=walk_in",
         "/contacts/topics",
         f"/contacts/topics/{topic_id}",
+        f"/contacts/{contact_id}",
+        f"/contacts/{contact_id}/edit",
+        f"/contacts/{contact_id}/erase",
+        f"/contacts/{contact_id}/delete",
         f"/cases/new?from=contact:{contact_id}",
         "/request",  # the public request form (any visitor; staff too)
         "/request/LIM/thanks",
