@@ -131,7 +131,15 @@ class ReferralForm(Form):
         _l("Details to share (with consent only)"),
         choices=[(key, labels.DETAIL[key]) for key in SHAREABLE_DETAILS],
     )
-    follow_up_on = DateField(_l("Follow up on (optional)"), validators=[Optional()])
+    email_client = BooleanField(
+        _l("Email the partner's details to the client"),
+        description=_l("Without consent only. Untick it to hand the client the details in person."),
+    )
+    follow_up_on = DateField(
+        _l("Follow up on (optional)"),
+        validators=[Optional()],
+        description=_l("Open referrals without a date are listed on My work straight away."),
+    )
 
     def validate_details(self, field):
         if self.consent.data == "yes" and not field.data:
@@ -146,7 +154,10 @@ class ReferralForm(Form):
 
 class ReferralStateForm(Form):
     state = SelectField(
-        _l("State"), choices=labels.choices(labels.REFERRAL_STATE), validators=[DataRequired()]
+        _l("State"),
+        choices=labels.choices(labels.REFERRAL_STATE),
+        validators=[DataRequired()],
+        description=labels.CLOSED_MEANING,
     )
     follow_up_on = DateField(_l("Follow up on (optional)"), validators=[Optional()])
     version = VersionField()

@@ -25,6 +25,16 @@ REFERRAL_STATE = {
     ReferralState.CLOSED: _l("Closed"),
 }
 
+# "Closed" is not an outcome the partner reports: the advisor stopped following the
+# referral up (the case form, the panel and the funder report say so).
+CLOSED_MEANING = _l("Closed: no longer followed up, e.g. the client withdrew.")
+
+# The funder report's outcome rows: "Closed" spelled out there.
+REFERRAL_OUTCOME = {
+    **REFERRAL_STATE,
+    ReferralState.CLOSED: _l("Closed (no longer followed up, e.g. the client withdrew)"),
+}
+
 # The languages a partner may serve (codes stored on the partner).
 LANGUAGES = {
     "nl": _l("Dutch"),

@@ -28,7 +28,7 @@ class ReferralState(enum.StrEnum):
     CONTACTED = "contacted"
     HELPED = "helped"
     NO_ANSWER = "no_answer"
-    CLOSED = "closed"
+    CLOSED = "closed"  # no longer followed up, e.g. the client withdrew (not an outcome)
 
 
 OPEN_STATES = (ReferralState.SENT, ReferralState.CONTACTED)

@@ -2,9 +2,12 @@
 the referrals panel (``partners/_case_panel.html``, loaded through
 ``cases.page.register_page_extension``)."""
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from caseflow.auth.access import requires
 from caseflow.auth.permissions import (
@@ -18,6 +21,7 @@ from caseflow.cases.models import Case
 from caseflow.cases.page import load_case_for_page, register_page_extension, render_case_page
 from caseflow.core.audit import audited
 from caseflow.core.forms import parse_id
+from caseflow.core.time import today
 from caseflow.core.transactions import unit_of_work
 from caseflow.core.web import page_number
 from caseflow.extensions import db
@@ -30,10 +34,17 @@ bp = Blueprint("partners", __name__)
 PER_PAGE = 25
 
 
+# The refer form's default follow-up date (My work lists it from then on).
+FOLLOW_UP_DAYS = 14
+
+
 def _panel(case: Case) -> dict:
-    """The case page's "Referrals" panel: one query."""
+    """The case page's "Referrals" panel: one query (the newest referrals and how many
+    there are in all)."""
+    referrals, total = services.case_referrals(case.id, limit=services.CASE_PANEL_LIMIT)
     return {
-        "case_referrals": services.case_referrals(case.id),
+        "case_referrals": referrals,
+        "case_referrals_hidden": total - len(referrals),
         "referral_state_form": ReferralStateForm(formdata=None),
     }
 
@@ -131,12 +142,23 @@ def edit(partner_id: int):
 
 def _referral_form(case: Case, formdata=None) -> ReferralForm:
     form = ReferralForm() if formdata is None else ReferralForm(formdata=formdata)
-    partners = services.active_partners(case.centre_id)
-    form.partner_id.choices = [("", _("Choose a partner"))] + [
-        (str(p.id), f"{p.name} ({labels.PARTNER_TYPE[p.type]})") for p in partners
+    partners = services.active_partners(case.centre_id, limit=services.REFER_CHOICES_LIMIT)
+    # Grouped by type (an <optgroup> per type, no JavaScript needed); capped.
+    form.partner_id.choices = [SelectChoice("", _("Choose a partner"))] + [
+        SelectChoice(
+            str(p.id),
+            f"{p.name} ({labels.PARTNER_TYPE[p.type]})",  # screen readers may skip optgroups
+            optgroup=str(labels.PARTNER_TYPE[p.type]),
+        )
+        for p in partners
     ]
     form.person_ids.choices = [(str(p.id), p.full_name) for p in case.persons if not p.is_erased]
     return form
+
+
+def _has_email(case: Case) -> bool:
+    """Whether the client could be emailed (the contact address or a person's)."""
+    return bool(case.contact_email or any(p.email for p in case.persons if not p.is_erased))
 
 
 @bp.route("/cases/<id:case_id>/referrals/new", methods=["GET", "POST"])
@@ -148,6 +170,8 @@ def refer(case: Case):
     if request.method == "GET":
         form.person_ids.data = [str(p.id) for p in case.persons if not p.is_erased]
         form.consent.data = "no"
+        form.follow_up_on.data = today() + timedelta(days=FOLLOW_UP_DAYS)
+        form.email_client.data = _has_email(case)
         return render_template("partners/refer.html", case=case, form=form)
     if not form.validate():
         return render_template("partners/refer.html", case=case, form=form), 400
@@ -162,6 +186,7 @@ def refer(case: Case):
             consent=form.consent.data == "yes",
             details=list(form.details.data or []),
             follow_up_on=form.follow_up_on.data,
+            email_client=bool(form.email_client.data),
         )
     if work.failed:
         return render_template(
@@ -171,6 +196,8 @@ def refer(case: Case):
         flash(_("Referral saved: the introduction email to the partner is on its way."), "success")
     elif result.emailed_to == "client":
         flash(_("Referral saved: the client receives the partner's details by email."), "success")
+    elif form.consent.data != "yes" and not form.email_client.data and _has_email(case):
+        flash(_("Referral saved. Give the client the partner's details yourself."), "success")
     else:
         flash(
             _(
@@ -200,6 +227,7 @@ def change_state(case: Case, referral: Referral):
             form.follow_up_on.data,
             form.version.data,
         )
-    if not work.failed:
-        flash(_("Referral updated."), "success")
+    if work.failed:  # the case page again, with the error flashed and its status
+        return render_case_page(case, work.status)
+    flash(_("Referral updated."), "success")
     return redirect(url_for("cases.detail", case_id=case.id, _anchor="referrals"))

@@ -7,7 +7,7 @@ an email address.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
@@ -17,7 +17,7 @@ from caseflow.auth.models import User
 from caseflow.cases.models import ActivityKind, Case, ClientLanguage, Person
 from caseflow.cases.services import check_version
 from caseflow.cases.timeline import record
-from caseflow.core.errors import DomainError
+from caseflow.core.errors import ConflictError, DomainError
 from caseflow.core.time import utcnow
 from caseflow.extensions import db
 from caseflow.mail import services as mail
@@ -121,18 +121,45 @@ def partners_by_type(centre_id: int) -> dict[str, list[Partner]]:
     return found
 
 
-def active_partners(centre_id: int) -> list[Partner]:
+def active_partners(centre_id: int, limit: int | None = None) -> list[Partner]:
     """The centre's active partners, by type and name (the referral form's choices)."""
-    return list(
-        db.session.scalars(
-            select(Partner)
-            .where(Partner.centre_id == centre_id, Partner.is_active.is_(True))
-            .order_by(Partner.type, func.lower(Partner.name), Partner.id)
-        )
+    query = (
+        select(Partner)
+        .where(Partner.centre_id == centre_id, Partner.is_active.is_(True))
+        .order_by(Partner.type, func.lower(Partner.name), Partner.id)
     )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
 
 
 # --- referrals --------------------------------------------------------------------------
+
+# The case panel shows this many referrals (newest first) and "n more".
+CASE_PANEL_LIMIT = 50
+# The refer form offers at most this many active partners (grouped by type).
+REFER_CHOICES_LIMIT = 300
+# A second open referral of a case to the same partner this soon is a double post.
+DUPLICATE_WINDOW = timedelta(minutes=10)
+
+
+class DuplicateReferralError(ConflictError):
+    """The same case was just referred to the same partner (the form posted twice): 409."""
+
+
+def _recent_open_referral(case: Case, partner: Partner, persons: list[Person]) -> bool:
+    """A double post: an open referral of the same persons of the case to the same
+    partner, made moments ago (another referral of other persons is a new one)."""
+    recent = db.session.scalars(
+        select(Referral.person_ids).where(
+            Referral.case_id == case.id,
+            Referral.partner_id == partner.id,
+            Referral.state.in_(OPEN_STATES),
+            Referral.created_at >= utcnow() - DUPLICATE_WINDOW,
+        )
+    ).all()
+    wanted = {p.id for p in persons}
+    return any(set(ids or []) == wanted for ids in recent)
 
 
 def _partner_for(case: Case, partner_id: int) -> Partner:
@@ -197,9 +224,15 @@ def create_referral(
     consent: bool,
     details: list[str],
     follow_up_on: date | None = None,
+    email_client: bool = True,
 ) -> ReferralResult:
     """Refer persons of ``case`` to a partner of its centre, queue the email that goes
-    with it, record it on the timeline. Flushes."""
+    with it, record it on the timeline. Flushes.
+
+    Without consent the client is emailed the partner's details only if
+    ``email_client`` (the advisor may hand them over in person instead). A second open
+    referral of the case to the same partner within ``DUPLICATE_WINDOW`` (a form posted
+    twice) is refused."""
     if case.is_closed or case.erased_at is not None:
         raise DomainError(_("A closed case cannot be referred. Reopen it first."))
     partner = _partner_for(case, partner_id)
@@ -217,6 +250,14 @@ def create_referral(
         raise DomainError(_("Without the client's consent nothing is shared."))
     if consent and not partner.email:
         raise DomainError(_("This partner has no email address: add one to the partner first."))
+    if _recent_open_referral(case, partner, persons):
+        raise DuplicateReferralError(
+            _(
+                "This case was referred to %(partner)s a moment ago: that referral is "
+                "already saved.",
+                partner=partner.name,
+            )
+        )
     referral = Referral(
         case_id=case.id,
         partner_id=partner.id,
@@ -247,7 +288,7 @@ def create_referral(
         )
         referral.outbox_message_id = message.id
         emailed_to = "partner"
-    else:
+    elif email_client:
         addresses = case_addresses(case)
         if addresses:
             rendered = partner_details_email(case, partner, actor)
@@ -303,21 +344,23 @@ def change_referral_state(
     db.session.flush()
 
 
-def case_referrals(case_id: int) -> list[Referral]:
-    """A case's referrals, newest first, with their partner and author (one query)."""
-    return list(
-        db.session.scalars(
-            select(Referral)
-            .where(Referral.case_id == case_id)
-            .options(joinedload(Referral.partner), joinedload(Referral.created_by))
-            .order_by(Referral.id.desc())
-        )
-    )
+def case_referrals(case_id: int, limit: int = CASE_PANEL_LIMIT) -> tuple[list[Referral], int]:
+    """A case's newest ``limit`` referrals with their partner and author, and how many
+    the case has in all (one query: the total is a window count)."""
+    rows = db.session.execute(
+        select(Referral, func.count().over().label("total"))
+        .where(Referral.case_id == case_id)
+        .options(joinedload(Referral.partner), joinedload(Referral.created_by))
+        .order_by(Referral.id.desc())
+        .limit(limit)
+    ).all()
+    return [row[0] for row in rows], (rows[0][1] if rows else 0)
 
 
 def open_referrals_due(where, day: date, limit: int = 50) -> list[Referral]:
-    """Open referrals of the cases matching ``where`` whose follow-up date has come
-    (My work passes "my open cases I may see"). One query."""
+    """Open referrals of the cases matching ``where`` whose follow-up date has come or
+    that have no date (they need a look too; listed first). My work passes "my open
+    cases I may see". One query."""
     return list(
         db.session.scalars(
             select(Referral)
@@ -325,10 +368,10 @@ def open_referrals_due(where, day: date, limit: int = 50) -> list[Referral]:
             .where(
                 where,
                 Referral.state.in_(OPEN_STATES),
-                Referral.follow_up_on <= day,
+                or_(Referral.follow_up_on <= day, Referral.follow_up_on.is_(None)),
             )
             .options(contains_eager(Referral.case), joinedload(Referral.partner))
-            .order_by(Referral.follow_up_on, Referral.id)
+            .order_by(Referral.follow_up_on.is_not(None), Referral.follow_up_on, Referral.id)
             .limit(limit)
         )
     )

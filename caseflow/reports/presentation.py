@@ -222,7 +222,7 @@ def tables(report: FunderReport, centre_id: int, locale: str) -> list[Table]:
             "referral_outcomes",
             _("Referrals to partners, by outcome"),
             [
-                (str(partner_labels.REFERRAL_STATE.get(o, o)), n)
+                (str(partner_labels.REFERRAL_OUTCOME.get(o, o)), n)
                 for o, n in report.referral_outcomes
             ],
         ),

@@ -1,5 +1,7 @@
 """The partner network (/partners) and referrals from a case (caseflow/partners)."""
 
+import csv
+import io
 import re
 from datetime import timedelta
 
@@ -16,6 +18,8 @@ from caseflow.partners.seeding import LIMBURG, seed_partners
 from caseflow.partners.services import create_partner, create_referral
 from caseflow.privacy.erasure import erase_case
 from caseflow.privacy.export import collect
+from caseflow.reports.funder import funder_report
+from caseflow.reports.periods import period_for
 from tests.conftest import db_digest, person
 
 
@@ -283,6 +287,7 @@ def test_refer_without_consent_sends_the_client_the_partners_details(family, cli
             "person_ids": [str(chidi.id), str(amara.id)],
             "reason": "Both need a health fund.",
             "consent": "no",
+            "email_client": "y",
         },
     )
     assert response.status_code == 302
@@ -498,9 +503,13 @@ def test_a_bad_or_stale_state_change_changes_nothing(family, client_for):
     assert response.status_code == 400
     assert "Not a valid choice" in response.get_data(as_text=True)
     response = client.post_form(url, {"state": "helped", "version": referral.version + 1})
-    assert response.status_code == 302
-    assert "Someone else changed this" in client.get(response.location).get_data(as_text=True)
+    # The case page again (not a redirect), with the error and a 409.
+    assert response.status_code == 409
+    body = response.get_data(as_text=True)
+    assert "Someone else changed this" in body and 'id="referrals"' in body
     assert db_digest() == before
+    db.session.expire_all()
+    assert db.session.get(Referral, referral.id).state == ReferralState.SENT
 
 
 def test_a_referral_of_another_case_is_404(family, make_case, client_for):
@@ -532,12 +541,48 @@ def test_the_team_overview_counts_open_referrals_per_advisor(family, make_user, 
 def test_the_funder_report_counts_referrals_with_small_count_protection(
     family, make_user, client_for
 ):
-    _referral(family)
-    body = (
-        client_for(make_user("team_lead")).get("/reports/funder?period=year").get_data(as_text=True)
-    )
+    case, advisor, (chidi, _amara), _partner_ = family
+    # Seven referrals: six to health funds (five helped, one sent), one to a bank (closed).
+    partners = [_partner(case.centre_id, f"Zorgkas {n}") for n in range(6)]
+    partners.append(_partner(case.centre_id, "Bank van de Demer", type="bank"))
+    states = [ReferralState.HELPED] * 5 + [ReferralState.SENT, ReferralState.CLOSED]
+    for partner, state in zip(partners, states, strict=True):
+        referral = create_referral(
+            case,
+            advisor,
+            partner_id=partner.id,
+            person_ids=[chidi.id],
+            reason="x",
+            consent=False,
+            details=[],
+            email_client=False,
+        ).referral
+        referral.state = state
+    db.session.commit()
+    report = funder_report(case.centre_id, period_for("year", today()))
+    assert report.referrals == 7
+    assert report.referral_types == [("health_fund", 6), ("bank", 1)]
+    assert report.referral_outcomes == [("helped", 5), ("closed", 1), ("sent", 1)]
+
+    http = client_for(make_user("team_lead"))
+    body = http.get("/reports/funder?period=year").get_data(as_text=True)
     assert "Referrals to partners, by partner type" in body
     assert "Referrals to partners, by outcome" in body
+    assert "Closed (no longer followed up, e.g. the client withdrew)" in body
+    rows = list(
+        csv.reader(
+            io.StringIO(http.get("/reports/funder.csv?period=year").data.decode("utf-8-sig"))
+        )
+    )
+    by_type = {r[1]: r[2] for r in rows[1:] if r[0] == "Referrals to partners, by partner type"}
+    outcomes = {r[1]: r[2] for r in rows[1:] if r[0] == "Referrals to partners, by outcome"}
+    # The one bank referral is "<5"; a second count is hidden ("–"), or the bank's could
+    # be worked out from the total (7).
+    assert by_type == {"Health fund": "–", "Bank": "<5"}
+    assert outcomes["Helped"] == "5"
+    assert outcomes["Sent"] == "<5"
+    assert outcomes["Closed (no longer followed up, e.g. the client withdrew)"] == "<5"
+    assert "1" not in by_type.values() and "1" not in outcomes.values()
 
 
 def test_the_export_holds_referrals_and_erasure_keeps_type_and_outcome(family, make_user):
@@ -564,3 +609,165 @@ def test_seed_partners_is_synthetic_and_idempotent(app, centre):
     assert all(p.website.startswith("https://") for p in partners)
     result = app.test_cli_runner().invoke(args=["seed-partners"])
     assert result.exit_code == 0 and "0 partners added" in result.output
+
+
+# --- review fixes (issue 14) --------------------------------------------------------------
+
+
+def test_the_refer_form_proposes_a_follow_up_date_and_groups_partners_by_type(family, client_for):
+    case, advisor, _persons, _partner_ = family
+    _partner(case.centre_id, "Bank van de Demer", type="bank")
+    db.session.commit()
+    body = client_for(advisor).get(f"/cases/{case.id}/referrals/new").get_data(as_text=True)
+    in_two_weeks = (today() + timedelta(days=14)).isoformat()
+    assert re.search(rf'<input[^>]*id="follow_up_on"[^>]*value="{in_two_weeks}"', body)
+    # One <optgroup> per type, each partner in its own.
+    assert re.search(r'<optgroup label="Bank">\s*<option value="\d+">Bank van de Demer', body)
+    assert re.search(r'<optgroup label="Health fund">\s*<option value="\d+">Zorgkas Noord', body)
+    # The case has an email address: the client gets the details by email unless unticked.
+    assert re.search(
+        r'<input[^>]*checked[^>]*id="email_client"|id="email_client"[^>]*checked', body
+    )
+
+
+def test_the_partner_choices_are_capped(family, client_for, monkeypatch):
+    from caseflow.partners import services
+
+    case, advisor, _persons, _partner_ = family
+    for n in range(3):
+        _partner(case.centre_id, f"Bank {n}", type="bank")
+    db.session.commit()
+    monkeypatch.setattr(services, "REFER_CHOICES_LIMIT", 2)
+    body = client_for(advisor).get(f"/cases/{case.id}/referrals/new").get_data(as_text=True)
+    assert len(re.findall(r'<option value="\d+"', body)) == 2
+
+
+def test_without_an_email_address_the_checkbox_is_not_ticked(make_user, make_case, client_for):
+    advisor = make_user("advisor")
+    case = make_case(advisor, persons=[person(first="Li", last="Wei")])
+    _partner(case.centre_id)
+    db.session.commit()
+    body = client_for(advisor).get(f"/cases/{case.id}/referrals/new").get_data(as_text=True)
+    checkbox = re.search(r'<input[^>]*id="email_client"[^>]*>', body).group(0)
+    assert "checked" not in checkbox
+
+
+def test_without_consent_the_advisor_may_hand_over_the_details_in_person(family, client_for):
+    case, advisor, (chidi, _amara), partner = family
+    client = client_for(advisor)
+    response = _refer(
+        client,
+        case,
+        {
+            "partner_id": str(partner.id),
+            "person_ids": [str(chidi.id)],
+            "reason": "Health fund",
+            "consent": "no",
+            # "email_client" unticked: not posted
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Give the client the partner&#39;s details yourself." in page
+    referral = db.session.scalars(select(Referral)).one()
+    assert referral.outbox_message_id is None
+    assert db.session.scalar(select(OutboxMessage.id)) is None
+
+
+def test_a_form_posted_twice_makes_one_referral(family, client_for):
+    case, advisor, (chidi, _amara), partner = family
+    client = client_for(advisor)
+    data = {
+        "partner_id": str(partner.id),
+        "person_ids": [str(chidi.id)],
+        "reason": "Health fund",
+        "consent": "no",
+        "email_client": "y",
+    }
+    assert _refer(client, case, data).status_code == 302
+    before = db_digest()
+    response = _refer(client, case, data)
+    assert response.status_code == 409
+    assert "This case was referred to Zorgkas Noord a moment ago" in response.get_data(as_text=True)
+    assert db_digest() == before
+    # Another person of the household to the same partner is a new referral.
+    assert _refer(client, case, data | {"person_ids": [str(_amara.id)]}).status_code == 302
+    # Ten minutes later (or once the first is answered) a new referral is fine.
+    first = db.session.scalars(select(Referral).order_by(Referral.id)).first()
+    first.created_at -= timedelta(minutes=11)
+    db.session.commit()
+    assert _refer(client, case, data).status_code == 302
+    assert len(db.session.scalars(select(Referral)).all()) == 3
+
+
+def test_my_work_lists_open_referrals_without_a_date_but_not_later_ones(family, client_for):
+    case, advisor, (chidi, _amara), partner = family
+    bank = _partner(case.centre_id, "Bank van de Demer", type="bank")
+    school = _partner(case.centre_id, "Oude Taalschool", type="language_school")
+    for each, follow_up_on in (
+        (partner, None),
+        (bank, today() + timedelta(days=3)),
+        (school, None),
+    ):
+        create_referral(
+            case,
+            advisor,
+            partner_id=each.id,
+            person_ids=[chidi.id],
+            reason="x",
+            consent=False,
+            details=[],
+            follow_up_on=follow_up_on,
+            email_client=False,
+        )
+    # An answered referral without a date needs nothing.
+    db.session.scalars(
+        select(Referral).where(Referral.partner_id == school.id)
+    ).one().state = ReferralState.HELPED
+    db.session.commit()
+    body = client_for(advisor).get("/").get_data(as_text=True)
+    section = body[body.index('id="referrals-due"') :]
+    section = section[: section.index("</section>")]
+    assert "Zorgkas Noord" in section and "no follow-up date" in section
+    assert "Bank van de Demer" not in section and "Oude Taalschool" not in section
+
+
+def test_the_case_panel_shows_the_newest_referrals_and_how_many_more(
+    family, client_for, monkeypatch
+):
+    from caseflow.partners import services
+
+    case, advisor, (chidi, _amara), _partner_ = family
+    for n in range(3):
+        create_referral(
+            case,
+            advisor,
+            partner_id=_partner(case.centre_id, f"Partner {n}").id,
+            person_ids=[chidi.id],
+            reason="x",
+            consent=False,
+            details=[],
+            email_client=False,
+        )
+    db.session.commit()
+    client = client_for(advisor)
+
+    def panel() -> str:
+        body = client.get(f"/cases/{case.id}").get_data(as_text=True)
+        section = body[body.index('id="referrals"') :]
+        return section[: section.index("</section>")]
+
+    monkeypatch.setattr(services, "CASE_PANEL_LIMIT", 2)
+    shown = panel()
+    assert "Partner 2" in shown and "Partner 1" in shown and "Partner 0" not in shown
+    assert "1 older referral is not shown." in shown
+    monkeypatch.setattr(services, "CASE_PANEL_LIMIT", 3)
+    shown = panel()
+    assert "Partner 0" in shown and 'id="referrals-more"' not in shown
+
+
+def test_the_state_form_says_what_closed_means(family, client_for):
+    case, advisor, _persons, _partner_ = family
+    _referral(family)
+    body = client_for(advisor).get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Closed: no longer followed up, e.g. the client withdrew." in body

@@ -138,10 +138,15 @@ def plant(make_case, advisor, lead, token: str, *, second: str | None = None) ->
         consent=True,
         details=["name", "email", "phone"],
     )
+    # Another partner: a second open referral to the same one this soon is refused.
+    second = create_partner(
+        case.centre_id,
+        {"name": "Sportclub Two", "type": "other", "email_language": "fr"},
+    )
     create_referral(
         case,
         advisor,
-        partner_id=partner.id,
+        partner_id=second.id,
         person_ids=[p.id for p in persons],
         reason=f"Refer {token} and {other}",
         consent=False,

@@ -27,6 +27,9 @@ def _figures(loads):
 
 def test_the_refresh_counts_what_the_live_overview_counts(app, team, elsewhere, centre):
     live = _figures(team_overview(centre.id))
+    # The team has an open referral (Anna's busy case): its count is compared too.
+    loads = {load.user.id: load for load in team_overview(centre.id)}
+    assert loads[team.anna.id].open_referrals == 1
     assert refresh_team_figures() > 0
     db.session.commit()
     loads, computed_at = stored_overview(centre.id)

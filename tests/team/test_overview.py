@@ -7,11 +7,13 @@ import pytest
 from sqlalchemy import func, select
 
 from caseflow.auth.models import User
-from caseflow.cases.models import Activity, ActivityKind, Case, CaseStatus
+from caseflow.cases.models import Activity, ActivityKind, Case, CaseStatus, Person
 from caseflow.checklists.models import ChecklistItem, ItemState
 from caseflow.checklists.seeding import seed_catalogue
 from caseflow.core.time import today, utcnow
 from caseflow.extensions import db
+from caseflow.partners.models import Referral, ReferralState
+from caseflow.partners.services import create_partner, create_referral
 from tests.conftest import db_digest, person, reload
 from tests.team.helpers import (
     activities,
@@ -74,6 +76,24 @@ def team(centre, other_centre, make_user, make_case) -> Team:
     followup(calm, bert, days_late=0, title="Due today is not late")
     followup(done, anna, days_late=30, title="Late but the case is closed")
     close(done, lead)
+    # Anna's busy case has an open referral; an answered one does not count.
+    health_fund = create_partner(
+        centre.id, {"name": "Zorgkas Test", "type": "health_fund", "email_language": "nl"}
+    )
+    bank = create_partner(centre.id, {"name": "Bank Test", "type": "bank", "email_language": "nl"})
+    for partner in (health_fund, bank):
+        create_referral(
+            busy,
+            anna,
+            partner_id=partner.id,
+            person_ids=[db.session.scalar(select(Person.id).where(Person.case_id == busy.id))],
+            reason="Test referral",
+            consent=False,
+            details=[],
+            email_client=False,
+        )
+    answered = db.session.scalars(select(Referral).where(Referral.partner_id == bank.id)).one()
+    answered.state = ReferralState.HELPED
 
     # One overdue step of the busy case is done: it no longer counts.
     first_late = next(
