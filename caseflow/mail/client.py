@@ -58,16 +58,16 @@ def partner_steps(case: Case) -> list[TemplateItem]:
     partners of a type (``partners_for_client``; name and website only, as in the PDF).
     The templates ask the ``partners_by_type`` Jinja global for the partners, so mail
     does not import the partners package."""
+    open_steps = select(ChecklistItem.template_item_id).where(
+        ChecklistItem.case_id == case.id, open_item_clause()
+    )
     query = (
         select(TemplateItem)
-        .join(ChecklistItem, ChecklistItem.template_item_id == TemplateItem.id)
         .where(
-            ChecklistItem.case_id == case.id,
-            open_item_clause(),
+            TemplateItem.id.in_(open_steps),
             TemplateItem.partners_for_client.is_(True),
             TemplateItem.partner_type.is_not(None),
         )
-        .distinct()
         .order_by(TemplateItem.position, TemplateItem.id)
     )
     return list(db.session.scalars(query))
