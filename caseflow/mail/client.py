@@ -12,8 +12,8 @@ from caseflow.cases.models import ActivityKind, Case, Person
 from caseflow.cases.salutation import salutation_for
 from caseflow.cases.timeline import record
 from caseflow.centres.models import Centre
-from caseflow.checklists.models import ChecklistItem
-from caseflow.checklists.services import overdue_clause
+from caseflow.checklists.models import ChecklistItem, TemplateItem
+from caseflow.checklists.services import open_item_clause, overdue_clause
 from caseflow.core.downloads import safe_filename
 from caseflow.core.time import today
 from caseflow.documents.services import client_checklist_pdf
@@ -53,6 +53,26 @@ def _centre_name(case: Case) -> str:
     return db.session.get(Centre, case.centre_id).name
 
 
+def partner_steps(case: Case) -> list[TemplateItem]:
+    """The template steps, still open on the case, that show the client the centre's
+    partners of a type (``partners_for_client``; name and website only, as in the PDF).
+    The templates ask the ``partners_by_type`` Jinja global for the partners, so mail
+    does not import the partners package."""
+    open_steps = select(ChecklistItem.template_item_id).where(
+        ChecklistItem.case_id == case.id, open_item_clause()
+    )
+    query = (
+        select(TemplateItem)
+        .where(
+            TemplateItem.id.in_(open_steps),
+            TemplateItem.partners_for_client.is_(True),
+            TemplateItem.partner_type.is_not(None),
+        )
+        .order_by(TemplateItem.position, TemplateItem.id)
+    )
+    return list(db.session.scalars(query))
+
+
 def render_email(
     case: Case, advisor: User, personal_message: str | None, portal_url: str | None = None
 ) -> dict[str, str]:
@@ -67,6 +87,7 @@ def render_email(
         "personal_message": personal_message,
         "salutation": salutation_for(case),
         "portal_url": portal_url,
+        "partner_steps": partner_steps(case),
         # Steps past their date: the client reads "as soon as possible", not the date.
         "overdue": db.session.scalar(
             select(func.count())

@@ -29,15 +29,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 # flows that walk several areas end to end, which is where the live server's
 # transactions meet PostgreSQL's locking. CASEFLOW_ALL_BROWSER_TESTS=1 runs them all.
 # test_web_request.py: the public request form to the intake queue (the start of the
-# client portal's flow), about 12 s.
+# client portal's flow), about 12 s. test_issue14_flow.py: issue 14's done-when
+# (contacts, a referral with its email, the funder report) in one flow.
 POSTGRES_BROWSER_MODULES = frozenset(
-    {
-        "test_main_flows.py",
-        "test_web_request.py",
-        "test_partners.py",
-        "test_contacts.py",
-        "test_events.py",
-    }
+    {"test_main_flows.py", "test_web_request.py", "test_issue14_flow.py", "test_events.py"}
 )
 CHROMIUM_ARGS = [
     "--no-sandbox",

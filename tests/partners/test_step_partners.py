@@ -1,18 +1,19 @@
 """A checklist step that recommends a type of partner: the admin sets it on the template
 step; the step page lists the centre's active partners of that type; with "show to the
 client" the client's checklist (PDF, so the email's attachment too) and page show their
-name and website only."""
+name and website only; so does the checklist email's text (nl/en/fr)."""
 
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from caseflow.checklists.models import ChecklistItem, TemplateItem
+from caseflow.checklists.models import ChecklistItem, ItemState, TemplateItem
 from caseflow.checklists.seeding import seed_catalogue
 from caseflow.core.time import today
 from caseflow.documents.services import client_checklist_html
 from caseflow.extensions import db
+from caseflow.mail.models import OutboxMessage
 from caseflow.partners.services import create_partner
 from caseflow.portal.services import create_link
 from tests.conftest import person
@@ -26,6 +27,7 @@ def step(centre, other_centre, make_user, make_case):
     case = make_case(
         advisor,
         client_language="fr",
+        contact_email="okafor@example.net",
         arrival_date=today() - timedelta(days=10),
         persons=[person("Chidi", "Okafor", date_of_birth=date(1985, 6, 6))],
     )
@@ -120,3 +122,54 @@ def test_shown_to_the_client_name_and_website_only(step, client_for):
     page = client_for(None).get(f"/p/{token}").get_data(as_text=True)
     assert "Zorgkas Noord" in page and 'href="https://zorgkas.example.org"' in page
     assert "+32 11 99 99 99" not in page and "Oude Zorgkas" not in page
+
+
+def _send_checklist_email(client, case) -> OutboxMessage:
+    response = client.post_form(
+        f"/cases/{case.id}/email-checklist",
+        {"recipients": ["okafor@example.net"], "personal_message": "", "action": "send"},
+    )
+    assert response.status_code == 302
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id)).one()
+
+
+@pytest.mark.parametrize(
+    ("language", "helps"),
+    [
+        ("en", "Organisations that can help:"),
+        ("nl", "Organisaties die kunnen helpen:"),
+        ("fr", "Organisations qui peuvent vous aider :"),
+    ],
+)
+def test_the_checklist_email_names_the_partners_for_the_step(step, client_for, language, helps):
+    admin, advisor, case, item, template_item = step
+    assert _set_step(client_for(admin), template_item, "health_fund", True).status_code == 302
+    case.client_language = language
+    db.session.commit()
+    title = template_item.title(language)
+
+    message = _send_checklist_email(client_for(advisor), case)
+
+    line = f"{title} – {helps} Zorgkas Noord (https://zorgkas.example.org)"
+    assert line in message.text_body.splitlines()
+    assert f"<strong>{title}</strong> – {helps}" in message.html_body
+    assert '<a href="https://zorgkas.example.org">Zorgkas Noord</a>' in message.html_body
+    # Name and website only, of the centre's active partners of the step's type.
+    for body in (message.text_body, message.html_body):
+        for absent in ("+32 11 99 99 99", "Oude Zorgkas", "Bank Demer", "Zorgkas Elders"):
+            assert absent not in body, absent
+
+
+@pytest.mark.parametrize("closed", [False, True])
+def test_the_checklist_email_names_no_partner_the_step_does_not_show(step, client_for, closed):
+    """A step with a partner type not shown to the client, or shown but done: no partner."""
+    admin, advisor, case, item, template_item = step
+    assert _set_step(client_for(admin), template_item, "health_fund", closed).status_code == 302
+    if closed:
+        item.state = ItemState.DONE
+    db.session.commit()
+
+    message = _send_checklist_email(client_for(advisor), case)
+
+    for body in (message.text_body, message.html_body):
+        assert "Zorgkas" not in body and "Organisations qui peuvent vous aider" not in body
