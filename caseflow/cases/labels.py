@@ -114,6 +114,7 @@ MAIL_STATUS = {
     "sending": _l("Sending"),
     "sent": _l("Sent"),
     "failed": _l("Failed"),
+    "cancelled": _l("Cancelled"),
 }
 
 

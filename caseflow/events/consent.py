@@ -11,6 +11,10 @@ from caseflow.core.errors import DomainError
 from caseflow.core.time import utcnow
 from caseflow.events.models import ConsentChannel, InvitationConsent
 from caseflow.extensions import db
+from caseflow.mail import services as mail
+
+# The outbox kind of an invitation (caseflow.events.invitations.INVITATION_KIND).
+INVITATION_KIND = "event_invitation"
 
 
 def consent_of(case_id: int) -> InvitationConsent | None:
@@ -47,12 +51,15 @@ def give_consent(case: Case, actor: User) -> InvitationConsent:
 def withdraw_consent(consent: InvitationConsent, actor: User | None, via: ConsentChannel) -> bool:
     """Withdraw the consent (a staff member, or the client's link: ``actor`` None).
     False when it was withdrawn already (the client's link may be clicked twice).
-    Flushes."""
+    The case's invitations still queued in the outbox are cancelled. Flushes."""
     if not consent.is_active:
         return False
     consent.withdrawn_at = utcnow()
     consent.withdrawn_by_id = actor.id if actor is not None else None
     consent.withdrawn_via = via
+    # Invitations still waiting for their turn in the outbox (sent at a steady pace)
+    # do not go out any more.
+    mail.cancel_queued(consent.case_id, INVITATION_KIND)
     db.session.add(
         Activity(
             case_id=consent.case_id,

@@ -15,7 +15,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _safe(value):
-    """Text a spreadsheet would run as a formula is made inert."""
+    """Text a spreadsheet would run as a formula is made inert (CSV only: an Excel
+    cell is typed as text instead, where a ' would show)."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
@@ -54,33 +55,38 @@ def rows(door_rows: list[DoorRow], walk_ins: list[WalkIn]) -> list[list]:
         )
     for walk_in in walk_ins:
         out.append([walk_in.name, "", _("Walk-in"), 0, _("yes"), walk_in.people])
-    return [[_safe(cell) for cell in r] for r in out]
+    return out
 
 
 def to_csv(data: list[list]) -> bytes:
     buffer = io.StringIO("\ufeff")
     buffer.seek(0, io.SEEK_END)
     writer = csv.writer(buffer)
-    writer.writerow(header())
-    writer.writerows(data)
+    writer.writerow([_safe(cell) for cell in header()])
+    writer.writerows([_safe(cell) for cell in row] for row in data)
     return buffer.getvalue().encode("utf-8")
+
+
+def _append_text(sheet, row: list) -> None:
+    """Append a row whose text cells are strings to Excel ("=..." stays text)."""
+    sheet.append(row)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 def to_xlsx(title: str, data: list[list]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Attendance")[:31]
-    sheet.append([title])
+    _append_text(sheet, [title])  # the event's title: typed text, never a formula
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([])
-    sheet.append(header())
+    _append_text(sheet, header())
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for row in data:
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
+        _append_text(sheet, row)
     sheet.column_dimensions["A"].width = 36
     buffer = io.BytesIO()
     workbook.save(buffer)

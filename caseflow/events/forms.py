@@ -1,13 +1,21 @@
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
     NumberRange,
     Optional,
+    Regexp,
     ValidationError,
 )
 
@@ -48,7 +56,7 @@ def _moment(label):
 
 
 def _https_link(_form, field):
-    if field.data and not field.data.lower().startswith(("https://", "http://")):
+    if field.data and not field.data.lower().startswith("https://"):
         raise ValidationError(_l("Enter a web address starting with https://."))
 
 
@@ -166,6 +174,8 @@ class InviteForm(Form):
         choices=[("", _l("Open cases")), ("all", _l("Open and closed cases"))],
         validators=[Optional()],
     )
+    # Sent with "Send": the recipients the preview showed (their case ids' digest).
+    recipients_digest = HiddenField(validators=[Optional(), Regexp(r"^[0-9a-f]{64}$")])
 
 
 class AttendanceForm(Form):

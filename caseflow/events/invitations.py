@@ -111,12 +111,18 @@ def _selection(user: User, event: Event, filters: RecipientFilters):
 
 
 def _person_addresses(case_ids: list[int]) -> dict[int, str]:
-    """The first household member's email address of each case that has one (one query)."""
+    """The first adult household member's email address of each case that has one (one
+    query); a child's address is never used."""
     if not case_ids:
         return {}
     first = (
         select(Person.case_id, func.min(Person.position).label("position"))
-        .where(Person.case_id.in_(case_ids), Person.email.is_not(None), Person.email != "")
+        .where(
+            Person.case_id.in_(case_ids),
+            Person.email.is_not(None),
+            Person.email != "",
+            Person.household_role != HouseholdRole.CHILD,  # never a child's address
+        )
         .group_by(Person.case_id)
         .subquery()
     )

@@ -1,6 +1,7 @@
 """The centre's events: the calendar (everyone), create / edit / publish / cancel (team
 leads and admins). Each page shows only the user's own centre's events (404 otherwise)."""
 
+import hashlib
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -164,8 +165,10 @@ def cancel(event_id: int):
     if not work.failed:
         flash(
             ngettext(
-                "Event cancelled. %(num)d registered household gets an email.",
-                "Event cancelled. %(num)d registered households get an email.",
+                "Event cancelled. %(num)d household (registered or on the waiting list) gets"
+                " an email.",
+                "Event cancelled. %(num)d households (registered or on the waiting list) get"
+                " an email.",
                 told,
             ),
             "success",
@@ -191,11 +194,29 @@ def _filters(form: InviteForm) -> invitations.RecipientFilters:
     )
 
 
+def recipients_digest(result: invitations.Preview) -> str:
+    """A fingerprint of the households a preview would invite (their case ids): Send
+    carries it, and nothing goes out when the recomputed set differs."""
+    ids = ",".join(str(i) for i in sorted(r.case_id for r in result.recipients))
+    return hashlib.sha256(ids.encode()).hexdigest()
+
+
+def _preview_counts(result: invitations.Preview) -> dict:
+    return {
+        "matching": result.matching,
+        "invited": result.invited,
+        "no_consent": result.no_consent,
+        "no_email": result.no_email,
+        "already_invited": result.already_invited,
+    }
+
+
 @bp.route("/events/<id:event_id>/invite", methods=["GET", "POST"])
 @audited("event.invite", object_type="event", id_arg="event_id", view_action="event.view")
 @requires(can_manage_events)
 def invite(event_id: int):
-    """Choose the households (filters + consent), see the preview, then send."""
+    """Choose the households (filters + consent), see the preview, then send exactly the
+    previewed households: Send posts the previewed filters (hidden) and their digest."""
     event = _event(event_id)
     form = _invite_form()
     if not form.is_submitted():
@@ -204,9 +225,20 @@ def invite(event_id: int):
         return render_template("events/invite.html", **_context(event=event, form=form)), 400
     if request.form.get("action") != "send":
         result = invitations.preview(current_user, event, _filters(form))
+        # A preview sends nothing: its audit event says so (with the counts it showed).
+        annotate(details={"preview": True, **_preview_counts(result)})
         return render_template(
-            "events/invite.html", **_context(event=event, form=form, preview=result)
+            "events/invite.html",
+            **_context(event=event, form=form, preview=result, digest=recipients_digest(result)),
         )
+    current = invitations.preview(current_user, event, _filters(form))
+    if not form.recipients_digest.data or form.recipients_digest.data != recipients_digest(current):
+        annotate(details={"recipients_changed": True})
+        flash(_("The recipients changed since the preview: preview again."), "danger")
+        return render_template(
+            "events/invite.html",
+            **_context(event=event, form=form, preview=current, digest=recipients_digest(current)),
+        ), 409
     with unit_of_work() as work:
         result = invitations.send_invitations(current_user, event, _filters(form))
     if work.failed:

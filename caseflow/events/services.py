@@ -89,6 +89,8 @@ def cancel_event(event: Event, expected_version: int | None) -> None:
     check_version(event.version, expected_version)
     if event.status == EventStatus.CANCELLED:
         raise DomainError(_("This event is already cancelled."))
+    if event.starts_at <= utcnow():
+        raise DomainError(_("This event has started already: it can no longer be cancelled."))
     event.status = EventStatus.CANCELLED
     event.updated_at = utcnow()
     db.session.flush()

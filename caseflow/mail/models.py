@@ -14,6 +14,7 @@ class OutboxStatus(enum.StrEnum):
     SENDING = "sending"  # claimed by a sender right now
     SENT = "sent"
     FAILED = "failed"  # gave up after the last retry
+    CANCELLED = "cancelled"  # withdrawn before it went out (never sent; body dropped)
 
 
 class OutboxMessage(db.Model):

@@ -366,6 +366,33 @@ def retry(message: OutboxMessage) -> None:
     enqueue_after_commit(DELIVER_TASK)
 
 
+def cancel_queued(case_id: int, kind: str, now: datetime | None = None) -> int:
+    """Withdraw the case's emails of ``kind`` still waiting in the outbox (e.g. paced
+    event invitations after the consent was withdrawn): they are never sent. The row
+    stays (subject, recipients, when) so the case shows what did not go out; the body
+    and headers (with their personal links) are dropped. A message a sender claimed
+    already is left to it. Returns how many. Flushes."""
+    now = now or utcnow()
+    cancelled = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.case_id == case_id,
+            OutboxMessage.kind == kind,
+            OutboxMessage.status == OutboxStatus.QUEUED,
+        )
+        .values(
+            status=OutboxStatus.CANCELLED,
+            text_body="",
+            html_body=None,
+            headers=None,
+            body_pruned_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    return cancelled.rowcount
+
+
 def prune_sent(now: datetime | None = None) -> int:
     """Drop the bodies and attachments of emails sent more than SENT_MAIL_KEEP_DAYS ago.
 

@@ -106,6 +106,7 @@ EMAIL_STATUS = {
     "sending": _l("Being sent"),
     "sent": _l("Sent"),
     "failed": _l("Not delivered"),
+    "cancelled": _l("Not sent (cancelled)"),
 }
 
 

@@ -134,6 +134,27 @@ def protected_contact_share(report: FunderReport) -> str:
     return contact_share(report) if clear else HIDDEN
 
 
+def event_share(report: FunderReport) -> str:
+    """The share of new arrivals who attended at least one event, as the page shows it
+    (exact); "–" without new arrivals or events."""
+    figures = report.events
+    if figures is None or not figures.new_arrivals:
+        return HIDDEN
+    return f"{round(100 * figures.new_arrivals_attended / figures.new_arrivals)}%"
+
+
+def protected_event_share(report: FunderReport) -> str:
+    """The share as exported: only when both the new arrivals who attended and those who
+    did not are at least the threshold (else the share gives a small count away)."""
+    figures = report.events
+    if figures is None:
+        return HIDDEN
+    limit = threshold()
+    attended = figures.new_arrivals_attended
+    clear = attended >= limit and figures.new_arrivals - attended >= limit
+    return event_share(report) if clear else HIDDEN
+
+
 def tables(report: FunderReport, centre_id: int, locale: str) -> list[Table]:
     type_names = {t.id: t.name(locale) for t in centre_case_types(centre_id)}
     unknown = _("Unknown")
@@ -246,7 +267,8 @@ def event_tables(report: FunderReport) -> list[Table]:
                 (_("Registrations (households)"), figures.total.registrations),
                 (_("Attendance (people)"), figures.total.attendance),
                 (_("New arrivals in the period (households)"), figures.new_arrivals),
-                (_("New arrivals who attended an event"), figures.new_arrivals_attended),
+                # Not "who attended" as a count next to the total: a small count would
+                # follow by subtraction. The share comes after the table (event_share).
             ],
             chart=False,
             partition=False,

@@ -43,6 +43,7 @@ def _context():
         "tables": tables,
         "steps": presentation.key_step_rows(report),
         "contact_share": presentation.contact_share(report),
+        "event_share": presentation.event_share(report),
         "centre_name": current_user.centre.name,
         "title": _(
             "Funder report %(start)s – %(end)s",
@@ -79,7 +80,13 @@ def funder_export(fmt: str):
     if context is None:
         abort(400)
     share = (_("Share turned into a case"), presentation.protected_contact_share(context["report"]))
-    rows = exports.export_rows(context["tables"], context["steps"], {"contacts": share})
+    event_share = (
+        _("Share of new arrivals who attended an event"),
+        presentation.protected_event_share(context["report"]),
+    )
+    rows = exports.export_rows(
+        context["tables"], context["steps"], {"contacts": share, "events": event_share}
+    )
     header = [_("Section"), _("Item"), _("Value")]
     if fmt == "csv":
         data = exports.to_csv(header, rows)
@@ -98,6 +105,7 @@ def funder_export(fmt: str):
                 "protected_rows": presentation.protected_rows,
                 "protected_step": presentation.protected_step,
                 "contact_share": share[1],
+                "event_share": event_share[1],
             }
         )
     period = context["period"]

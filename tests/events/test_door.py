@@ -120,4 +120,29 @@ def test_the_attendance_list_exports_with_names(client_for, centre, households):
     workbook = load_workbook(io.BytesIO(client.get(f"/events/{event.id}/attendance.xlsx").data))
     values = [c.value for c in workbook.active["A"]]
     assert "Dubois family" in values
+    # In Excel the cell is typed text: the name as typed, no ' shown, never a formula.
+    [walk_in] = [c for c in workbook.active["A"] if c.value == "=HYPERLINK(1)"]
+    assert walk_in.data_type == "s"
     assert client.get(f"/events/{event.id}/attendance.pdf").status_code == 404
+
+
+def test_a_formula_in_the_event_title_stays_text_in_both_exports(client_for, centre, households):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    event, _cases = _registered(client_for, centre, households)
+    title = '=HYPERLINK("https://evil.example/x","Click")'
+    event.title_nl = event.title_en = event.title_fr = title
+    db.session.commit()
+    client = client_for(households[0])
+    client.post_form(f"/events/{event.id}/door/walk-in", {"name": "@SUM(1)", "people": "1"})
+    workbook = load_workbook(io.BytesIO(client.get(f"/events/{event.id}/attendance.xlsx").data))
+    sheet = workbook.active
+    assert sheet["A1"].value == title and sheet["A1"].data_type == "s"
+    assert any(c.value == "@SUM(1)" and c.data_type == "s" for c in sheet["A"])
+    assert not any(isinstance(c.value, str) and c.value.startswith("'") for c in sheet["A"])
+    text = client.get(f"/events/{event.id}/attendance.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert [r[0] for r in rows if "SUM" in r[0]] == ["'@SUM(1)"]

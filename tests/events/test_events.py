@@ -190,6 +190,7 @@ EVENT_ERRORS = [
     pytest.param({"starts_at": "2001-01-01T10:00"}, "a year ago", id="start-2001"),
     pytest.param({"place": "", "online_url": ""}, "place or an online link", id="nowhere"),
     pytest.param({"online_url": "javascript:alert(1)"}, "https://", id="url-javascript"),
+    pytest.param({"online_url": "http://meet.example.org/x"}, "https://", id="url-http"),
     pytest.param({"online_url": "https://x/" + LONG}, "longer than 500", id="url-10k"),
     pytest.param({"capacity": "0"}, "between 1 and 10000", id="capacity-0"),
     pytest.param({"capacity": "-5"}, "between 1 and 10000", id="capacity-negative"),
@@ -236,3 +237,33 @@ def test_text_is_shown_escaped(client_for, make_user):
 @pytest.mark.parametrize("event_id", ["abc", "-1", "99999", "1.5"])
 def test_odd_event_ids_are_not_found(client_for, make_user, event_id):
     assert client_for(make_user("team_lead")).get(f"/events/{event_id}").status_code == 404
+
+
+def test_an_event_that_has_started_can_no_longer_be_cancelled(
+    client_for, make_user, centre, make_case
+):
+    """Cancelling a past event would email its households about an event that is over."""
+    from caseflow.events.models import EventInvitation, InvitationStatus
+    from caseflow.mail.models import OutboxMessage
+
+    lead = make_user("team_lead")
+    event = make_event(centre, lead)
+    case = make_case(lead, contact_email="family@example.net")
+    db.session.add(
+        EventInvitation(
+            event_id=event.id, case_id=case.id, language="en", status=InvitationStatus.REGISTERED
+        )
+    )
+    event.starts_at = datetime(today().year - 1, 6, 1, 8, 0)
+    event.ends_at = datetime(today().year - 1, 6, 1, 10, 0)
+    db.session.commit()
+    client = client_for(lead)
+    before = db_digest()
+    response = client.post_form(f"/events/{event.id}/cancel", {"version": event.version})
+    assert response.status_code == 302
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "This event has started already: it can no longer be cancelled." in page
+    assert db_digest() == before
+    db.session.refresh(event)
+    assert event.status == EventStatus.PUBLISHED
+    assert db.session.scalar(select(OutboxMessage)) is None

@@ -3,6 +3,7 @@ plus consent, the preview, invitations in each client's language through the out
 (List-Unsubscribe too, at a steady pace), the personal link: register, waiting list,
 decline, no more invitations."""
 
+import hashlib
 import re
 from datetime import datetime, timedelta
 
@@ -98,6 +99,26 @@ def _preview(client, event, filters=FILTERS):
     }
 
 
+DIGEST = re.compile(r'name="recipients_digest" value="([0-9a-f]{64})"')
+
+
+def _digest(*case_ids: int) -> str:
+    """The digest the preview carries: of the recipients' case ids, sorted."""
+    return hashlib.sha256(",".join(str(i) for i in sorted(case_ids)).encode()).hexdigest()
+
+
+def _send(client, event, filters=FILTERS):
+    """Preview, then press Send as the preview shows it: its hidden fields carry the
+    previewed filters and the digest of the households it listed."""
+    body = client.post_form(
+        f"/events/{event.id}/invite", {**filters, "action": "preview"}
+    ).get_data(as_text=True)
+    digest = DIGEST.search(body).group(1)
+    return client.post_form(
+        f"/events/{event.id}/invite", {**filters, "recipients_digest": digest, "action": "send"}
+    )
+
+
 def test_the_preview_counts_invited_and_excluded_households(client_for, centre, households):
     lead, _cases = households
     event = make_event(centre, lead)
@@ -116,9 +137,7 @@ def test_sending_invites_only_consenting_households_in_their_language(
 ):
     lead, cases = households
     event = make_event(centre, lead)
-    response = client_for(lead).post_form(
-        f"/events/{event.id}/invite", {**FILTERS, "action": "send"}
-    )
+    response = _send(client_for(lead), event)
     assert response.status_code == 302
 
     invited = db.session.scalars(select(EventInvitation)).all()
@@ -145,13 +164,17 @@ def test_sending_invites_only_consenting_households_in_their_language(
 
 
 def test_a_draft_event_invites_nobody(client_for, centre, households):
-    lead, _cases = households
+    lead, cases = households
     event = make_event(centre, lead)
     event.status = event.status.DRAFT
     db.session.commit()
     client = client_for(lead)
     before = db_digest()
-    response = client.post_form(f"/events/{event.id}/invite", {**FILTERS, "action": "send"})
+    # A draft's preview shows no Send button; a crafted Send with the right digest:
+    digest = _digest(cases["A"].id, cases["B"].id)
+    response = client.post_form(
+        f"/events/{event.id}/invite", {**FILTERS, "recipients_digest": digest, "action": "send"}
+    )
     assert response.status_code == 400
     assert "Publish the event before inviting anyone." in response.get_data(as_text=True)
     assert db_digest() == before
@@ -185,7 +208,7 @@ def test_invitations_go_out_at_a_steady_pace(
     monkeypatch.setitem(app.config, "EVENT_INVITATIONS_PER_MINUTE", 1)
     lead, _cases = households
     event = make_event(centre, lead)
-    client_for(lead).post_form(f"/events/{event.id}/invite", {**FILTERS, "action": "send"})
+    _send(client_for(lead), event)
     due = sorted(
         db.session.scalars(
             select(OutboxMessage.next_attempt_at).where(OutboxMessage.kind == "event_invitation")
@@ -198,7 +221,7 @@ def test_invitations_go_out_at_a_steady_pace(
 def _invite_one(client_for, centre, households, capacity=None):
     lead, cases = households
     event = make_event(centre, lead, capacity=capacity)
-    client_for(lead).post_form(f"/events/{event.id}/invite", {**FILTERS, "action": "send"})
+    assert _send(client_for(lead), event).status_code == 302
     links = {}
     for message in db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.kind == "event_invitation")
@@ -281,8 +304,17 @@ def test_no_more_invitations_withdraws_the_consent_in_one_click(
     lead = households[0]
     page = client_for(lead).get(f"/cases/{cases['A'].id}").get_data(as_text=True)
     assert "The client withdrew the consent on" in page
-    # The next preview leaves the household out.
+    # The next preview leaves the household out: one more without consent, and it is
+    # not among the recipients.
     assert consent_of(cases["B"].id).is_active
+    other = make_event(centre, lead)
+    counts = _preview(client_for(lead), other)
+    assert counts["no-consent"] == 2 and counts["invited"] == 1
+    with app.test_request_context():
+        from caseflow.events.invitations import RecipientFilters, preview
+
+        result = preview(lead, other, RecipientFilters(arrived_months=6))
+    assert [r.case_id for r in result.recipients] == [cases["B"].id]
 
 
 def test_unknown_links_tell_nothing(client_for):
@@ -338,3 +370,163 @@ def test_the_event_page_counts_the_answers(client_for, centre, households):
     assert 'data-answer-count="registered">1<' in page
     assert 'data-answer-count="invited">1<' in page
     assert "(3 people)" in page
+
+
+# --- review findings (issue 15) ----------------------------------------------------------
+
+
+def test_send_goes_only_to_the_previewed_households(client_for, centre, households):
+    """Send carries the previewed filters (hidden) and a digest of the households shown:
+    a change since the preview is refused, nothing sent, until previewed again."""
+    lead, cases = households
+    event = make_event(centre, lead)
+    client = client_for(lead)
+    url = f"/events/{event.id}/invite"
+    body = client.post_form(url, {**FILTERS, "action": "preview"}).get_data(as_text=True)
+    digest = DIGEST.search(body).group(1)
+    assert digest == _digest(cases["A"].id, cases["B"].id)
+    send_form = body[body.index('id="preview"') :]
+    assert 'type="hidden" name="arrived_months" value="6"' in send_form
+    # The filter fields were edited after the preview (only households with children):
+    before = db_digest()
+    edited = client.post_form(
+        url, {**FILTERS, "has_children": "y", "recipients_digest": digest, "action": "send"}
+    )
+    assert edited.status_code == 409
+    assert "The recipients changed since the preview: preview again." in edited.get_data(
+        as_text=True
+    )
+    assert db_digest() == before
+    # The Kowalski family gave consent since the preview: the same filters, more households.
+    give_consent(cases["C"], lead)
+    db.session.commit()
+    before = db_digest()
+    changed = client.post_form(url, {**FILTERS, "recipients_digest": digest, "action": "send"})
+    assert changed.status_code == 409
+    assert db_digest() == before
+    assert db.session.scalar(select(OutboxMessage)) is None
+    # No digest at all (a Send without a preview) is refused too.
+    assert client.post_form(url, {**FILTERS, "action": "send"}).status_code == 409
+    assert db_digest() == before
+    # Previewed again: the three households are invited.
+    assert _send(client, event).status_code == 302
+    invited = db.session.scalars(select(EventInvitation.case_id)).all()
+    assert set(invited) == {cases["A"].id, cases["B"].id, cases["C"].id}
+
+
+def test_a_bad_digest_is_refused(client_for, centre, households):
+    lead, _cases = households
+    event = make_event(centre, lead)
+    client = client_for(lead)
+    before = db_digest()
+    response = client.post_form(
+        f"/events/{event.id}/invite",
+        {**FILTERS, "recipients_digest": "<script>", "action": "send"},
+    )
+    assert response.status_code == 400
+    assert db_digest() == before
+
+
+def test_a_preview_is_audited_as_a_preview(client_for, centre, households):
+    from caseflow.core.audit import AuditEvent
+
+    lead, _cases = households
+    event = make_event(centre, lead)
+    client = client_for(lead)
+    _preview(client, event)
+    [previewed] = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "event.invite")
+    ).all()
+    assert previewed.details["preview"] is True
+    assert previewed.details["invited"] == 2 and previewed.details["no_consent"] == 1
+    _send(client, event)
+    sent = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "event.invite")
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    ).one()
+    assert "preview" not in sent.details and sent.details["invited"] == 2
+
+
+def _queued(case_id):
+    db.session.expire_all()
+    return db.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.case_id == case_id, OutboxMessage.kind == "event_invitation"
+        )
+    ).all()
+
+
+@pytest.mark.parametrize("how", ["client_link", "staff"])
+def test_withdrawing_the_consent_cancels_the_queued_invitations(
+    app, client_for, centre, households, monkeypatch, queued_tasks, smtp, how
+):
+    from caseflow.mail.models import OutboxStatus
+    from caseflow.mail.services import deliver_due
+
+    monkeypatch.setitem(app.config, "EVENT_INVITATIONS_PER_MINUTE", 1)
+    event, cases, links = _invite_one(client_for, centre, households)
+    lead = households[0]
+    assert [m.status for m in _queued(cases["A"].id)] == [OutboxStatus.QUEUED]
+    if how == "client_link":
+        raw = app.test_client()
+        response = raw.post(f"{links[cases['A'].id]}/unsubscribe")
+    else:
+        response = client_for(lead).post_form(
+            f"/cases/{cases['A'].id}/event-invitations/consent/withdraw"
+        )
+    assert response.status_code in (200, 302)
+    [cancelled] = _queued(cases["A"].id)
+    assert cancelled.status == OutboxStatus.CANCELLED
+    assert cancelled.text_body == "" and cancelled.html_body is None
+    assert cancelled.headers is None  # the personal link is gone too
+    assert [m.status for m in _queued(cases["B"].id)] == [OutboxStatus.QUEUED]
+    # The worker's sweep, later: only the household that still consents gets one.
+    deliver_due(event.starts_at - timedelta(days=1))
+    assert [m["To"] for m in smtp.inbox.messages] == ["eva.jansen@example.net"]
+    assert _queued(cases["A"].id)[0].status == OutboxStatus.CANCELLED
+    page = client_for(lead).get(f"/cases/{cases['A'].id}").get_data(as_text=True)
+    assert "Cancelled" in page
+
+
+def test_a_child_s_address_is_never_used(client_for, centre, make_user, make_case):
+    lead = make_user("team_lead")
+    case = make_case(
+        lead,
+        household_name="Silva family",
+        arrival_date=today() - relativedelta(months=1),
+        persons=[
+            person("Tiago", role=HouseholdRole.CHILD, email="tiago@example.net"),
+            person("Marta", email="marta@example.net"),
+        ],
+    )
+    child_only = make_case(
+        lead,
+        household_name="Costa family",
+        arrival_date=today() - relativedelta(months=1),
+        persons=[person("Rui", role=HouseholdRole.CHILD, email="rui@example.net")],
+    )
+    give_consent(case, lead)
+    give_consent(child_only, lead)
+    db.session.commit()
+    event = make_event(centre, lead)
+    client = client_for(lead)
+    counts = _preview(client, event)
+    assert counts["invited"] == 1 and counts["no-email"] == 1
+    assert _send(client, event).status_code == 302
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    assert message.recipients == ["marta@example.net"]
+
+
+def test_the_cancellation_flash_counts_the_waiting_list_as_such(client_for, centre, households):
+    event, cases, links = _invite_one(client_for, centre, households, capacity=2)
+    visitor = client_for(None)
+    visitor.post_form(f"{links[cases['A'].id]}/register", {"people": "2"})
+    visitor.post_form(f"{links[cases['B'].id]}/register", {"people": "1"})  # waiting list
+    lead = households[0]
+    client = client_for(lead)
+    client.post_form(f"/events/{event.id}/cancel", {"version": event.version})
+    page = client.get(f"/events/{event.id}?lang=en").get_data(as_text=True)
+    assert "2 households (registered or on the waiting list) get an email." in page
+    assert "registered households get" not in page

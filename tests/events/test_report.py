@@ -6,6 +6,8 @@ import csv
 import io
 from datetime import date, datetime
 
+import pytest
+
 from caseflow.events.models import EventInvitation, InvitationStatus, WalkIn
 from caseflow.events.services import create_event, publish_event
 from caseflow.extensions import db
@@ -90,3 +92,38 @@ def test_the_report_page_and_its_protected_export(centre, make_user, make_case, 
     rows = list(csv.reader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))
     attendance = [r for r in rows if r[1:2] == ["Attendance (people)"]]
     assert attendance and attendance[0][2] == "<5"  # 2 people: too few to show
+
+
+def _export_rows(client):
+    export = client.get("/reports/funder.csv?period=quarter&on=2026-08-15")
+    return list(csv.reader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+SHARE = "Share of new arrivals who attended an event"
+
+
+@pytest.mark.parametrize(
+    ("came", "page_share", "export_share"),
+    [(5, "50%", "50%"), (2, "20%", "–"), (8, "80%", "–")],
+)
+def test_new_arrivals_who_attended_are_a_protected_share(
+    centre, make_user, make_case, client_for, came, page_share, export_share
+):
+    """Two plain counts (new arrivals, and those who attended) would give a small
+    count away by subtraction: the report shows the share, and exports it only when
+    both those who came and those who did not reach the threshold."""
+    lead = make_user("team_lead")
+    july = _event(centre, lead, datetime(2026, 7, 20, 17))
+    for number in range(10):
+        case = make_case(lead, arrival_date=date(2026, 7, 1 + number))
+        if number < came:
+            _invite(july, case, InvitationStatus.REGISTERED, 1, came=1)
+    db.session.commit()
+    client = client_for(lead)
+    page = client.get("/reports/funder?period=quarter&on=2026-08-15").get_data(as_text=True)
+    assert f'data-share="events">{page_share}<' in page
+    assert "New arrivals who attended an event" not in page
+    rows = _export_rows(client)
+    assert [r[2] for r in rows if r[1] == SHARE] == [export_share]
+    assert not any(r[1] == "New arrivals who attended an event" for r in rows)
+    assert [r[2] for r in rows if r[1] == "New arrivals in the period (households)"] == ["10"]
