@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from caseflow.auth.access import requires
-from caseflow.auth.permissions import can_manage_events, can_see_events
+from caseflow.auth.permissions import can_manage_events, can_see_events, can_work_the_door
 from caseflow.cases.queries import centre_case_types
 from caseflow.core.audit import annotate, audited
 from caseflow.core.downloads import download, safe_filename
@@ -243,9 +243,10 @@ def _door_page(event: Event, status: int = 200, walk_in_form=None, failed_form=N
 
 @bp.get("/events/<id:event_id>/door")
 @audited("event.door_list", object_type="event", id_arg="event_id")
-@requires(can_manage_events)
+@requires(can_work_the_door)
 def door_list(event_id: int):
-    """The list to tick at the door (works on a phone)."""
+    """The list to tick at the door (works on a phone): any staff member of the centre,
+    for a published or cancelled event (a draft is a 404 for advisors)."""
     return _door_page(_event(event_id))
 
 
@@ -258,7 +259,7 @@ def _door_invitation(event: Event, invitation_id: int):
 
 @bp.post("/events/<id:event_id>/door/<id:invitation_id>")
 @audited("event.attendance", object_type="event", id_arg="event_id")
-@requires(can_manage_events)
+@requires(can_work_the_door)
 def attended(event_id: int, invitation_id: int):
     event = _event(event_id)
     invitation = _door_invitation(event, invitation_id)
@@ -274,7 +275,7 @@ def attended(event_id: int, invitation_id: int):
 
 @bp.post("/events/<id:event_id>/door/<id:invitation_id>/undo")
 @audited("event.attendance", object_type="event", id_arg="event_id")
-@requires(can_manage_events)
+@requires(can_work_the_door)
 def unmark(event_id: int, invitation_id: int):
     event = _event(event_id)
     invitation = _door_invitation(event, invitation_id)
@@ -287,7 +288,7 @@ def unmark(event_id: int, invitation_id: int):
 
 @bp.post("/events/<id:event_id>/door/walk-in")
 @audited("event.walk_in", object_type="event", id_arg="event_id")
-@requires(can_manage_events)
+@requires(can_work_the_door)
 def walk_in(event_id: int):
     event = _event(event_id)
     form = WalkInForm()
@@ -326,4 +327,4 @@ def attendance_export(event_id: int, fmt: str):
 
 @bp.app_context_processor
 def _events_context():
-    return {"can_manage_events": can_manage_events}
+    return {"can_manage_events": can_manage_events, "can_work_the_door": can_work_the_door}

@@ -121,3 +121,43 @@ def test_the_attendance_list_exports_with_names(client_for, centre, households):
     values = [c.value for c in workbook.active["A"]]
     assert "Dubois family" in values
     assert client.get(f"/events/{event.id}/attendance.pdf").status_code == 404
+
+
+def test_an_advisor_works_the_door_but_does_not_manage_the_event(
+    client_for, centre, households, make_user
+):
+    event, cases = _registered(client_for, centre, households)
+    advisor = make_user("advisor")
+    client = client_for(advisor)
+    detail = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert f"/events/{event.id}/door" in detail  # the link to the door list
+    page = client.get(f"/events/{event.id}/door")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Dubois family" in body
+    assert "attendance.csv" not in body  # the export stays with team leads
+    invitation = db.session.scalar(
+        select(EventInvitation).where(EventInvitation.case_id == cases["A"].id)
+    )
+    assert (
+        client.post_form(f"/events/{event.id}/door/{invitation.id}", {"people": "3"}).status_code
+        == 302
+    )
+    db.session.refresh(invitation)
+    assert invitation.attended_people == 3
+    assert (
+        client.post_form(
+            f"/events/{event.id}/door/walk-in", {"name": "Door Visitor", "people": "1"}
+        ).status_code
+        == 302
+    )
+    assert db.session.scalars(select(WalkIn.name)).all() == ["Door Visitor"]
+    # Not the rest: editing, inviting, exporting, cancelling.
+    before = db_digest()
+    assert client.get(f"/events/{event.id}/edit").status_code == 403
+    assert client.get(f"/events/{event.id}/invite").status_code == 403
+    assert client.get(f"/events/{event.id}/attendance.csv").status_code == 403
+    assert (
+        client.post_form(f"/events/{event.id}/cancel", {"version": event.version}).status_code
+        == 403
+    )
+    assert db_digest() == before
