@@ -18,7 +18,7 @@ from caseflow.checklists.models import ChecklistItem, TemplateItem
 from caseflow.checklists.seeding import seed_catalogue
 from caseflow.contacts.services import centre_topics
 from caseflow.documents.models import ExportJob, ExportStatus
-from caseflow.events.models import EventInvitation
+from caseflow.events.models import EventInvitation, WalkIn
 from caseflow.events.services import create_event, publish_event
 from caseflow.extensions import db
 from caseflow.followups.services import add_followup
@@ -219,6 +219,8 @@ MATRIX = {
     ("events.attended", "POST"): DOOR_WORKERS,
     ("events.unmark", "POST"): DOOR_WORKERS,
     ("events.walk_in", "POST"): DOOR_WORKERS,
+    # A walk-in's name removed on their request: team leads and admins.
+    ("events.remove_walk_in_name", "POST"): EVENT_MANAGERS,
     ("events.attendance_export", "GET"): EVENT_MANAGERS,
     ("events.invite", "GET"): EVENT_MANAGERS,
     ("events.invite", "POST"): EVENT_MANAGERS,
@@ -344,6 +346,8 @@ def world(centre, other_centre, make_user, make_case):
         event_id=event.id, case_id=case.id, token_hash="0" * 64, language="en"
     )
     db.session.add(invitation)
+    walk_in = WalkIn(event_id=event.id, name="Canary walk-in", people=1)
+    db.session.add(walk_in)
     partner = create_partner(
         centre.id,
         {
@@ -388,6 +392,7 @@ def world(centre, other_centre, make_user, make_case):
             "claim_id": claim.id,
             "event_id": event.id,
             "invitation_id": invitation.id,
+            "walk_in_id": walk_in.id,
             "partner_id": partner.id,
             "referral_id": referral.id,
             "topic_id": topic.id,

@@ -302,6 +302,25 @@ def walk_in(event_id: int):
     return redirect(url_for("events.door_list", event_id=event.id, _anchor="walk-ins"))
 
 
+@bp.post("/events/<id:event_id>/door/walk-in/<id:walk_in_id>/remove-name")
+@audited("event.walk_in_remove_name", object_type="event", id_arg="event_id")
+@requires(can_manage_events)
+def remove_walk_in_name(event_id: int, walk_in_id: int):
+    """A walk-in asked for their name to be removed: the name goes, the count stays."""
+    event = _event(event_id)
+    walk_in = door.event_walk_in(event, walk_in_id)
+    if walk_in is None:
+        abort(404)
+    if not UnmarkForm().validate():
+        abort(400)
+    with unit_of_work() as work:
+        door.remove_walk_in_name(walk_in)
+    if not work.failed:
+        annotate(details={"walk_in": walk_in.id})
+        flash(_("The walk-in's name is removed."), "success")
+    return redirect(url_for("events.door_list", event_id=event.id, _anchor="walk-ins"))
+
+
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
