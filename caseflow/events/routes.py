@@ -67,7 +67,7 @@ def _by_month(events: list[Event]) -> list[tuple[str, list[Event]]]:
 @audited("event.create", object_type="event", view_action=None)
 @requires(can_manage_events)
 def new():
-    form = EventForm()
+    form = _with_partners(EventForm())
     if not form.is_submitted():
         form.organiser.data = current_user.centre.name
     if form.validate_on_submit():
@@ -92,6 +92,7 @@ def detail(event_id: int):
             event=event,
             status_form=EventStatusForm(version=event.version),
             answers=invitations.answer_counts(event.id),
+            partner=services.partner_of(event),
         ),
     )
 
@@ -107,6 +108,7 @@ def edit(event_id: int):
     form = EditEventForm()
     if not form.is_submitted():
         form.process(data=_form_data(event))
+    _with_partners(form, event.partner_id)
     if form.validate_on_submit():
         with unit_of_work() as work:
             services.update_event(event, form.to_data(), form.version.data)
@@ -118,6 +120,14 @@ def edit(event_id: int):
     return render_template("events/form.html", **_context(form=form, event=event)), status
 
 
+def _with_partners(form: EventForm, current: int | None = None) -> EventForm:
+    """The select of the centre's active partners (optional)."""
+    form.partner_id.choices = [("", _("None"))] + [
+        (str(pid), name) for pid, name in services.partner_choices(current_user.centre_id, current)
+    ]
+    return form
+
+
 def _form_data(event: Event) -> dict:
     data = {name: getattr(event, name) for name in services.FIELDS}
     data.update(
@@ -125,6 +135,7 @@ def _form_data(event: Event) -> dict:
         starts_at=services.utc_to_brussels(event.starts_at),
         ends_at=services.utc_to_brussels(event.ends_at),
         audience_languages=event.languages,
+        partner_id=str(event.partner_id) if event.partner_id else "",
         version=event.version,
     )
     return data
