@@ -26,6 +26,16 @@ from caseflow.checklists.seeding import seed_catalogue
 from caseflow.contacts import services as contacts
 from caseflow.contacts.models import ContactChannel
 from caseflow.core.time import BRUSSELS, today, utcnow
+from caseflow.events.invitations import token_hash
+from caseflow.events.models import (
+    Event,
+    EventInvitation,
+    EventStatus,
+    EventType,
+    InvitationConsent,
+    InvitationStatus,
+    WalkIn,
+)
 from caseflow.extensions import db
 from caseflow.followups.models import FollowUp, FollowUpStatus
 from caseflow.followups.services import add_followup, close_followup
@@ -192,7 +202,138 @@ def seed_demo() -> bool:
             _add_history(rng, case, advisor, lead, day, clock)
     db.session.flush()
     _seed_contacts(rng, centre, [lead, *advisors], day)
+    _seed_events(rng, centre, lead)
     return True
+
+
+def _evening(days_from_now: int, hour_utc: int = 17) -> datetime:
+    """A naive UTC moment ``days_from_now`` days away (negative: in the past)."""
+    return datetime.combine(today() + timedelta(days=days_from_now), datetime.min.time()).replace(
+        hour=hour_utc
+    )
+
+
+def _demo_event(centre, lead, days: int, status: EventStatus, capacity, **texts) -> Event:
+    starts_at = _evening(days)
+    event = Event(
+        centre_id=centre.id,
+        event_type=texts.pop("event_type"),
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=2),
+        place=texts.pop("place"),
+        capacity=capacity,
+        audience_languages="nl,en,fr",
+        organiser=centre.name,
+        status=status,
+        created_by_id=lead.id,
+        created_at=min(starts_at, utcnow()) - timedelta(days=30),
+        **texts,
+    )
+    db.session.add(event)
+    return event
+
+
+def _seed_events(rng, centre, lead: User) -> None:
+    """Synthetic events: a past language café with its answers and attendance (and two
+    walk-ins), an upcoming info session with invitations out, a draft. About half the
+    households agreed to invitations (the day their case was opened)."""
+    past = _demo_event(
+        centre,
+        lead,
+        -21,
+        EventStatus.PUBLISHED,
+        25,
+        event_type=EventType.LANGUAGE_CAFE,
+        place="Library, Main square 1, Hasselt",
+        title_nl="Taalcafé",
+        title_en="Language café",
+        title_fr="Café des langues",
+        description_en="Practise Dutch over coffee with neighbours and volunteers.",
+        partner_name="Library volunteers",
+    )
+    upcoming = _demo_event(
+        centre,
+        lead,
+        18,
+        EventStatus.PUBLISHED,
+        40,
+        event_type=EventType.INFO_SESSION,
+        place="Town hall, Hasselt",
+        title_nl="Infosessie: belastingen in België",
+        title_en="Info session: taxes in Belgium",
+        title_fr="Séance d'information : les impôts en Belgique",
+        description_en="How the Belgian tax return works for newcomers.",
+    )
+    _demo_event(
+        centre,
+        lead,
+        45,
+        EventStatus.DRAFT,
+        None,
+        event_type=EventType.FAMILY,
+        place="City park, Genk",
+        title_en="Family picnic",
+        title_nl="Gezinspicknick",
+    )
+    db.session.flush()
+    cases = list(
+        db.session.scalars(
+            select(Case).where(Case.centre_id == centre.id, Case.status != CaseStatus.CLOSED)
+        )
+    )
+    consenting = []
+    for case in cases:
+        if rng.random() < 0.5:
+            db.session.add(
+                InvitationConsent(
+                    case_id=case.id,
+                    given_at=case.created_at + timedelta(minutes=20),
+                    given_by_id=lead.id,
+                )
+            )
+            consenting.append(case)
+    for event, answers in (
+        (past, [InvitationStatus.REGISTERED] * 9 + [InvitationStatus.DECLINED] * 3),
+        (upcoming, [InvitationStatus.REGISTERED] * 5 + [InvitationStatus.DECLINED] * 2),
+    ):
+        # Invited two weeks before (and answered within five days), all in the past.
+        invited_at = min(event.starts_at - timedelta(days=14), utcnow() - timedelta(days=6))
+        eligible = [c for c in consenting if c.created_at < invited_at - timedelta(days=1)]
+        chosen = rng.sample(eligible, min(len(eligible), 20))
+        for index, case in enumerate(chosen):
+            status = answers[index] if index < len(answers) else InvitationStatus.INVITED
+            came = event is past and status == InvitationStatus.REGISTERED and index % 4 != 3
+            people = rng.randint(1, 4) if status == InvitationStatus.REGISTERED else None
+            db.session.add(
+                EventInvitation(
+                    event_id=event.id,
+                    case_id=case.id,
+                    token_hash=token_hash(f"demo-{event.id}-{case.id}-{rng.random()}"),
+                    language=case.client_language.value,
+                    status=status,
+                    people=people,
+                    invited_at=invited_at,
+                    invited_by_id=lead.id,
+                    responded_at=(
+                        invited_at + timedelta(days=rng.randint(1, 5))
+                        if status != InvitationStatus.INVITED
+                        else None
+                    ),
+                    attended_at=event.starts_at + timedelta(minutes=10) if came else None,
+                    attended_people=people if came else None,
+                )
+            )
+    for first, last in (("Nour", "Demo-Haddad"), ("Tomasz", "Demo-Lewicki")):
+        db.session.add(
+            WalkIn(
+                event_id=past.id,
+                name=f"{first} {last}",
+                people=rng.randint(1, 3),
+                added_at=past.starts_at + timedelta(minutes=15),
+                added_by_id=lead.id,
+            )
+        )
+    db.session.flush()
 
 
 DEMO_CONTACTS = 48

@@ -19,7 +19,7 @@ from caseflow.checklists.seeding import seed_catalogue
 from caseflow.contacts.models import ContactChannel
 from caseflow.contacts.services import ContactData, centre_topics, log_contact
 from caseflow.documents.models import ExportJob, ExportStatus
-from caseflow.events.models import EventInvitation
+from caseflow.events.models import EventInvitation, WalkIn
 from caseflow.events.services import create_event, publish_event
 from caseflow.extensions import db
 from caseflow.followups.services import add_followup
@@ -64,6 +64,7 @@ NOTE_AUTHOR = row(403, anonymous=LOGIN, advisor_a=OK, advisor_b=404, other_centr
 EVENT_MANAGERS = row(OK, anonymous=LOGIN, advisor_a=403, advisor_b=403, other_centre=404)
 # A contact (logged by advisor_a): its author and the centre's leads and admins.
 CONTACT_KEEPERS = row(OK, anonymous=LOGIN, advisor_b=404, other_centre=404)
+DOOR_WORKERS = row(OK, anonymous=LOGIN, other_centre=404)
 
 MATRIX = {
     ("static", "GET"): PUBLIC,
@@ -215,10 +216,14 @@ MATRIX = {
     # The household's consent to event invitations, on the case page.
     ("event_consent.give", "POST"): CASE_EDITORS,
     ("event_consent.withdraw", "POST"): CASE_EDITORS,
-    ("events.door_list", "GET"): EVENT_MANAGERS,
-    ("events.attended", "POST"): EVENT_MANAGERS,
-    ("events.unmark", "POST"): EVENT_MANAGERS,
-    ("events.walk_in", "POST"): EVENT_MANAGERS,
+    # The door list: advisors often work the door, so every staff member of the centre
+    # opens it and ticks attendance (tests/events/test_door.py).
+    ("events.door_list", "GET"): DOOR_WORKERS,
+    ("events.attended", "POST"): DOOR_WORKERS,
+    ("events.unmark", "POST"): DOOR_WORKERS,
+    ("events.walk_in", "POST"): DOOR_WORKERS,
+    # A walk-in's name removed on their request: team leads and admins.
+    ("events.remove_walk_in_name", "POST"): EVENT_MANAGERS,
     ("events.attendance_export", "GET"): EVENT_MANAGERS,
     ("events.invite", "GET"): EVENT_MANAGERS,
     ("events.invite", "POST"): EVENT_MANAGERS,
@@ -351,6 +356,8 @@ def world(centre, other_centre, make_user, make_case):
         event_id=event.id, case_id=case.id, token_hash="0" * 64, language="en"
     )
     db.session.add(invitation)
+    walk_in = WalkIn(event_id=event.id, name="Canary walk-in", people=1)
+    db.session.add(walk_in)
     partner = create_partner(
         centre.id,
         {
@@ -406,6 +413,7 @@ def world(centre, other_centre, make_user, make_case):
             "claim_id": claim.id,
             "event_id": event.id,
             "invitation_id": invitation.id,
+            "walk_in_id": walk_in.id,
             "partner_id": partner.id,
             "referral_id": referral.id,
             "topic_id": topic.id,

@@ -88,6 +88,8 @@ FEATURE_IMPORTS = {
     ("privacy", "events"),
     # Event invitations and cancellations go through the outbox.
     ("events", "mail"),
+    # An event may name a partner of the centre's directory (the form's select).
+    ("events", "partners"),
     # The funder report counts the events, invitations and attendance.
     ("reports", "events"),
     # An online request queues its confirmation email through the outbox.

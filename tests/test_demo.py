@@ -76,3 +76,39 @@ def test_demo_has_first_line_contacts(app):
     assert len({c.channel for c in logged}) >= 4
     assert any(c.converted_at for c in logged) and any(c.name for c in logged)
     assert all(c.contact_date <= today() for c in logged)
+
+
+def test_demo_has_events_with_answers_and_attendance(app):
+    from caseflow.events.models import (
+        Event,
+        EventInvitation,
+        EventStatus,
+        InvitationConsent,
+        InvitationStatus,
+        WalkIn,
+    )
+
+    assert seed_demo()
+    db.session.commit()
+    now = utcnow()
+    events = db.session.scalars(select(Event).order_by(Event.starts_at)).all()
+    past, upcoming, draft = events
+    assert past.ends_at < now < upcoming.starts_at < draft.starts_at
+    assert (past.status, upcoming.status, draft.status) == (
+        EventStatus.PUBLISHED,
+        EventStatus.PUBLISHED,
+        EventStatus.DRAFT,
+    )
+    consents = db.session.scalars(select(InvitationConsent)).all()
+    assert len(consents) > 10 and all(c.given_at < now for c in consents)
+    consenting = {c.case_id for c in consents}
+    invitations = db.session.scalars(select(EventInvitation)).all()
+    assert {i.case_id for i in invitations} <= consenting
+    came = [i for i in invitations if i.attended_at]
+    assert came and all(i.event_id == past.id for i in came)
+    assert all(i.status == InvitationStatus.REGISTERED for i in came)
+    coming = [i for i in invitations if i.event_id == upcoming.id and i.is_coming]
+    assert coming and all(i.attended_at is None for i in coming)
+    assert all(i.invited_at < now for i in invitations)
+    assert all(i.invited_at < i.responded_at < now for i in invitations if i.responded_at)
+    assert len(db.session.scalars(select(WalkIn)).all()) == 2

@@ -166,6 +166,13 @@ def can_manage_events(user: User) -> bool:
     return user.is_authenticated and user.is_lead
 
 
+def can_work_the_door(user: User) -> bool:
+    """An event's door list: tick who came and add walk-ins. Advisors often work the
+    door, so everyone of the centre (the event itself must be of the user's centre and
+    published; creating, changing, inviting and exporting stay with ``can_manage_events``)."""
+    return user.is_authenticated
+
+
 def can_read_partners(user: User) -> bool:
     """The centre's partner network: every staff member reads it."""
     return user.is_authenticated

@@ -2,9 +2,10 @@
 and walk-ins added by name. No commits."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from caseflow.auth.models import User
 from caseflow.cases.models import ActivityKind, Case
@@ -80,3 +81,42 @@ def add_walk_in(event: Event, actor: User, name: str, people: int) -> WalkIn:
     db.session.add(walk_in)
     db.session.flush()
     return walk_in
+
+
+def event_walk_in(event: Event, walk_in_id: int) -> WalkIn | None:
+    return db.session.scalar(
+        select(WalkIn).where(WalkIn.id == walk_in_id, WalkIn.event_id == event.id)
+    )
+
+
+def remove_walk_in_name(walk_in: WalkIn) -> None:
+    """Remove a walk-in's name (on their request): the number of people stays for the
+    counts. Flushes."""
+    walk_in.name = ""
+    db.session.flush()
+
+
+# --- retention (caseflow/privacy/retention.py) ---------------------------------------
+
+
+def _old_walk_ins_clause(centre_id: int, cutoff: datetime):
+    old_events = select(Event.id).where(Event.centre_id == centre_id, Event.ends_at < cutoff)
+    return (WalkIn.event_id.in_(old_events), WalkIn.name != "")
+
+
+def old_walk_in_names_due(centre_id: int, cutoff: datetime) -> int:
+    return db.session.scalar(
+        select(func.count(WalkIn.id)).where(*_old_walk_ins_clause(centre_id, cutoff))
+    )
+
+
+def remove_old_walk_in_names(centre_id: int, cutoff: datetime) -> int:
+    """Retention: the names of the walk-ins of the centre's events that ended before
+    ``cutoff`` are removed; how many people came stays for the report. Flushes."""
+    result = db.session.execute(
+        update(WalkIn)
+        .where(*_old_walk_ins_clause(centre_id, cutoff))
+        .values(name="")
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount or 0

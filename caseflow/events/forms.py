@@ -89,6 +89,11 @@ class EventForm(Form):
         validators=[DataRequired(message=_l("Tick at least one language."))],
     )
     organiser = _text(_l("Organiser"), 200, required=True)
+    partner_id = SelectField(
+        _l("Partner from the directory (optional)"),
+        description=_l("A partner not in the directory: type its name below."),
+        validators=[Optional()],
+    )
     partner_name = _text(_l("Partner (optional)"), 200)
 
     def validate_title_nl(self, field):
@@ -117,6 +122,8 @@ class EventForm(Form):
 
     def to_data(self) -> dict:
         return {
+            "partner_id": int(self.partner_id.data) if self.partner_id.data else None,
+        } | {
             name: getattr(self, name).data
             for name in (
                 "title_nl",

@@ -42,6 +42,7 @@ TOKEN_BYTES = 32
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{40,100}")
 INVITATION_KIND = "event_invitation"
 CANCELLATION_KIND = "event_cancelled"
+PROMOTION_KIND = "event_place_free"
 MAX_PER_SENDING = 2000
 MAX_PEOPLE = 10
 
@@ -289,13 +290,22 @@ def places_taken(event_id: int, but: int | None = None) -> int:
     return int(db.session.scalar(query) or 0)
 
 
+def _lock(event: Event) -> None:
+    """Hold the event's row until the transaction ends (PostgreSQL ``FOR UPDATE``), so
+    two answers at once cannot both take the last places: the capacity check and the
+    change happen under the lock. SQLite ignores it (it writes one transaction at a
+    time anyway)."""
+    db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
+
+
 def register(invitation: EventInvitation, event: Event, people: int) -> InvitationStatus:
     """Register ``people`` (or put them on the waiting list when that many places are no
-    longer free). Flushes."""
+    longer free). Fewer people than before frees places for the waiting list. Flushes."""
     if not is_open(event):
         raise DomainError(_("Registration for this event is closed."))
     if not 1 <= people <= MAX_PEOPLE:
         raise DomainError(_("Choose between 1 and %(max)d people.", max=MAX_PEOPLE))
+    _lock(event)
     full = (
         event.capacity is not None
         and places_taken(event.id, but=invitation.id) + people > event.capacity
@@ -306,6 +316,7 @@ def register(invitation: EventInvitation, event: Event, people: int) -> Invitati
     kind = ActivityKind.EVENT_WAITING if full else ActivityKind.EVENT_REGISTERED
     _timeline(invitation.case_id, None, kind, event, people=people)
     db.session.flush()
+    promote_waiting(event)
     return invitation.status
 
 
@@ -313,11 +324,93 @@ def decline(invitation: EventInvitation, event: Event) -> None:
     """Not coming (also after registering: the places are free again). Flushes."""
     if event.status == EventStatus.CANCELLED:
         raise DomainError(_("This event was cancelled."))
+    _lock(event)
     invitation.status = InvitationStatus.DECLINED
     invitation.people = None
     invitation.responded_at = utcnow()
     _timeline(invitation.case_id, None, ActivityKind.EVENT_DECLINED, event)
     db.session.flush()
+    promote_waiting(event)
+
+
+def render_promotion(event: Event, centre_name: str, language: str, token: str) -> dict:
+    """The "a place is free for you" email, in ``language``."""
+    context = {
+        "event": event,
+        "centre_name": centre_name,
+        "lang": language,
+        "title": event.title_in(language),
+        "url": invitation_url(token),
+    }
+    with force_locale(language):
+        return {
+            "subject": _("A place for you: %(title)s", title=context["title"]),
+            "text": render_template("events/email/place_free.txt", **context),
+            "html": render_template("events/email/place_free.html", **context),
+        }
+
+
+def promote_waiting(event: Event) -> list[EventInvitation]:
+    """Move households up from the waiting list while places are free: in the order they
+    joined it, each whose party fits in the places left (a party that does not fit keeps
+    its turn, a smaller one behind it may go). Each gets an email in its language through
+    the outbox, with its personal link. Call with the event's row locked (``_lock``), in
+    the transaction that freed the places. Flushes. Returns the households moved up.
+
+    Only the hash of a personal link is stored, so the email carries a new link for the
+    same invitation; the earlier one stops working (the email says so)."""
+    if event.capacity is None or not is_open(event):
+        return []
+    free = event.capacity - places_taken(event.id)
+    if free <= 0:
+        return []
+    waiting = db.session.scalars(
+        select(EventInvitation)
+        .where(
+            EventInvitation.event_id == event.id,
+            EventInvitation.status == InvitationStatus.WAITING,
+        )
+        .order_by(EventInvitation.responded_at, EventInvitation.id)
+    ).all()
+    moved = []
+    for invitation in waiting:
+        if (invitation.people or 1) > free:
+            continue
+        invitation.status = InvitationStatus.REGISTERED
+        free -= invitation.people or 1
+        moved.append(invitation)
+        _timeline(
+            invitation.case_id,
+            None,
+            ActivityKind.EVENT_REGISTERED,
+            event,
+            people=invitation.people,
+            from_waiting_list=True,
+        )
+        if free <= 0:
+            break
+    if not moved:
+        return []
+    where = addresses([i.case_id for i in moved])
+    centre_name = db.session.get(Centre, event.centre_id).name
+    for invitation in moved:
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        invitation.token_hash = token_hash(token)
+        address = where.get(invitation.case_id)
+        if not address:
+            continue
+        rendered = render_promotion(event, centre_name, invitation.language, token)
+        mail.queue_email(
+            centre_id=event.centre_id,
+            case_id=invitation.case_id,
+            kind=PROMOTION_KIND,
+            recipients=[address],
+            subject=rendered["subject"],
+            text_body=rendered["text"],
+            html_body=rendered["html"],
+        )
+    db.session.flush()
+    return moved
 
 
 def unsubscribe(invitation: EventInvitation) -> None:

@@ -34,7 +34,8 @@ class Event(db.Model):
     Its title and description exist in up to three languages (at least one title);
     ``starts_at`` / ``ends_at`` are naive UTC like every ``*_at`` column (entered and
     shown in Brussels time). ``audience_languages`` is a comma-separated list of codes.
-    ``partner_name`` is free text until the partner directory exists.
+    ``partner_id``: a partner of the centre's directory (optional); ``partner_name``
+    stays as free text for a partner not in the directory.
     """
 
     __tablename__ = "events"
@@ -57,6 +58,7 @@ class Event(db.Model):
     audience_languages: Mapped[str] = mapped_column(String(20), default="")
     organiser: Mapped[str] = mapped_column(String(200))
     partner_name: Mapped[str | None] = mapped_column(String(200))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id", ondelete="SET NULL"))
     status: Mapped[EventStatus] = mapped_column(
         str_enum(EventStatus, length=16), default=EventStatus.DRAFT
     )

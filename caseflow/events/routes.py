@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from caseflow.auth.access import requires
-from caseflow.auth.permissions import can_manage_events, can_see_events
+from caseflow.auth.permissions import can_manage_events, can_see_events, can_work_the_door
 from caseflow.cases.queries import centre_case_types
 from caseflow.core.audit import annotate, audited
 from caseflow.core.downloads import download, safe_filename
@@ -68,7 +68,7 @@ def _by_month(events: list[Event]) -> list[tuple[str, list[Event]]]:
 @audited("event.create", object_type="event", view_action=None)
 @requires(can_manage_events)
 def new():
-    form = EventForm()
+    form = _with_partners(EventForm())
     if not form.is_submitted():
         form.organiser.data = current_user.centre.name
     if form.validate_on_submit():
@@ -93,6 +93,7 @@ def detail(event_id: int):
             event=event,
             status_form=EventStatusForm(version=event.version),
             answers=invitations.answer_counts(event.id),
+            partner=services.partner_of(event),
         ),
     )
 
@@ -108,6 +109,7 @@ def edit(event_id: int):
     form = EditEventForm()
     if not form.is_submitted():
         form.process(data=_form_data(event))
+    _with_partners(form, event.partner_id)
     if form.validate_on_submit():
         with unit_of_work() as work:
             services.update_event(event, form.to_data(), form.version.data)
@@ -119,6 +121,14 @@ def edit(event_id: int):
     return render_template("events/form.html", **_context(form=form, event=event)), status
 
 
+def _with_partners(form: EventForm, current: int | None = None) -> EventForm:
+    """The select of the centre's active partners (optional)."""
+    form.partner_id.choices = [("", _("None"))] + [
+        (str(pid), name) for pid, name in services.partner_choices(current_user.centre_id, current)
+    ]
+    return form
+
+
 def _form_data(event: Event) -> dict:
     data = {name: getattr(event, name) for name in services.FIELDS}
     data.update(
@@ -126,6 +136,7 @@ def _form_data(event: Event) -> dict:
         starts_at=services.utc_to_brussels(event.starts_at),
         ends_at=services.utc_to_brussels(event.ends_at),
         audience_languages=event.languages,
+        partner_id=str(event.partner_id) if event.partner_id else "",
         version=event.version,
     )
     return data
@@ -275,9 +286,10 @@ def _door_page(event: Event, status: int = 200, walk_in_form=None, failed_form=N
 
 @bp.get("/events/<id:event_id>/door")
 @audited("event.door_list", object_type="event", id_arg="event_id")
-@requires(can_manage_events)
+@requires(can_work_the_door)
 def door_list(event_id: int):
-    """The list to tick at the door (works on a phone)."""
+    """The list to tick at the door (works on a phone): any staff member of the centre,
+    for a published or cancelled event (a draft is a 404 for advisors)."""
     return _door_page(_event(event_id))
 
 
@@ -290,7 +302,7 @@ def _door_invitation(event: Event, invitation_id: int):
 
 @bp.post("/events/<id:event_id>/door/<id:invitation_id>")
 @audited("event.attendance", object_type="event", id_arg="event_id")
-@requires(can_manage_events)
+@requires(can_work_the_door)
 def attended(event_id: int, invitation_id: int):
     event = _event(event_id)
     invitation = _door_invitation(event, invitation_id)
@@ -306,7 +318,7 @@ def attended(event_id: int, invitation_id: int):
 
 @bp.post("/events/<id:event_id>/door/<id:invitation_id>/undo")
 @audited("event.attendance", object_type="event", id_arg="event_id")
-@requires(can_manage_events)
+@requires(can_work_the_door)
 def unmark(event_id: int, invitation_id: int):
     event = _event(event_id)
     invitation = _door_invitation(event, invitation_id)
@@ -319,7 +331,7 @@ def unmark(event_id: int, invitation_id: int):
 
 @bp.post("/events/<id:event_id>/door/walk-in")
 @audited("event.walk_in", object_type="event", id_arg="event_id")
-@requires(can_manage_events)
+@requires(can_work_the_door)
 def walk_in(event_id: int):
     event = _event(event_id)
     form = WalkInForm()
@@ -330,6 +342,25 @@ def walk_in(event_id: int):
     if work.failed:
         return _door_page(event, work.status, walk_in_form=form)
     flash(_("Walk-in added."), "success")
+    return redirect(url_for("events.door_list", event_id=event.id, _anchor="walk-ins"))
+
+
+@bp.post("/events/<id:event_id>/door/walk-in/<id:walk_in_id>/remove-name")
+@audited("event.walk_in_remove_name", object_type="event", id_arg="event_id")
+@requires(can_manage_events)
+def remove_walk_in_name(event_id: int, walk_in_id: int):
+    """A walk-in asked for their name to be removed: the name goes, the count stays."""
+    event = _event(event_id)
+    walk_in = door.event_walk_in(event, walk_in_id)
+    if walk_in is None:
+        abort(404)
+    if not UnmarkForm().validate():
+        abort(400)
+    with unit_of_work() as work:
+        door.remove_walk_in_name(walk_in)
+    if not work.failed:
+        annotate(details={"walk_in": walk_in.id})
+        flash(_("The walk-in's name is removed."), "success")
     return redirect(url_for("events.door_list", event_id=event.id, _anchor="walk-ins"))
 
 
@@ -358,4 +389,4 @@ def attendance_export(event_id: int, fmt: str):
 
 @bp.app_context_processor
 def _events_context():
-    return {"can_manage_events": can_manage_events}
+    return {"can_manage_events": can_manage_events, "can_work_the_door": can_work_the_door}

@@ -11,6 +11,8 @@ from caseflow.core.errors import DomainError
 from caseflow.core.time import BRUSSELS, utcnow
 from caseflow.events.models import EVENT_LANGUAGES, Event, EventStatus, EventType
 from caseflow.extensions import db
+from caseflow.partners.models import Partner
+from caseflow.partners.services import active_partners
 
 FIELDS = (
     "title_nl",
@@ -49,8 +51,14 @@ def _apply(event: Event, data: dict) -> None:
     languages = [code for code in EVENT_LANGUAGES if code in (data.get("audience_languages") or [])]
     if not languages:
         raise DomainError(_("Tick at least one language."))
+    partner_id = data.get("partner_id") or None
+    if partner_id is not None and partner_id != event.partner_id:
+        partner = db.session.get(Partner, partner_id)
+        if partner is None or partner.centre_id != event.centre_id or not partner.is_active:
+            raise DomainError(_("Choose a partner of the centre's directory."))
     for name in FIELDS:
         setattr(event, name, data.get(name))
+    event.partner_id = partner_id
     event.event_type = EventType(data["event_type"])
     event.starts_at = starts_at
     event.ends_at = ends_at
@@ -115,3 +123,19 @@ def upcoming_events(centre_id: int, *, include_drafts: bool, past_days: int = 0)
     if not include_drafts:
         query = query.where(Event.status != EventStatus.DRAFT)
     return list(db.session.scalars(query.limit(500)))
+
+
+def partner_choices(centre_id: int, current: int | None = None) -> list[tuple[int, str]]:
+    """The event form's partners: the centre's active ones (and the event's own, even if
+    no longer active), by name."""
+    partners = active_partners(centre_id)
+    if current is not None and all(p.id != current for p in partners):
+        own = db.session.get(Partner, current)
+        if own is not None:
+            partners.append(own)
+    return sorted(((p.id, p.name) for p in partners), key=lambda pair: pair[1].lower())
+
+
+def partner_of(event: Event) -> Partner | None:
+    """The event's partner from the directory (one query, none without one)."""
+    return db.session.get(Partner, event.partner_id) if event.partner_id else None

@@ -17,7 +17,10 @@ and by ``flask --app caseflow retention run [--dry-run]``:
   was sent and revoked);
 - **first-line contacts** (caseflow/contacts) logged longer ago than their centre's
   ``retention_months``: the name and the note are removed; date, channel, topics and
-  minutes stay for the funder report.
+  minutes stay for the funder report;
+- **walk-ins' names** (caseflow/events: people added at an event's door, not linked to a
+  case) of events that ended longer ago than their centre's ``retention_months``: the
+  name is removed; the number of people stays for the report.
 
 Nothing in this module commits: ``run_retention`` takes the caller's ``commit`` and
 calls it after each case and after each kind of pile, so one failing case is rolled back
@@ -43,6 +46,7 @@ from caseflow.core.audit import AuditEvent
 from caseflow.core.time import utcnow
 from caseflow.documents import jobs
 from caseflow.documents.models import ExportJob, ExportStatus
+from caseflow.events import door as event_door
 from caseflow.extensions import db
 from caseflow.mail import services as mail
 from caseflow.mail.models import OutboxMessage, OutboxStatus
@@ -68,6 +72,7 @@ class RetentionResult:
     backups: list[str] = field(default_factory=list)  # file names
     portal_links: int = 0
     contact_details: int = 0  # contacts whose name and note were removed
+    walk_in_names: int = 0  # event walk-ins whose name was removed
 
     def counts(self) -> dict[str, int]:
         """The figures alone (for the audit trail and the log: no references)."""
@@ -80,6 +85,7 @@ class RetentionResult:
             "backups": len(self.backups),
             "portal_links": self.portal_links,
             "contact_details": self.contact_details,
+            "walk_in_names": self.walk_in_names,
         }
 
 
@@ -236,6 +242,14 @@ def prune_contact_details(now: datetime) -> int:
     )
 
 
+def walk_in_names_due(now: datetime) -> int:
+    return sum(event_door.old_walk_in_names_due(c, cutoff) for c, cutoff in _centre_cutoffs(now))
+
+
+def prune_walk_in_names(now: datetime) -> int:
+    return sum(event_door.remove_old_walk_in_names(c, cutoff) for c, cutoff in _centre_cutoffs(now))
+
+
 def _backup_settings() -> tuple[Path, int]:
     return backups.default_backup_directory(), int(current_app.config["BACKUP_KEEP"])
 
@@ -298,6 +312,7 @@ def run_retention(
         result.backups = [path.name for path in backups_due()]
         result.portal_links = portal_links_due(now)
         result.contact_details = contact_details_due(now)
+        result.walk_in_names = walk_in_names_due(now)
         return result
 
     steps = (
@@ -310,6 +325,7 @@ def run_retention(
             "contact details",
             lambda: setattr(result, "contact_details", prune_contact_details(now)),
         ),
+        ("walk-in names", lambda: setattr(result, "walk_in_names", prune_walk_in_names(now))),
     )
     for name, step in steps:
         try:

@@ -4,10 +4,11 @@ shows the attendance."""
 import pytest
 from sqlalchemy import select
 
+from caseflow.core.audit import AuditEvent
 from caseflow.events.models import EventInvitation, WalkIn
 from caseflow.extensions import db
 from tests.conftest import db_digest
-from tests.events.test_invitations import _invite_one
+from tests.events.test_invitations import _invite_one, make_event
 
 
 def _registered(client_for, centre, households):
@@ -146,3 +147,81 @@ def test_a_formula_in_the_event_title_stays_text_in_both_exports(client_for, cen
     text = client.get(f"/events/{event.id}/attendance.csv").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert [r[0] for r in rows if "SUM" in r[0]] == ["'@SUM(1)"]
+def test_an_advisor_works_the_door_but_does_not_manage_the_event(
+    client_for, centre, households, make_user
+):
+    event, cases = _registered(client_for, centre, households)
+    advisor = make_user("advisor")
+    client = client_for(advisor)
+    detail = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert f"/events/{event.id}/door" in detail  # the link to the door list
+    page = client.get(f"/events/{event.id}/door")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Dubois family" in body
+    assert "attendance.csv" not in body  # the export stays with team leads
+    invitation = db.session.scalar(
+        select(EventInvitation).where(EventInvitation.case_id == cases["A"].id)
+    )
+    assert (
+        client.post_form(f"/events/{event.id}/door/{invitation.id}", {"people": "3"}).status_code
+        == 302
+    )
+    db.session.refresh(invitation)
+    assert invitation.attended_people == 3
+    assert (
+        client.post_form(
+            f"/events/{event.id}/door/walk-in", {"name": "Door Visitor", "people": "1"}
+        ).status_code
+        == 302
+    )
+    assert db.session.scalars(select(WalkIn.name)).all() == ["Door Visitor"]
+    # Not the rest: editing, inviting, exporting, cancelling.
+    before = db_digest()
+    assert client.get(f"/events/{event.id}/edit").status_code == 403
+    assert client.get(f"/events/{event.id}/invite").status_code == 403
+    assert client.get(f"/events/{event.id}/attendance.csv").status_code == 403
+    assert (
+        client.post_form(f"/events/{event.id}/cancel", {"version": event.version}).status_code
+        == 403
+    )
+    assert db_digest() == before
+
+
+def test_a_lead_removes_a_walk_ins_name_on_request(client_for, centre, households, make_user):
+    event, _cases = _registered(client_for, centre, households)
+    lead = households[0]
+    client = client_for(lead)
+    client.post_form(f"/events/{event.id}/door/walk-in", {"name": "Private Visitor", "people": "2"})
+    walk_in = db.session.scalars(select(WalkIn)).one()
+    # An advisor at the door cannot remove it, and sees no button.
+    advisor = client_for(make_user("advisor"))
+    assert "Remove name" not in advisor.get(f"/events/{event.id}/door").get_data(as_text=True)
+    url = f"/events/{event.id}/door/walk-in/{walk_in.id}/remove-name"
+    assert advisor.post_form(url).status_code == 403
+
+    assert "Remove name" in client.get(f"/events/{event.id}/door").get_data(as_text=True)
+    response = client.post_form(url)
+
+    assert response.status_code == 302
+    db.session.refresh(walk_in)
+    assert (walk_in.name, walk_in.people) == ("", 2)  # the count stays
+    page = client.get(f"/events/{event.id}/door?lang=en").get_data(as_text=True)
+    assert "Private Visitor" not in page and "Name removed" in page
+    assert 'data-count="present">2<' in page
+    row = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "event.walk_in_remove_name")
+    )
+    assert row is not None and row.object_id == event.id
+
+
+def test_another_events_walk_in_is_not_found(client_for, centre, households):
+    event, _cases = _registered(client_for, centre, households)
+    lead = households[0]
+    client = client_for(lead)
+    client.post_form(f"/events/{event.id}/door/walk-in", {"name": "Kept Visitor", "people": "1"})
+    walk_in = db.session.scalars(select(WalkIn)).one()
+    other = make_event(centre, lead)
+    url = f"/events/{other.id}/door/walk-in/{walk_in.id}/remove-name"
+    assert client.post_form(url).status_code == 404
+    db.session.refresh(walk_in)
+    assert walk_in.name == "Kept Visitor"

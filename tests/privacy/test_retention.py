@@ -159,6 +159,7 @@ def test_run_erases_due_cases_without_an_actor(people, make_case, erased):
         "backups": 0,
         "portal_links": 0,
         "contact_details": 0,
+        "walk_in_names": 0,
     }
 
 
