@@ -4,9 +4,12 @@ label on the audit pages, so that new features cannot add codes the pages show r
 import ast
 import pathlib
 
+from sqlalchemy import select
+
 import caseflow
 from caseflow.audit import labels
 from caseflow.core.audit import audit_spec
+from caseflow.extensions import db
 
 PACKAGE = pathlib.Path(caseflow.__file__).parent
 
@@ -144,3 +147,64 @@ def test_every_audited_view_of_the_app_has_labels(app):
 def test_the_machinerys_own_actions_have_labels():
     for action in ("access.denied", "rate_limited", "audit.prune"):
         assert action in labels.ACTIONS
+
+
+def test_a_cases_access_log_shows_a_referral_by_its_label(make_user, make_case, client_for):
+    from caseflow.cases.models import Person
+    from caseflow.partners.models import Referral, ReferralState
+    from caseflow.partners.services import create_partner
+    from tests.conftest import person
+
+    advisor, lead = make_user("advisor"), make_user("team_lead")
+    case = make_case(advisor, persons=[person(first="Testperson")])
+    partner = create_partner(
+        case.centre_id,
+        {
+            "name": "Zorgkas Test",
+            "type": "health_fund",
+            "email": "intake@zorgkas-test.example.org",
+            "email_language": "nl",
+            "languages": ["nl"],
+            "municipalities": "Hasselt",
+            "website": "",
+        },
+    )
+    db.session.commit()
+    client = client_for(advisor)
+    form = client.get(f"/cases/{case.id}/referrals/new")
+    assert form.status_code == 200
+    person_id = db.session.scalars(select(Person.id).where(Person.case_id == case.id)).one()
+    response = client.post_form(
+        f"/cases/{case.id}/referrals/new",
+        {
+            "partner_id": partner.id,
+            "person_ids": [person_id],
+            "reason": "Health fund",
+            "consent": "no",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    referral = db.session.scalars(select(Referral).where(Referral.case_id == case.id)).one()
+    response = client.post_form(
+        f"/cases/{case.id}/referrals/{referral.id}/state",
+        {"state": "contacted", "version": referral.version},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Referral, referral.id).state == ReferralState.CONTACTED
+
+    log = client_for(lead)
+    body = log.get(f"/cases/{case.id}/access-log").get_data(as_text=True)
+    assert "Opened the referral form" in body
+    assert "Referred the client to a partner" in body
+    assert "Changed a referral&#39;s state" in body
+    assert "Referral" in body  # the object type, as a label
+    for code in ("referral.form", "referral.create", "referral.state"):
+        assert code not in body
+    changed = log.get(f"/cases/{case.id}/access-log?kind=change").get_data(as_text=True)
+    assert "Changed a referral&#39;s state" in changed
+    assert "Referred the client to a partner" in changed
+    assert "Opened the referral form" not in changed  # a look, not a change
+    looked = log.get(f"/cases/{case.id}/access-log?kind=view").get_data(as_text=True)
+    assert "Opened the referral form" in looked
+    assert "Changed a referral&#39;s state" not in looked
