@@ -65,12 +65,28 @@ Vocabulary (``object_type`` in brackets):
 - the client's page: ``portal.send_view``, ``portal.send``, ``portal.revoke`` [case],
   ``portal.claim_confirm``, ``portal.claim_send_back`` [portal_claim]; with no user:
   ``portal.open`` [case] (a live link opened; a dead one as denied), ``portal.claim``
-  [checklist_item], ``portal.question`` [case]
+  [checklist_item], ``portal.question`` [case], ``portal.upload`` [checklist_item or case]
+- ``privacy_notice.publish`` [privacy_notice]
+- partners: ``partners.list``, ``partners.create_form``, ``partners.create``,
+  ``partners.edit_form``, ``partners.edit`` [partner]; referrals: ``referral.form``,
+  ``referral.create`` [case], ``referral.state`` [referral]
+- first-line contacts: ``contact.create``, ``contact.list`` (one's own),
+  ``contact.list_centre`` [contact], ``contact_topic.create``, ``contact_topic.view``,
+  ``contact_topic.update`` [contact_topic]
+- events: ``event.create``, ``event.view``, ``event.update``, ``event.publish``,
+  ``event.cancel``, ``event.invite``, ``event.door_list``, ``event.attendance`` (marked or
+  unmarked), ``event.walk_in``, ``event.attendance_export`` [event];
+  ``event_consent.give``, ``event_consent.withdraw`` [case]; with no user (the client's
+  invitation page): ``event_invitation.open``, ``event_invitation.register``,
+  ``event_invitation.decline``, ``event_invitation.unsubscribe`` [event_invitation]
 - ``calendar.create``, ``calendar.revoke`` [user] (the calendar feed address),
   ``calendar.feed`` [user] (a feed read: one row per user, address, outcome and day)
 - ``access.denied`` (403/404 on an object route that is not ``@audited``),
   ``rate_limited`` (429), ``audit.prune``
 - recorded explicitly in caseflow/auth and the user admin: ``auth.*``, ``user.*``
+
+Every action has a label, a kind and an object type label in caseflow/audit/labels.py;
+tests/audit/test_vocabulary.py scans the source and fails on one without.
 """
 
 import json

@@ -3,11 +3,13 @@ centre of 80,000 cases counted ~500,000 overdue steps on every view).
 
 ``refresh_team_figures`` counts every centre's overview with the live queries
 (caseflow.team.queries.team_overview) and stores it in ``team_figures``; the worker runs
-it every few minutes (SCHEDULE "team_figures") and ``flask team-figures`` by hand. The
+it every few minutes (SCHEDULE "team_figures") and ``flask team-figures`` by hand, each
+centre counted without the write lock and stored in a short transaction of its own. The
 overview reads the stored rows when they are younger than TEAM_FIGURES_MAX_AGE_MINUTES,
 and counts live when there are none or they are older.
 """
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -16,6 +18,7 @@ from sqlalchemy import delete, func, insert, select
 
 from caseflow.auth.models import User
 from caseflow.centres.models import Centre
+from caseflow.core.database import reading
 from caseflow.core.time import utcnow
 from caseflow.extensions import db
 from caseflow.team.models import TeamFigure
@@ -42,26 +45,42 @@ FIGURES = (
 )
 
 
-def refresh_team_figures(centre_id: int | None = None) -> int:
+def refresh_team_figures(
+    centre_id: int | None = None, *, commit: Callable[[], None] | None = None
+) -> int:
     """Count the overview of one centre (or every centre) afresh and store it, replacing
-    what was stored. Flushes; returns the number of rows stored."""
-    centre_ids = (
-        [centre_id] if centre_id is not None else db.session.scalars(select(Centre.id)).all()
-    )
+    what was stored. Returns the number of rows stored.
+
+    Without ``commit`` it only flushes (the caller's unit of work). With ``commit`` (the
+    worker, ``flask team-figures``) each centre is counted in a read-only transaction
+    (``reading()``: on SQLite no write lock while the slow counts run), which ``commit``
+    ends, and its rows are then replaced in a short write transaction of their own,
+    ended by ``commit`` too: web requests wait for the delete and insert only.
+    """
+    with reading():
+        centre_ids = (
+            [centre_id] if centre_id is not None else db.session.scalars(select(Centre.id)).all()
+        )
+        if commit is not None:
+            commit()  # ends the read
     stored = 0
     for cid in centre_ids:
-        now = utcnow()
-        loads = team_overview(cid)
+        with reading():
+            now = utcnow()
+            rows = [
+                {"centre_id": cid, "user_id": load.user.id, "computed_at": now}
+                | {name: getattr(load, name) for name in FIGURES}
+                for load in team_overview(cid)
+            ]
+            if commit is not None:
+                commit()  # ends the read: nothing written, no lock taken
         db.session.execute(delete(TeamFigure).where(TeamFigure.centre_id == cid))
-        rows = [
-            {"centre_id": cid, "user_id": load.user.id, "computed_at": now}
-            | {name: getattr(load, name) for name in FIGURES}
-            for load in loads
-        ]
         if rows:
             db.session.execute(insert(TeamFigure), rows)
+        db.session.flush()
+        if commit is not None:
+            commit()
         stored += len(rows)
-    db.session.flush()
     return stored
 
 

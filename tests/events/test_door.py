@@ -147,6 +147,8 @@ def test_a_formula_in_the_event_title_stays_text_in_both_exports(client_for, cen
     text = client.get(f"/events/{event.id}/attendance.csv").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert [r[0] for r in rows if "SUM" in r[0]] == ["'@SUM(1)"]
+
+
 def test_an_advisor_works_the_door_but_does_not_manage_the_event(
     client_for, centre, households, make_user
 ):

@@ -145,3 +145,64 @@ def test_each_row_links_as_url_for_writes_them(app, client_for, team):
             "oldest": url_for("cases.index", advisor=team.anna.id, sort="opened"),
         }
     assert {column: link for column, (_n, link) in anna.items()} == expected
+
+
+def _sqlite_path(app) -> str | None:
+    url = db.engine.url
+    return url.database if url.get_backend_name() == "sqlite" else None
+
+
+def test_the_worker_counts_without_the_write_lock_and_stores_the_live_figures(
+    app, team, elsewhere, centre, monkeypatch
+):
+    """The worker's task (and ``flask team-figures``): each centre counted while another
+    connection can still write (no BEGIN IMMEDIATE around the counts), then stored."""
+    import sqlite3
+
+    from caseflow import worker
+    from caseflow.team import figures
+
+    live = {cid: _figures(team_overview(cid)) for cid in (centre.id, elsewhere[0].centre_id)}
+    db.session.commit()
+    path = _sqlite_path(app)
+    # The worker's setting: transactions outside requests take the write lock up front.
+    monkeypatch.setitem(app.config, "SQLITE_IMMEDIATE_OUTSIDE_REQUESTS", True)
+    probes = []
+
+    def counting(centre_id):
+        loads = team_overview(centre_id)
+        if path is not None:  # can another connection take the write lock meanwhile?
+            other = sqlite3.connect(path, timeout=0, isolation_level=None)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("ROLLBACK")
+                probes.append("free")
+            except sqlite3.OperationalError as error:
+                probes.append(str(error))
+            finally:
+                other.close()
+        else:
+            probes.append("free")
+        return loads
+
+    monkeypatch.setattr(figures, "team_overview", counting)
+    stored = worker.team_figures()
+    assert not db.session().in_transaction()  # everything committed, nothing left open
+    assert probes and probes == ["free"] * len(probes)
+    assert len(probes) >= 2  # every centre
+    db.session.rollback()
+    assert stored == db.session.scalar(select(db.func.count()).select_from(TeamFigure))
+    for cid, figures_live in live.items():
+        loads, _computed_at = stored_overview(cid)
+        assert _figures(loads) == figures_live
+
+
+def test_flask_team_figures_stores_the_live_figures(app, team, centre):
+    live = _figures(team_overview(centre.id))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["team-figures"])
+    assert result.exit_code == 0, result.output
+    assert "Counted the team figures" in result.output
+    db.session.rollback()
+    loads, _computed_at = stored_overview(centre.id)
+    assert _figures(loads) == live
