@@ -136,6 +136,8 @@ def test_wrong_second_factor_codes_count_towards_the_email(client_for, make_user
     assert notices == [(user.id, FAILED_LOGINS)]
 
 
+# Timing-sensitive: with the slow tests, which CI runs alone (a loaded machine skews it).
+@pytest.mark.slow
 def test_login_timing_does_not_tell_whether_an_account_exists(
     app, client_for, make_user, monkeypatch, security_figures
 ):
