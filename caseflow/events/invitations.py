@@ -310,6 +310,16 @@ def register(invitation: EventInvitation, event: Event, people: int) -> Invitati
         event.capacity is not None
         and places_taken(event.id, but=invitation.id) + people > event.capacity
     )
+    if full and invitation.status == InvitationStatus.REGISTERED:
+        # Asking for more places than are free keeps the places the household has.
+        free = event.capacity - places_taken(event.id, but=invitation.id)
+        raise DomainError(
+            _(
+                "Only %(free)d places are free: your registration for %(people)d people stands.",
+                free=free,
+                people=invitation.people,
+            )
+        )
     invitation.status = InvitationStatus.WAITING if full else InvitationStatus.REGISTERED
     invitation.people = people
     invitation.responded_at = utcnow()
@@ -324,6 +334,8 @@ def decline(invitation: EventInvitation, event: Event) -> None:
     """Not coming (also after registering: the places are free again). Flushes."""
     if event.status == EventStatus.CANCELLED:
         raise DomainError(_("This event was cancelled."))
+    if not is_open(event):  # once it started, the answers are what the report counts
+        raise DomainError(_("Registration for this event is closed."))
     _lock(event)
     invitation.status = InvitationStatus.DECLINED
     invitation.people = None

@@ -7,42 +7,26 @@ it can do is stop invitations to the household the link belongs to.
 """
 
 import flask_babel
-from flask import Blueprint, current_app, flash, g, redirect, render_template, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 
 from caseflow.core.audit import record
 from caseflow.core.i18n import client_page
+from caseflow.core.secret_links import keep_private, rate_limited
 from caseflow.core.transactions import unit_of_work
 from caseflow.events import invitations
 from caseflow.events.client_forms import DeclineForm, RegisterForm, UnsubscribeForm
 from caseflow.events.consent import consent_of
 from caseflow.events.models import Event, EventInvitation, InvitationStatus
-from caseflow.extensions import csrf, db, limiter
+from caseflow.extensions import csrf, db
 
 bp = Blueprint("event_invite", __name__, url_prefix="/e")
 
 MISS_STATUSES = (404,)
 
 
-def _setting(name: str):
-    return lambda: current_app.config[name]
-
-
-@bp.after_request
-def _private(response):
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
-def _limits(view):
-    view = limiter.shared_limit(
-        _setting("PORTAL_MISSES_PER_ADDRESS"),
-        scope="event-link-miss",
-        deduct_when=lambda response: response.status_code in MISS_STATUSES,
-    )(view)
-    return limiter.shared_limit(_setting("PORTAL_REQUESTS_PER_ADDRESS"), scope="event-link")(view)
+keep_private(bp)
+_limits = rate_limited("event-link", MISS_STATUSES)
 
 
 def _gone():

@@ -7,7 +7,6 @@ Rate limited per network address, tighter for addresses that open nothing.
 import flask_babel
 from flask import (
     Blueprint,
-    current_app,
     flash,
     g,
     redirect,
@@ -22,10 +21,11 @@ from caseflow.attachments.services import UploadRejected
 from caseflow.core.audit import DENIED, record
 from caseflow.core.database import writing
 from caseflow.core.i18n import client_page
+from caseflow.core.secret_links import keep_private, rate_limited
 from caseflow.core.time import today, utcnow
 from caseflow.core.transactions import unit_of_work
 from caseflow.core.uploads import accepts_upload
-from caseflow.extensions import db, limiter
+from caseflow.extensions import db
 from caseflow.portal import services
 from caseflow.portal.client_forms import ClaimForm, DocumentForm, QuestionForm
 from caseflow.portal.models import PortalLink
@@ -35,26 +35,8 @@ bp = Blueprint("portal", __name__, url_prefix="/p")
 MISS_STATUSES = (404, 410)
 
 
-def _setting(name: str):
-    return lambda: current_app.config[name]
-
-
-@bp.after_request
-def _private(response):
-    """The address is a secret: never sent on as a referrer, never cached."""
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
-def _limits(view):
-    view = limiter.shared_limit(
-        _setting("PORTAL_MISSES_PER_ADDRESS"),
-        scope="portal-miss",
-        deduct_when=lambda response: response.status_code in MISS_STATUSES,
-    )(view)
-    return limiter.shared_limit(_setting("PORTAL_REQUESTS_PER_ADDRESS"), scope="portal")(view)
+keep_private(bp)
+_limits = rate_limited("portal", MISS_STATUSES)
 
 
 def _gone(status: int):

@@ -81,3 +81,32 @@ def test_a_waiting_household_that_declines_frees_nothing(client_for, centre, hou
     assert statuses[cases["B"].id] == InvitationStatus.DECLINED
     assert _promotions() == []
     assert places_taken(event.id) == 2
+
+
+def test_asking_for_more_places_than_are_free_keeps_the_registration(
+    client_for, centre, households
+):
+    event, cases, links = _invite_one(client_for, centre, households, capacity=3)
+    visitor = client_for(None)
+    visitor.post_form(f"{links[cases['A'].id]}/register", {"people": "2"})
+    visitor.post_form(f"{links[cases['B'].id]}/register", {"people": "1"})
+    # Full: A asks for 3 instead of 2; one place more is not free.
+    response = visitor.post_form(f"{links[cases['A'].id]}/register?lang=en", {"people": "3"})
+    assert response.status_code == 400
+    assert "your registration for 2 people stands" in response.get_data(as_text=True)
+    statuses = _statuses()
+    assert statuses[cases["A"].id] == InvitationStatus.REGISTERED
+    assert places_taken(event.id) == 3
+
+
+def test_no_decline_once_the_event_started(client_for, centre, households):
+    event, cases, links = _invite_one(client_for, centre, households, capacity=3)
+    visitor = client_for(None)
+    visitor.post_form(f"{links[cases['A'].id]}/register", {"people": "2"})
+    event = db.session.get(type(event), event.id)
+    event.starts_at = event.starts_at.replace(year=2020)
+    event.ends_at = event.ends_at.replace(year=2020)
+    db.session.commit()
+    response = visitor.post_form(f"{links[cases['A'].id]}/decline")
+    assert response.status_code == 400
+    assert _statuses()[cases["A"].id] == InvitationStatus.REGISTERED
