@@ -5,7 +5,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from caseflow.auth.models import User
 from caseflow.cases.models import (
@@ -25,6 +25,7 @@ from caseflow.cases.timeline import record
 from caseflow.centres.models import Centre, PrivacyNoticeVersion
 from caseflow.centres.notices import current_notice
 from caseflow.checklists import services as checklists
+from caseflow.core.database import name_taken
 from caseflow.core.errors import ConflictError, DomainError
 from caseflow.core.time import today, utcnow
 from caseflow.extensions import db
@@ -115,14 +116,9 @@ def save_case_type(
 ) -> CaseType:
     """Create (``case_type`` None) or change a case type; names are unique per centre
     whatever their case. Flushes."""
-    for column, name in ((CaseType.name_en, name_en), (CaseType.name_nl, name_nl)):
-        clash = select(CaseType.id).where(
-            CaseType.centre_id == centre_id, func.lower(column) == name.lower()
-        )
-        if case_type is not None:
-            clash = clash.where(CaseType.id != case_type.id)
-        if db.session.scalar(clash.limit(1)) is not None:
-            raise DomainError(_("A case type with this name already exists."))
+    names = {"name_en": name_en, "name_nl": name_nl}
+    if name_taken(CaseType, centre_id, names, case_type.id if case_type is not None else None):
+        raise DomainError(_("A case type with this name already exists."))
     if case_type is None:
         case_type = CaseType(centre_id=centre_id)
         db.session.add(case_type)

@@ -13,6 +13,7 @@ from caseflow.auth.models import User
 from caseflow.auth.permissions import can_convert_contact, can_view_case
 from caseflow.cases.models import Case, HelpTopic
 from caseflow.contacts.models import NOTE_MAX, Contact, ContactChannel, ContactTopic
+from caseflow.core.database import name_taken
 from caseflow.core.errors import ConflictError, DomainError
 from caseflow.core.time import today, utcnow
 from caseflow.extensions import db
@@ -92,14 +93,9 @@ def save_topic(
 ) -> ContactTopic:
     """Create (``topic`` None) or rename / move / (de)activate a topic; names are unique
     per centre whatever their case. Flushes."""
-    for column, name in ((ContactTopic.name_en, name_en), (ContactTopic.name_nl, name_nl)):
-        clash = select(ContactTopic.id).where(
-            ContactTopic.centre_id == centre_id, func.lower(column) == name.lower()
-        )
-        if topic is not None:
-            clash = clash.where(ContactTopic.id != topic.id)
-        if db.session.scalar(clash.limit(1)) is not None:
-            raise DomainError(_("A topic with this name already exists."))
+    names = {"name_en": name_en, "name_nl": name_nl}
+    if name_taken(ContactTopic, centre_id, names, topic.id if topic is not None else None):
+        raise DomainError(_("A topic with this name already exists."))
     if topic is None:
         topic = ContactTopic(centre_id=centre_id)
         db.session.add(topic)

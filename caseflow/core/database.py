@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 
 from flask import Flask, current_app, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from caseflow.extensions import db
 
@@ -101,3 +101,18 @@ def checkpoint_wal() -> bool:
         driver = connection.connection.driver_connection
         busy, _log, _checkpointed = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     return busy == 0
+
+
+def name_taken(model, centre_id: int, names: dict[str, str], exclude_id: int | None) -> bool:
+    """A centre's list item (case type, contact topic) already has one of ``names``
+    (column -> value, e.g. name_en / name_nl), whatever its case; ``exclude_id``: the
+    item being renamed."""
+    for column, name in names.items():
+        clash = select(model.id).where(
+            model.centre_id == centre_id, func.lower(getattr(model, column)) == name.lower()
+        )
+        if exclude_id is not None:
+            clash = clash.where(model.id != exclude_id)
+        if db.session.scalar(clash.limit(1)) is not None:
+            return True
+    return False

@@ -7,10 +7,10 @@ import zipfile
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from caseflow.auth.reauth import AUTH_AT
-from caseflow.cases.models import Activity, ActivityKind
+from caseflow.cases.models import Activity, ActivityKind, Person
 from caseflow.core.audit import AuditEvent
 from caseflow.extensions import db
 from caseflow.privacy.export import FORMAT, REDACTED, TABLE_KEYS, summary_html
@@ -175,12 +175,14 @@ def test_another_centres_lead_gets_404(household, client_for, make_user, other_c
 
 
 def test_a_person_of_another_case_is_404(household, client_for):
-    other_person_id = household.other.id  # any id that is not a person of this case
+    other_person = db.session.scalars(
+        select(Person).where(Person.case_id == household.other.id)
+    ).first()
+    no_person = db.session.scalar(select(func.max(Person.id))) + 1000
     client = client_for(household.lead)
-    response = client.post_form(
-        f"/cases/{household.case.id}/data-export", {"person_id": str(other_person_id + 999)}
-    )
-    assert response.status_code == 404
+    url = f"/cases/{household.case.id}/data-export"
+    assert client.post_form(url, {"person_id": str(other_person.id)}).status_code == 404
+    assert client.post_form(url, {"person_id": str(no_person)}).status_code == 404
 
 
 def test_re_authentication_is_required(household, client_for):
