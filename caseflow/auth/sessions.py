@@ -9,9 +9,10 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app, request
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from caseflow.auth.models import User, UserSession, new_session_token
@@ -98,10 +99,15 @@ def load(user_id: int, token: str, key: str) -> tuple[User, UserSession] | None:
     if not key:
         return None
     now = utcnow()
+    idle, absolute = _limits()
     row = db.session.execute(
-        select(User, UserSession)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == user_id, UserSession.key_hash == _hash(key), *_usable(now))
+        _load_query(),
+        {
+            "user_id": user_id,
+            "key_hash": _hash(key),
+            "seen_after": now - idle - SLACK,
+            "created_after": now - absolute,
+        },
     ).first()
     if row is None:
         return None
@@ -111,6 +117,23 @@ def load(user_id: int, token: str, key: str) -> tuple[User, UserSession] | None:
     user.login_session_key = key
     _touch(record, now)
     return user, record
+
+
+@cache
+def _load_query():
+    """``load``'s statement (every request runs it), built once: the ``_usable`` rule
+    with the cookie's parts and the limits as bound parameters."""
+    return (
+        select(User, UserSession)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            User.id == bindparam("user_id"),
+            UserSession.key_hash == bindparam("key_hash"),
+            UserSession.ended_at.is_(None),
+            UserSession.last_seen_at > bindparam("seen_after", type_=UserSession.last_seen_at.type),
+            UserSession.created_at > bindparam("created_after", type_=UserSession.created_at.type),
+        )
+    )
 
 
 def _touch(record: UserSession, now: datetime) -> None:

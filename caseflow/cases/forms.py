@@ -22,6 +22,7 @@ from caseflow.cases.queries import CaseFilters
 from caseflow.cases.services import CaseData, PersonData
 from caseflow.core.countries import country_names
 from caseflow.core.forms import (
+    MAX_ECHO,
     SINGLE_LINE_FORBIDDEN,
     EmptyToNone,
     Form,
@@ -32,6 +33,7 @@ from caseflow.core.forms import (
     Stripped,
     SubForm,
     VersionField,
+    max_length,
     parse_id,
 )
 from caseflow.core.i18n import current_locale
@@ -82,6 +84,12 @@ def suggested_household_name(last_name: str | None) -> str | None:
 @cache
 def _cached_country_choices(locale: str, blank: str) -> tuple[SelectChoice, ...]:
     return (SelectChoice("", blank), *(SelectChoice(*c) for c in country_names(locale).items()))
+
+
+@cache
+def _country_codes(locale: str) -> frozenset[str]:
+    """The values the country selects accept in ``locale``: a code, or "" for none."""
+    return frozenset({"", *country_names(locale)})
 
 
 def _country_choices(blank) -> list[SelectChoice]:
@@ -521,15 +529,43 @@ class FilterForm(SubForm):
 
     def to_filters(self) -> CaseFilters:
         """The filters asked for; a value that is not a valid choice is ignored, not an error."""
-        self.validate()  # runs the filters (strip); invalid values are dropped below
+        valid = {name: self._valid_values(field) for name, field in self._fields.items()}
+        if not self._plainly_valid(valid):
+            # Validation changes nothing of a valid form: it only runs (and its work is
+            # only paid) when a value would be refused, which cuts what the form shows
+            # again to the field's length.
+            self.validate()
         values = {}
         for name in CaseFilters.__dataclass_fields__:
             field = getattr(self, name)
             value = SINGLE_LINE_FORBIDDEN.sub("", field.data or "")[:100]
-            choices = getattr(field, "choices", None)
-            if choices is not None and value not in {str(choice.value) for choice in choices}:
+            if valid[name] is not None and value not in valid[name]:
                 value = ""
             values[name] = value
         if not values["sort"]:
             values["sort"] = "relevance"
         return CaseFilters(**values)
+
+    @staticmethod
+    def _valid_values(field) -> frozenset[str] | None:
+        """The values a select field accepts (None for a text field)."""
+        if field is None or not isinstance(field.widget, Select):
+            return None
+        if isinstance(field.widget, CountrySelect):
+            return _country_codes(current_locale())
+        return frozenset(str(choice.value) for choice in field.choices)
+
+    def _plainly_valid(self, valid: dict[str, frozenset[str] | None]) -> bool:
+        """True when ``validate()`` would pass: every value a choice of its select, no
+        text longer than its field allows, no control character anywhere."""
+        for name, field in self._fields.items():
+            raw = field.raw_data or ()
+            limit = max_length(field) or MAX_ECHO
+            for value in raw:
+                if not isinstance(value, str) or len(value) > limit:
+                    return False
+                if SINGLE_LINE_FORBIDDEN.search(value):
+                    return False
+            if valid[name] is not None and (raw or field.data) and field.data not in valid[name]:
+                return False
+        return True

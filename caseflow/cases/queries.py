@@ -4,6 +4,7 @@ import base64
 import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import (
@@ -11,6 +12,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    bindparam,
     cast,
     exists,
     func,
@@ -20,7 +22,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from caseflow.auth.models import User
 from caseflow.auth.permissions import visible_cases_clause
@@ -97,7 +99,13 @@ def _like_clause(term: str):
 
 def _filtered_cases(user: User, filters: CaseFilters) -> Select:
     """The cases ``user`` may see with ``filters`` applied: no order, no loading options."""
-    query = select(Case).where(visible_cases_clause(user))
+    return _filter(select(Case), user, filters)
+
+
+def _filter(query: Select, user: User, filters: CaseFilters) -> Select:
+    """``query`` (of cases, or of the list's columns) narrowed to the cases ``user`` may
+    see with ``filters`` applied."""
+    query = query.where(visible_cases_clause(user))
     if filters.status == "all":
         pass
     elif filters.status in {s.value for s in CaseStatus}:
@@ -155,6 +163,115 @@ def filtered_cases(user: User, filters: CaseFilters) -> Select:
 
 
 _LIST_OPTIONS = (joinedload(Case.advisor), joinedload(Case.case_type), selectinload(Case.persons))
+
+
+# The list's rows: plain columns, not ORM objects ----------------------------------------
+#
+# A page of the list shows 25 cases with their type, advisor and household. Building 25
+# Case objects with their persons through the ORM (identity map, attribute state, the
+# joined and selectin loaders) cost more than the queries themselves; the list reads
+# the few columns it shows as plain rows into the small objects below, which answer
+# the template as a Case would (``case.persons | length``, ``case.case_type.name(l)``).
+
+
+class ListCaseType(NamedTuple):
+    name_en: str
+    name_nl: str
+
+    def name(self, locale: str) -> str:
+        return self.name_nl if locale == "nl" else self.name_en
+
+
+class ListAdvisor(NamedTuple):
+    id: int
+    full_name: str
+
+
+class ListPerson(NamedTuple):
+    nationality: str | None
+
+
+@dataclass(slots=True)
+class CaseRow:
+    """One row of the case list: what the list shows of a case."""
+
+    id: int
+    reference: str
+    household_name: str
+    status: CaseStatus
+    legal_hold_at: datetime | None
+    arrival_date: date | None
+    municipality: str | None
+    case_type: ListCaseType
+    advisor: ListAdvisor | None
+    persons: list[ListPerson]
+
+    @property
+    def on_legal_hold(self) -> bool:
+        return self.legal_hold_at is not None
+
+
+_ListAdvisorUser = aliased(User, name="list_advisor")
+
+
+def _list_select(*extra) -> Select:
+    """SELECT of the list's columns (and ``extra``) from cases with their type and
+    advisor (outer joins on primary keys, as the ORM's joined loading did)."""
+    return (
+        select(
+            Case.id,
+            Case.reference,
+            Case.household_name,
+            Case.status,
+            Case.legal_hold_at,
+            Case.arrival_date,
+            Case.municipality,
+            CaseType.name_en,
+            CaseType.name_nl,
+            Case.advisor_id,
+            _ListAdvisorUser.full_name,
+            *extra,
+        )
+        .select_from(Case)
+        .outerjoin(CaseType, CaseType.id == Case.case_type_id)
+        .outerjoin(_ListAdvisorUser, _ListAdvisorUser.id == Case.advisor_id)
+    )
+
+
+@cache
+def _persons_query():
+    """The nationalities of the persons of some cases, in household order (built once)."""
+    return (
+        select(Person.case_id, Person.nationality)
+        .where(Person.case_id.in_(bindparam("case_ids", expanding=True)))
+        .order_by(Person.case_id, Person.position, Person.id)
+    )
+
+
+def _case_rows(rows) -> list[CaseRow]:
+    """CaseRows for rows of ``_list_select``, with their persons' nationalities in
+    household order (one query: the persons of all of them)."""
+    cases = [
+        CaseRow(
+            id=row[0],
+            reference=row[1],
+            household_name=row[2],
+            status=row[3],
+            legal_hold_at=row[4],
+            arrival_date=row[5],
+            municipality=row[6],
+            case_type=ListCaseType(row[7], row[8]),
+            advisor=None if row[9] is None else ListAdvisor(row[9], row[10]),
+            persons=[],
+        )
+        for row in rows
+    ]
+    if cases:
+        by_id = {case.id: case for case in cases}
+        persons = db.session.execute(_persons_query(), {"case_ids": list(by_id)})
+        for case_id, nationality in persons:
+            by_id[case_id].persons.append(ListPerson(nationality))
+    return cases
 
 
 def _sort_of(filters: CaseFilters) -> tuple[str, bool]:
@@ -272,7 +389,7 @@ def _beyond(name: str, descending: bool, cursor: Cursor):
 class CasePage:
     """One page of the case list and the links around it."""
 
-    items: list[Case]
+    items: list[CaseRow]
     total: int  # exact up to COUNT_LIMIT
     total_capped: bool  # True: there are more than COUNT_LIMIT ("10,000+")
     next_cursor: str | None  # for ?after=
@@ -297,18 +414,15 @@ def case_search_page(user: User, filters: CaseFilters, ranked, *, limit: int) ->
     never more (a person searching reads the top of the list; more words narrow it),
     with whether there are more. Two queries: the cases (ranked by the index, joined
     to the visible, filtered cases) and their persons; no count."""
-    rows = list(
-        db.session.scalars(
-            _filtered_cases(user, replace(filters, q=""))
-            .join(ranked, ranked.c.case_id == Case.id)
-            .order_by(ranked.c.rank, Case.id)
-            .options(*_LIST_OPTIONS)
-            .limit(limit + 1)
-        ).unique()
-    )
+    rows = db.session.execute(
+        _filter(_list_select(), user, replace(filters, q=""))
+        .join(ranked, ranked.c.case_id == Case.id)
+        .order_by(ranked.c.rank, Case.id)
+        .limit(limit + 1)
+    ).all()
     more = len(rows) > limit
     return CasePage(
-        items=rows[:limit],
+        items=_case_rows(rows[:limit]),
         total=min(len(rows), limit),
         total_capped=more,
         next_cursor=None,
@@ -342,20 +456,18 @@ def case_list_page(
     after_cursor = decode_cursor(name, after)
     before_cursor = None if after_cursor else decode_cursor(name, before)
     backwards = bool(before_cursor) or (last and not after_cursor)
-    query = base
+    paging = []
     if after_cursor:
-        query = query.where(_beyond(name, descending, after_cursor))
+        paging.append(_beyond(name, descending, after_cursor))
     elif before_cursor:
-        query = query.where(_beyond(name, not descending, before_cursor))
+        paging.append(_beyond(name, not descending, before_cursor))
     (key,) = SORTS[name]
-    rows = list(
-        db.session.execute(
-            query.add_columns(key)
-            .order_by(*_order_by(name, descending != backwards))
-            .options(*_LIST_OPTIONS)
-            .limit(per_page + 1)
-        ).unique()
-    )
+    rows = db.session.execute(
+        _filter(_list_select(key.label("sort_key")), user, filters)
+        .where(*paging)
+        .order_by(*_order_by(name, descending != backwards))
+        .limit(per_page + 1)
+    ).all()
     more = len(rows) > per_page
     rows = rows[:per_page]
     if backwards and not more and len(rows) < per_page and before_cursor:
@@ -369,11 +481,11 @@ def case_list_page(
         is_first, is_last = not after_cursor, not more
     total, capped = count_capped(base)
     return CasePage(
-        items=[case for case, _value in rows],
+        items=_case_rows(rows),
         total=total,
         total_capped=capped,
-        next_cursor=encode_cursor(rows[-1][1], rows[-1][0].id) if rows and not is_last else None,
-        prev_cursor=encode_cursor(rows[0][1], rows[0][0].id) if rows and not is_first else None,
+        next_cursor=encode_cursor(rows[-1].sort_key, rows[-1].id) if rows and not is_last else None,
+        prev_cursor=encode_cursor(rows[0].sort_key, rows[0].id) if rows and not is_first else None,
         is_first=is_first,
         is_last=is_last,
         count_limit=COUNT_LIMIT,
@@ -389,6 +501,18 @@ def filter_choices(centre_id: int, locale: str) -> FilterChoices:
     """The case list filter's dynamic choices, the centre's staff (leavers too, as
     auth.services.centre_users(active_only=False) orders them) and its case types (as
     centre_case_types orders them), in ONE query: a UNION ALL ordered in the database."""
+    choices = FilterChoices([], [])
+    rows = db.session.execute(_filter_choices_query(locale == "nl"), {"centre_id": centre_id})
+    for kind, value, label, _k1, _k2 in rows:
+        (choices.advisors if kind == "advisor" else choices.case_types).append((value, label))
+    return choices
+
+
+@cache
+def _filter_choices_query(dutch: bool):
+    """``filter_choices``' statement, built once per label language with the centre as
+    a bound parameter (the case list runs it on every request)."""
+    centre_id = bindparam("centre_id", type_=Integer)
     staff = select(
         literal_column("'advisor'", String).label("kind"),
         User.id.label("id"),
@@ -399,23 +523,13 @@ def filter_choices(centre_id: int, locale: str) -> FilterChoices:
     types = select(
         literal_column("'case_type'", String).label("kind"),
         CaseType.id.label("id"),
-        (CaseType.name_nl if locale == "nl" else CaseType.name_en).label("label"),
+        (CaseType.name_nl if dutch else CaseType.name_en).label("label"),
         cast(null(), String).label("k1"),
         CaseType.position.label("k2"),
     ).where(CaseType.centre_id == centre_id)
     query = union_all(staff, types)
-    query = query.order_by(
-        query.selected_columns.kind,
-        query.selected_columns.k1,
-        query.selected_columns.k2,
-        query.selected_columns.id,
-    )
-    choices = FilterChoices([], [])
-    for row in db.session.execute(query):
-        (choices.advisors if row.kind == "advisor" else choices.case_types).append(
-            (row.id, row.label)
-        )
-    return choices
+    columns = query.selected_columns
+    return query.order_by(columns.kind, columns.k1, columns.k2, columns.id)
 
 
 def centre_case_types(centre_id: int, *, active_only: bool = False) -> list[CaseType]:
