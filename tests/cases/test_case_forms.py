@@ -855,3 +855,58 @@ def test_the_reused_select_renders_what_wtforms_renders(app, data):
         plain.pick.data = reused.pick.data = data
         assert str(reused.pick(class_="form-select")) == str(plain.pick(class_="form-select"))
         assert str(reused.pick()) == str(plain.pick())
+
+
+@pytest.mark.parametrize(
+    ("query", "skips"),
+    [
+        ({}, True),
+        ({"status": "all"}, True),
+        ({"q": "  Kowalski ", "status": "open", "sort": "household"}, True),
+        ({"advisor": "none", "case_type": "7", "nationality": "BE", "hold": "1"}, True),
+        ({"q": "x" * 100, "municipality": "y" * 80}, True),
+        ({"q": "x" * 101}, False),
+        ({"municipality": "y" * 81}, False),
+        ({"q": "Ana\x00Silva"}, False),
+        ({"q": "two\nlines"}, False),
+        ({"status": "archived"}, False),
+        ({"advisor": "9" * 30}, False),
+        ({"nationality": "XX"}, False),
+        ({"nationality": "B" * 150}, False),
+        ({"sort": "-password_hash"}, False),
+        ({"q": ["one", "two"]}, True),
+    ],
+    ids=repr,
+)
+def test_the_filter_form_reads_and_shows_a_query_as_validating_it_would(
+    app, monkeypatch, query, skips
+):
+    """The case list's filter form skips WTForms' validation when every value would
+    pass it (caseflow.cases.forms.FilterForm.to_filters): the filters it reads and the
+    form it shows again are those of a form that validated."""
+    from werkzeug.datastructures import MultiDict
+
+    from caseflow.cases.forms import FilterForm
+
+    advisors, case_types = [(3, "Anna Advisor"), (4, "Bert <Lead>")], [(7, "Work permit")]
+    args = MultiDict(
+        [(k, v) for k, vs in query.items() for v in (vs if isinstance(vs, list) else [vs])]
+    )
+    validations = []
+    real_validate = FilterForm.validate
+
+    def counted_validate(self, *a, **kw):
+        validations.append(1)
+        return real_validate(self, *a, **kw)
+
+    monkeypatch.setattr(FilterForm, "validate", counted_validate)
+    with app.test_request_context("/cases"):
+        fast = FilterForm(args, advisors, case_types)
+        fast_filters = fast.to_filters()
+        assert (not validations) == skips
+        validated = FilterForm(args, advisors, case_types)
+        monkeypatch.setattr(FilterForm, "_plainly_valid", lambda self, valid: False)
+        assert validated.to_filters() == fast_filters
+        assert len(validations) == (1 if skips else 2)
+        for name, field in fast._fields.items():
+            assert str(field()) == str(validated[name]()), name

@@ -179,3 +179,61 @@ def test_the_household_name_links_to_the_case(client_for, cases):
     anna, _bert, karimi, *_ = cases
     page = _page(client_for(anna).get("/cases"))
     assert f'<a href="/cases/{karimi.id}">Karimi family</a>' in page
+
+
+def _row(page: str, household: str) -> list[str]:
+    """The cells of the list's row of ``household``, as text."""
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", page, re.S) if household in r)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells]
+
+
+@pytest.mark.parametrize("search", ["", "Karimi"])
+def test_a_list_row_shows_the_case_its_household_type_advisor_and_hold(
+    client_for, make_user, make_case, search
+):
+    """What a row of the list (and of a search's best matches) shows, read from the
+    database's rows (caseflow.cases.queries.CaseRow): the persons and the first one's
+    nationality in household order, the case type in the reader's language, the
+    advisor or the intake queue, the legal hold, the arrival and the municipality."""
+    from datetime import date
+
+    from caseflow.cases.models import Case, CaseType
+
+    lead = make_user("team_lead")
+    anna = make_user("advisor", name="Anna Advisor")
+    karimi = make_case(
+        anna,
+        household_name="Karimi family",
+        arrival_date=date(2026, 3, 2),
+        municipality="Genk",
+        persons=[person("Reza", "Karimi", nationality="IR"), person("Kian", "Karimi")],
+    )
+    make_case(None, actor=lead, household_name="Karimi queue", persons=[person("Sara", "Karimi")])
+    karimi_case = db.session.get(Case, karimi.id)
+    karimi_case.legal_hold_at = karimi_case.created_at
+    case_type = db.session.get(CaseType, karimi_case.case_type_id)
+    case_type.name_en, case_type.name_nl = "Work permit", "Arbeidskaart"
+    db.session.commit()
+    client = client_for(lead)
+    page = _page(client.get("/cases", query_string={"q": search}))
+    cells = _row(page, "Karimi family")
+    assert cells[1:] == [
+        karimi.reference,
+        "Karimi family 2 persons · Iran",
+        "Work permit",
+        "Open Legal hold",
+        cells[5],  # the checklist's progress (tests/checklists)
+        "Anna Advisor",
+        cells[7],
+        "Genk",
+    ]
+    assert "2026" in cells[7]
+    queued_cells = _row(page, "Karimi queue")
+    assert queued_cells[2] == "Karimi queue 1 person · Brazil"
+    assert queued_cells[6] == "Intake queue"
+    assert "Legal hold" not in queued_cells[4]
+    client.post_form("/language", {"locale": "nl"})
+    page = _page(client.get("/cases", query_string={"q": search}))
+    assert _row(page, "Karimi family")[3] == "Arbeidskaart"
+    assert _row(page, "Karimi family")[2] == "Karimi family 2 personen · Iran"
