@@ -22,8 +22,9 @@ from caseflow.auth.permissions import (
 )
 from caseflow.cases.intake_hooks import IntakeSource, register_intake_source
 from caseflow.cases.models import Case, ReferralChannel
+from caseflow.cases.page import register_page_branch
 from caseflow.centres.services import register_centre_setup
-from caseflow.contacts import services
+from caseflow.contacts import case_panel, services
 from caseflow.contacts.access import contact_record
 from caseflow.contacts.forms import (
     ConfirmForm,
@@ -343,6 +344,8 @@ def _created(case: Case, contact_id: int, user: User) -> None:
 @bp.record_once
 def _register(state) -> None:
     register_intake_source("contact", IntakeSource(prefill=_prefill, created=_created))
+    register_page_branch(case_panel.KIND, case_panel.build, case_panel.to_context)
+    state.app.jinja_env.globals["contact_channel_labels"] = CHANNEL
     # Every new centre starts with the default topics (the migration gave them to the
     # centres that existed before).
     register_centre_setup(_default_topics)
