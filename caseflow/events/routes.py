@@ -1,7 +1,6 @@
 """The centre's events: the calendar (everyone), create / edit / publish / cancel (team
 leads and admins). Each page shows only the user's own centre's events (404 otherwise)."""
 
-import hashlib
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -205,13 +204,6 @@ def _filters(form: InviteForm) -> invitations.RecipientFilters:
     )
 
 
-def recipients_digest(result: invitations.Preview) -> str:
-    """A fingerprint of the households a preview would invite (their case ids): Send
-    carries it, and nothing goes out when the recomputed set differs."""
-    ids = ",".join(str(i) for i in sorted(r.case_id for r in result.recipients))
-    return hashlib.sha256(ids.encode()).hexdigest()
-
-
 def _preview_counts(result: invitations.Preview) -> dict:
     return {
         "matching": result.matching,
@@ -240,18 +232,23 @@ def invite(event_id: int):
         annotate(details={"preview": True, **_preview_counts(result)})
         return render_template(
             "events/invite.html",
-            **_context(event=event, form=form, preview=result, digest=recipients_digest(result)),
+            **_context(
+                event=event, form=form, preview=result, digest=invitations.recipients_digest(result)
+            ),
         )
-    current = invitations.preview(current_user, event, _filters(form))
-    if not form.recipients_digest.data or form.recipients_digest.data != recipients_digest(current):
-        annotate(details={"recipients_changed": True})
-        flash(_("The recipients changed since the preview: preview again."), "danger")
-        return render_template(
-            "events/invite.html",
-            **_context(event=event, form=form, preview=current, digest=recipients_digest(current)),
-        ), 409
+    # The digest is checked again inside the send, under the event row's lock: two Sends
+    # at once take turns, and the second finds the households invited already (409).
     with unit_of_work() as work:
-        result = invitations.send_invitations(current_user, event, _filters(form))
+        result = invitations.send_invitations(
+            current_user, event, _filters(form), form.recipients_digest.data
+        )
+    if work.status == 409:
+        annotate(details={"recipients_changed": True})
+        current = invitations.preview(current_user, event, _filters(form))
+        digest = invitations.recipients_digest(current)
+        return render_template(
+            "events/invite.html", **_context(event=event, form=form, preview=current, digest=digest)
+        ), 409
     if work.failed:
         return render_template("events/invite.html", **_context(event=event, form=form)), 400
     annotate(details={"invited": result.invited})
