@@ -310,6 +310,10 @@ def attended(event_id: int, invitation_id: int):
         door.mark_attended(invitation, event, current_user, form.people.data)
     if work.failed:
         return _door_page(event, work.status)
+    annotate(
+        case_id=invitation.case_id,
+        details={"invitation": invitation.id, "people": form.people.data},
+    )
     return redirect(url_for("events.door_list", event_id=event.id, _anchor=f"row-{invitation.id}"))
 
 
@@ -321,8 +325,13 @@ def unmark(event_id: int, invitation_id: int):
     invitation = _door_invitation(event, invitation_id)
     if not UnmarkForm().validate():
         abort(400)
+    was = invitation.attended_people
     with unit_of_work():
-        door.unmark_attended(invitation)
+        door.unmark_attended(invitation, event, current_user)
+    annotate(
+        case_id=invitation.case_id,
+        details={"undo": True, "invitation": invitation.id, "people": was},
+    )
     return redirect(url_for("events.door_list", event_id=event.id, _anchor=f"row-{invitation.id}"))
 
 
