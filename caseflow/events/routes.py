@@ -109,15 +109,48 @@ def edit(event_id: int):
     if not form.is_submitted():
         form.process(data=_form_data(event))
     _with_partners(form, event.partner_id)
+    coming = _offer_notices(form, event)
     if form.validate_on_submit():
         with unit_of_work() as work:
-            services.update_event(event, form.to_data(), form.version.data)
+            changed = services.update_event(event, form.to_data(), form.version.data)
+            told = (
+                invitations.send_change_notices(event, current_user, changed)
+                if form.wants_notices()
+                else 0
+            )
         if not work.failed:
+            annotate(details={"changed": changed, "told": told})
             flash(_("Event saved."), "success")
+            if told:
+                flash(
+                    ngettext(
+                        "%(num)d household gets an email about the change.",
+                        "%(num)d households get an email about the change.",
+                        told,
+                    ),
+                    "success",
+                )
             return redirect(url_for("events.detail", event_id=event.id))
-        return render_template("events/form.html", **_context(form=form, event=event)), work.status
+        return render_template(
+            "events/form.html", **_context(form=form, event=event, coming=coming)
+        ), work.status
     status = 400 if form.is_submitted() else 200
-    return render_template("events/form.html", **_context(form=form, event=event)), status
+    return render_template(
+        "events/form.html", **_context(form=form, event=event, coming=coming)
+    ), status
+
+
+def _offer_notices(form: EditEventForm, event: Event) -> int:
+    """How many households a change would be told to (the box is shown when any), with
+    the box's label counting them."""
+    coming = invitations.coming_count(event.id) if invitations.is_open(event) else 0
+    if coming:
+        form.notify.label.text = ngettext(
+            "Tell the %(num)d registered or waiting household",
+            "Tell the %(num)d registered and waiting households",
+            coming,
+        )
+    return coming
 
 
 def _with_partners(form: EventForm, current: int | None = None) -> EventForm:
