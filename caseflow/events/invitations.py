@@ -90,6 +90,9 @@ class Preview:
     no_consent: int = 0
     no_email: int = 0
     already_invited: int = 0
+    # Of the invited: whose client language is none of the event's audience languages
+    # (shown, not excluded: the lead decides; the email is in the client's language).
+    other_language: int = 0
 
     @property
     def invited(self) -> int:
@@ -186,6 +189,8 @@ def preview(user: User, event: Event, filters: RecipientFilters) -> Preview:
             result.no_email += 1
             continue
         result.recipients.append(Recipient(row.id, address, row.client_language.value))
+        if row.client_language.value not in event.languages:
+            result.other_language += 1
     return result
 
 

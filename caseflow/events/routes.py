@@ -244,6 +244,7 @@ def _preview_counts(result: invitations.Preview) -> dict:
         "no_consent": result.no_consent,
         "no_email": result.no_email,
         "already_invited": result.already_invited,
+        "other_language": result.other_language,
     }
 
 
