@@ -19,7 +19,7 @@ how long the page shows them as they were.
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -55,6 +55,11 @@ PAIRS = (
 )
 
 
+# What a stored report holds: a row written before FunderReport gained or lost a field
+# (an upgrade between two refreshes) is not read, the report counts live instead.
+STORED_FIELDS = frozenset(f.name for f in fields(FunderReport)) - {"period"}
+
+
 def standard_periods(day: date | None = None) -> list[Period]:
     """The periods stored: the month, quarter and year containing ``day`` (today in
     Brussels) and the one before each: what the period form gives without custom dates
@@ -76,19 +81,19 @@ def to_data(report: FunderReport) -> dict:
 
 def from_data(period: Period, data: dict) -> FunderReport:
     """The report that ``to_data`` stored, as ``funder_report`` returns it."""
-    fields = dict(data)
+    values = dict(data)
     for name in PAIRS:
-        fields[name] = [tuple(pair) for pair in fields[name]]
-    fields["key_steps"] = [KeyStep(**step) for step in fields["key_steps"]]
-    events = fields["events"]
-    fields["events"] = EventFigures(
+        values[name] = [tuple(pair) for pair in values[name]]
+    values["key_steps"] = [KeyStep(**step) for step in values["key_steps"]]
+    events = values["events"]
+    values["events"] = EventFigures(
         total=EventCounts(**events["total"]),
         by_type={key: EventCounts(**counts) for key, counts in events["by_type"].items()},
         by_month={key: EventCounts(**counts) for key, counts in events["by_month"].items()},
         new_arrivals=events["new_arrivals"],
         new_arrivals_attended=events["new_arrivals_attended"],
     )
-    return FunderReport(period, **fields)
+    return FunderReport(period, **values)
 
 
 def refresh_report_figures(
@@ -147,8 +152,9 @@ def max_age() -> timedelta:
 
 def stored_report(centre_id: int, period: Period) -> tuple[FunderReport, datetime] | None:
     """The centre's report of exactly ``period`` as last stored, and when it was
-    counted; None for a custom period, when nothing is stored or it is older than
-    REPORT_FIGURES_MAX_AGE_MINUTES (one query)."""
+    counted; None for a custom period, when nothing is stored, it is older than
+    REPORT_FIGURES_MAX_AGE_MINUTES or was stored by a version whose report had other
+    fields (one query)."""
     if period.kind == "custom":
         return None
     row = db.session.execute(
@@ -161,7 +167,10 @@ def stored_report(centre_id: int, period: Period) -> tuple[FunderReport, datetim
     ).first()
     if row is None or row.computed_at < utcnow() - max_age():
         return None
-    return from_data(period, json.loads(row.data)), row.computed_at
+    data = json.loads(row.data)
+    if set(data) != STORED_FIELDS:
+        return None
+    return from_data(period, data), row.computed_at
 
 
 def report_for(
