@@ -719,7 +719,7 @@ def measure(app, region: SeededRegion, repeat: int, csv_rows: int) -> Bench:
     )
     base, queries = bench.raw_and_template(lead, url + "&live=1")
     bench.row(
-        "  (info) funder report counted live vs its own SQL",
+        "  (info) live funder report vs its own SQL",
         live_report,
         base,
         10,
@@ -727,7 +727,7 @@ def measure(app, region: SeededRegion, repeat: int, csv_rows: int) -> Bench:
         extra={"queries": queries, "info": True},
     )
     bench.row(
-        "(info) worker: refresh every centre's report figures",
+        "(info) worker: refresh all report figures",
         refresh_seconds,
         live_report,
         1,
