@@ -143,10 +143,17 @@ class Defaults:
         "retention": "30 2 * * *",
         "backup": "45 2 * * *",  # nightly, keeping the last BACKUP_KEEP
         "team_figures": "*/5 * * * *",  # the team overview's figures (caseflow/team/figures.py)
+        # the funder report's figures for the standard periods (caseflow/reports/figures.py);
+        # every 15 minutes, between the team figures' runs and the nightly work
+        "report_figures": "7,22,37,52 * * * *",
     }
     # The team overview shows the worker's figures while they are younger than this,
     # and counts live when they are older (or missing: no worker running).
     TEAM_FIGURES_MAX_AGE_MINUTES = 15
+    # The funder report (this and last month, quarter and year) shows the worker's
+    # figures while they are younger than this, and counts live when they are older or
+    # missing. It also bounds how long an edit of past data takes to show there.
+    REPORT_FIGURES_MAX_AGE_MINUTES = 60
 
     # PDFs: bulk exports of more cases than this run in the worker, with progress.
     EXPORT_INLINE_MAX = 5

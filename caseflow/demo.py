@@ -381,6 +381,8 @@ def _seed_contacts(rng, centre, staff: list[User], day) -> None:
         if number % 8 == 0 and case_ids:  # some became a case
             contact.case_id = rng.choice(case_ids)
             contact.converted_at = contact.created_at
+        elif number % 5 == 1 and case_ids:  # a client calling about their case
+            contact.case_id = rng.choice(case_ids)
     db.session.flush()
 
 

@@ -20,6 +20,7 @@ from caseflow.mail.models import OutboxAttachment, OutboxMessage
 from caseflow.notes.models import Note, NoteRevision
 from caseflow.partners.models import Partner, Referral
 from caseflow.portal.models import ClientClaim, ClientMessage, PortalLink
+from caseflow.reports.models import ReportFigure
 from caseflow.reviews.models import ReviewRequest
 from caseflow.team.models import TeamFigure
 
@@ -54,6 +55,7 @@ __all__ = [
     "PortalLink",
     "RecoveryCode",
     "Referral",
+    "ReportFigure",
     "ReviewRequest",
     "Role",
     "TemplateItem",

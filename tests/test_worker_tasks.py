@@ -250,6 +250,9 @@ def test_a_schedule_line_needs_five_fields():
         (datetime(2026, 1, 13, 1, 30), {"outbox_sweep", "retention", "team_figures"}),  # 02:30
         (datetime(2026, 1, 13, 1, 45), {"outbox_sweep", "backup", "team_figures"}),  # 02:45
         (datetime(2026, 1, 13, 12, 5), {"outbox_sweep", "team_figures"}),
+        # The funder report's figures every 15 minutes, at 7, 22, 37 and 52.
+        (datetime(2026, 1, 13, 12, 7), {"outbox_sweep", "report_figures"}),
+        (datetime(2026, 1, 13, 1, 52), {"outbox_sweep", "report_figures"}),
         (datetime(2026, 1, 13, 12, 1), {"outbox_sweep"}),
     ],
 )

@@ -1,17 +1,12 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange
 
-from caseflow.cases.forms import text_field
+from caseflow.cases.forms import NamedEntryForm
 from caseflow.core.forms import Form
 
 
-class CaseTypeForm(Form):
-    name_en = text_field(_l("Name in English"), 80, required=True)
-    name_nl = text_field(_l("Name in Dutch"), 80, required=True)
-    position = IntegerField(
-        _l("Position in lists"), default=0, validators=[Optional(), NumberRange(min=0, max=999)]
-    )
+class CaseTypeForm(NamedEntryForm):
     is_active = BooleanField(_l("In use (offered for new cases)"), default=True)
 
 

@@ -22,6 +22,7 @@ from caseflow.cases.queries import centre_case_types
 from caseflow.cases.services import save_case_type
 from caseflow.core import audit
 from caseflow.core.audit import annotate, audited
+from caseflow.core.named_lists import save_entry
 from caseflow.core.transactions import unit_of_work
 from caseflow.core.web import page_number
 from caseflow.extensions import db
@@ -185,33 +186,30 @@ def user_reset_second_factor(user_id: int):
     return redirect(_user_page(user.id))
 
 
-def _case_type_values(form: CaseTypeForm) -> dict:
-    return {
-        "name_en": form.name_en.data,
-        "name_nl": form.name_nl.data,
-        "position": form.position.data or 0,
-        "is_active": form.is_active.data,
-    }
-
-
 @bp.route("/case-types", methods=["GET", "POST"])
 @audited("case_type.create", object_type="case_type", view_action=None)
 @requires(can_manage_case_types)
 def case_types():
     form = CaseTypeForm()
-    if form.validate_on_submit():
-        with unit_of_work(None) as work:
-            created = save_case_type(current_user.centre_id, None, **_case_type_values(form))
-        if work.failed:
-            form.name_en.errors = [*form.name_en.errors, str(work.error)]
-        else:
-            annotate(object_id=created.id)
-            flash(_("Case type added."), "success")
-            return redirect(url_for("admin.case_types"))
-    status = 400 if form.is_submitted() else 200
+    saved = save_entry(
+        form,
+        lambda values: save_case_type(current_user.centre_id, None, **values),
+        saved=_("Case type added."),
+        list_endpoint="admin.case_types",
+        new=True,
+    )
+    if saved:
+        return saved
     return render_template(
-        "admin/case_types.html", form=form, case_types=centre_case_types(current_user.centre_id)
-    ), status
+        "shared/named_list.html",
+        form=form,
+        heading=_("Case types"),
+        entries=centre_case_types(current_user.centre_id),
+        edit_url=lambda entry: url_for("admin.case_type_edit", case_type_id=entry.id),
+        empty_text=_("No case types yet."),
+        add_heading=_("Add a case type"),
+        add_label=_("Add case type"),
+    ), (400 if form.is_submitted() else 200)
 
 
 @bp.route("/case-types/<id:case_type_id>", methods=["GET", "POST"])
@@ -223,16 +221,25 @@ def case_type_edit(case_type_id: int):
         abort(404)
     # Only a GET shows the stored values: a post missing a field must not keep them.
     form = CaseTypeForm(obj=case_type if request.method == "GET" else None)
-    if form.validate_on_submit():
-        with unit_of_work(None) as work:
-            save_case_type(current_user.centre_id, case_type, **_case_type_values(form))
-        if work.failed:
-            form.name_en.errors = [*form.name_en.errors, str(work.error)]
-        else:
-            flash(_("Case type saved."), "success")
-            return redirect(url_for("admin.case_types"))
-    status = 400 if form.is_submitted() else 200
-    return render_template("admin/case_type_edit.html", form=form, case_type=case_type), status
+    saved = save_entry(
+        form,
+        lambda values: save_case_type(current_user.centre_id, case_type, **values),
+        saved=_("Case type saved."),
+        list_endpoint="admin.case_types",
+        new=False,
+    )
+    if saved:
+        return saved
+    return render_template(
+        "shared/named_entry_edit.html",
+        form=form,
+        entry=case_type,
+        heading=_("Edit case type"),
+        retired_hint=_(
+            "A retired case type stays on existing cases but is no longer offered for new ones."
+        ),
+        list_url=url_for("admin.case_types"),
+    ), (400 if form.is_submitted() else 200)
 
 
 @bp.route("/centre", methods=["GET", "POST"])

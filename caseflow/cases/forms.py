@@ -9,11 +9,20 @@ from wtforms import (
     DateField,
     FormField,
     HiddenField,
+    IntegerField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 from wtforms.widgets import Select, html_params
 
 from caseflow.cases import intake_hooks, labels
@@ -46,6 +55,18 @@ MAX_PERSONS = 20
 def text_field(label, max_length, required=False, **kwargs):
     validators = [DataRequired() if required else Optional(), Length(max=max_length), NoNulBytes()]
     return StringField(label, filters=[Stripped, EmptyToNone], validators=validators, **kwargs)
+
+
+class NamedEntryForm(Form):
+    """An entry of a centre's short bilingual list (case types, contact topics;
+    caseflow/core/named_lists.py). Subclasses say what "in use" means."""
+
+    name_en = text_field(_l("Name in English"), 80, required=True)
+    name_nl = text_field(_l("Name in Dutch"), 80, required=True)
+    position = IntegerField(
+        _l("Position in lists"), default=0, validators=[Optional(), NumberRange(min=0, max=999)]
+    )
+    is_active = BooleanField(_l("In use"), default=True)
 
 
 def not_in_future(_form, field):

@@ -104,6 +104,8 @@ ACTIVITY = {
     ActivityKind.EVENT_WAITING: _l("On the waiting list of an event"),
     ActivityKind.EVENT_DECLINED: _l("Declined an event"),
     ActivityKind.EVENT_ATTENDED: _l("Attended an event"),
+    ActivityKind.EVENT_ATTENDANCE_UNDONE: _l("Attendance at an event undone"),
+    ActivityKind.EVENT_CHANGED: _l("Told about a change to an event"),
     ActivityKind.REFERRAL_CREATED: _l("Referred to a partner"),
     ActivityKind.REFERRAL_STATE: _l("Referral updated"),
 }

@@ -363,6 +363,8 @@ class ActivityKind(enum.StrEnum):
     EVENT_WAITING = "event_waiting"
     EVENT_DECLINED = "event_declined"
     EVENT_ATTENDED = "event_attended"
+    EVENT_ATTENDANCE_UNDONE = "event_attendance_undone"  # a tick at the door taken back
+    EVENT_CHANGED = "event_changed"  # told of a new date, time, place or link; details: fields
     # Referrals to the centre's partners (caseflow/partners): details partner (name),
     # partner_type, consent; a state change from / to.
     REFERRAL_CREATED = "referral_created"

@@ -71,6 +71,25 @@ def register_page_extension(loader: Callable[[Case], dict]) -> None:
         PAGE_EXTENSIONS.append(loader)
 
 
+class PageBranch(NamedTuple):
+    """A feature package's list on the case page, read in the page's lists query (no
+    query of its own): ``build()`` returns a ``page_branch(kind, ...)`` SELECT of the
+    case's rows (``CASE_ID``, ``CENTRE_ID`` as bound parameters), ordered and capped;
+    ``to_context(case, rows)`` turns its rows into entries of the page's context."""
+
+    build: Callable
+    to_context: Callable[[Case, list], dict]
+
+
+# By kind, registered at app set-up (e.g. the case's first-line contacts,
+# caseflow/contacts/routes.py).
+PAGE_BRANCHES: dict[str, PageBranch] = {}
+
+
+def register_page_branch(kind: str, build: Callable, to_context: Callable) -> None:
+    PAGE_BRANCHES.setdefault(kind, PageBranch(build, to_context))
+
+
 def advisor_choices(include_queue_label: str | None = None) -> list[tuple[str, str]]:
     """The centre's active staff as select choices, optionally after an intake queue."""
     staff = centre_users(current_user.centre_id)
@@ -131,7 +150,7 @@ _COLUMNS = {
 }
 
 
-def _branch(kind: str, **columns):
+def page_branch(kind: str, **columns):
     """A SELECT with every column of the common shape (typed NULLs where ``kind`` has
     none), in the same order."""
     padded = [literal_column(f"'{kind}'", String).label("kind")]
@@ -169,17 +188,20 @@ class PageLists(NamedTuple):
     reviews: list
     emails: list
     staff: list
+    # The registered branches' rows, by kind (PAGE_BRANCHES).
+    extra: dict
 
 
 @cache
-def _page_lists_query():
-    """The UNION ALL of ``load_page_lists``, built once (building it costs more than
-    running it): the case is the bound parameter ``case_id``."""
+def _page_lists_query(extra_kinds: tuple[str, ...]):
+    """The UNION ALL of ``load_page_lists``, built once per set of registered branches
+    (building it costs more than running it): the case is the bound parameter
+    ``case_id``."""
     assignee, completer = aliased(User), aliased(User)
     author, uploader, actor = aliased(User), aliased(User), aliased(User)
     requester, reviewer = aliased(User), aliased(User)
     followups = (
-        _branch(
+        page_branch(
             "followup",
             id=FollowUp.id,
             created_at=FollowUp.created_at,
@@ -200,7 +222,7 @@ def _page_lists_query():
         .subquery()
     )
     notes = (
-        _branch(
+        page_branch(
             "note",
             id=Note.id,
             created_at=Note.created_at,
@@ -215,7 +237,7 @@ def _page_lists_query():
         .subquery()
     )
     attachments = (
-        _branch(
+        page_branch(
             "attachment",
             id=Attachment.id,
             created_at=Attachment.created_at,
@@ -232,7 +254,7 @@ def _page_lists_query():
         .subquery()
     )
     activities = (
-        _branch(
+        page_branch(
             "activity",
             id=Activity.id,
             created_at=Activity.created_at,
@@ -248,7 +270,7 @@ def _page_lists_query():
         .subquery()
     )
     reviews = (
-        _branch(
+        page_branch(
             "review",
             id=ReviewRequest.id,
             created_at=ReviewRequest.created_at,
@@ -270,7 +292,7 @@ def _page_lists_query():
         .subquery()
     )
     emails = (
-        _branch(
+        page_branch(
             "email",
             id=OutboxMessage.id,
             created_at=OutboxMessage.created_at,
@@ -285,20 +307,21 @@ def _page_lists_query():
         .subquery()
     )
     staff = (
-        _branch("staff", id=User.id, name1=User.full_name)
+        page_branch("staff", id=User.id, name1=User.full_name)
         .where(User.centre_id == CENTRE_ID, User.is_active_account.is_(True))
         .subquery()
     )
     branches = (followups, notes, attachments, activities, reviews, emails, staff)
+    branches += tuple(PAGE_BRANCHES[kind].build().subquery() for kind in extra_kinds)
     return union_all(*(select(b) for b in branches))
 
 
 def load_page_lists(case: Case) -> PageLists:
     """The case page's small lists in one query, whatever the case holds."""
     rows = db.session.execute(
-        _page_lists_query(), {"case_id": case.id, "centre_id": case.centre_id}
+        _page_lists_query(tuple(PAGE_BRANCHES)), {"case_id": case.id, "centre_id": case.centre_id}
     ).all()
-    lists = PageLists([], [], [], [], [], [], [])
+    lists = PageLists([], [], [], [], [], [], [], {kind: [] for kind in PAGE_BRANCHES})
     for r in rows:
         if r.kind == "followup":
             lists.followups.append(
@@ -380,6 +403,8 @@ def load_page_lists(case: Case) -> PageLists:
             )
         elif r.kind == "staff":
             lists.staff.append(_Person(id=r.id, full_name=r.name1))
+        elif r.kind in lists.extra:
+            lists.extra[r.kind].append(r)
         else:
             lists.emails.append(
                 SimpleNamespace(
@@ -436,6 +461,8 @@ def case_page_context(case: Case, *, loaded: bool = False, **forms) -> dict:
     extensions: dict = {}
     for loader in PAGE_EXTENSIONS:
         extensions.update(loader(case))
+    for kind, branch in PAGE_BRANCHES.items():
+        extensions.update(branch.to_context(case, lists.extra[kind]))
     return extensions | {
         "case": case,
         "followups": lists.followups,

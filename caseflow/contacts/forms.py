@@ -3,7 +3,13 @@ from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from caseflow.cases.forms import CountrySelect, _country_choices, not_in_future, text_field
+from caseflow.cases.forms import (
+    CountrySelect,
+    NamedEntryForm,
+    _country_choices,
+    not_in_future,
+    text_field,
+)
 from caseflow.contacts.labels import CHANNEL
 from caseflow.contacts.models import NAME_MAX, NOTE_MAX, ContactChannel
 from caseflow.contacts.services import MAX_MINUTES, ContactData
@@ -121,12 +127,7 @@ class ContactFilterForm(SubForm):
             raise ValidationError(_l("The end date is before the start date."))
 
 
-class TopicForm(Form):
-    name_en = text_field(_l("Name in English"), 80, required=True)
-    name_nl = text_field(_l("Name in Dutch"), 80, required=True)
-    position = IntegerField(
-        _l("Position in lists"), default=0, validators=[Optional(), NumberRange(min=0, max=999)]
-    )
+class TopicForm(NamedEntryForm):
     is_active = BooleanField(_l("In use (offered when logging a contact)"), default=True)
 
 

@@ -22,8 +22,9 @@ from caseflow.auth.permissions import (
 )
 from caseflow.cases.intake_hooks import IntakeSource, register_intake_source
 from caseflow.cases.models import Case, ReferralChannel
+from caseflow.cases.page import register_page_branch
 from caseflow.centres.services import register_centre_setup
-from caseflow.contacts import services
+from caseflow.contacts import case_panel, services
 from caseflow.contacts.access import contact_record
 from caseflow.contacts.forms import (
     ConfirmForm,
@@ -37,6 +38,7 @@ from caseflow.contacts.models import Contact, ContactChannel, ContactTopic, cont
 from caseflow.core.audit import annotate, audited
 from caseflow.core.countries import country_name
 from caseflow.core.errors import DomainError
+from caseflow.core.named_lists import save_entry
 from caseflow.core.time import today
 from caseflow.core.transactions import unit_of_work
 from caseflow.core.urls import safe_next
@@ -246,32 +248,34 @@ def delete(contact: Contact):
 # --- topics (admins) ----------------------------------------------------------------
 
 
-def _topic_values(form: TopicForm) -> dict:
-    return {
-        "name_en": form.name_en.data,
-        "name_nl": form.name_nl.data,
-        "position": form.position.data or 0,
-        "is_active": bool(form.is_active.data),
-    }
-
-
 @bp.route("/topics", methods=["GET", "POST"])
 @audited("contact_topic.create", object_type="contact_topic", view_action=None)
 @requires(can_manage_contact_topics)
 def topics():
     form = TopicForm()
-    if form.validate_on_submit():
-        with unit_of_work(None) as work:
-            created = services.save_topic(current_user.centre_id, None, **_topic_values(form))
-        if work.failed:
-            form.name_en.errors = [*form.name_en.errors, str(work.error)]
-        else:
-            annotate(object_id=created.id)
-            flash(_("Topic added."), "success")
-            return redirect(url_for("contacts.topics"))
-    status = 400 if form.is_submitted() else 200
-    all_topics = services.centre_topics(current_user.centre_id)
-    return render_template("contacts/topics.html", form=form, topics=all_topics), status
+    saved = save_entry(
+        form,
+        lambda values: services.save_topic(current_user.centre_id, None, **values),
+        saved=_("Topic added."),
+        list_endpoint="contacts.topics",
+        new=True,
+    )
+    if saved:
+        return saved
+    return render_template(
+        "shared/named_list.html",
+        form=form,
+        heading=_("Contact topics"),
+        intro=_(
+            "What first-line questions are about. Advisors tick one or more when they log a "
+            "contact; the funder report counts them."
+        ),
+        entries=services.centre_topics(current_user.centre_id),
+        edit_url=lambda entry: url_for("contacts.topic_edit", topic_id=entry.id),
+        empty_text=_("No topics yet."),
+        add_heading=_("Add a topic"),
+        add_label=_("Add topic"),
+    ), (400 if form.is_submitted() else 200)
 
 
 @bp.route("/topics/<id:topic_id>", methods=["GET", "POST"])
@@ -287,16 +291,26 @@ def topic_edit(topic_id: int):
     if topic is None or topic.centre_id != current_user.centre_id:
         abort(404)
     form = TopicForm(obj=topic if request.method == "GET" else None)
-    if form.validate_on_submit():
-        with unit_of_work(None) as work:
-            services.save_topic(current_user.centre_id, topic, **_topic_values(form))
-        if work.failed:
-            form.name_en.errors = [*form.name_en.errors, str(work.error)]
-        else:
-            flash(_("Topic saved."), "success")
-            return redirect(url_for("contacts.topics"))
-    status = 400 if form.is_submitted() else 200
-    return render_template("contacts/topic_edit.html", form=form, topic=topic), status
+    saved = save_entry(
+        form,
+        lambda values: services.save_topic(current_user.centre_id, topic, **values),
+        saved=_("Topic saved."),
+        list_endpoint="contacts.topics",
+        new=False,
+    )
+    if saved:
+        return saved
+    return render_template(
+        "shared/named_entry_edit.html",
+        form=form,
+        entry=topic,
+        heading=_("Edit contact topic"),
+        retired_hint=_(
+            "A retired topic stays on the contacts already logged and in the report, but is "
+            "no longer offered."
+        ),
+        list_url=url_for("contacts.topics"),
+    ), (400 if form.is_submitted() else 200)
 
 
 # --- "Turn into a case" -------------------------------------------------------------
@@ -343,6 +357,8 @@ def _created(case: Case, contact_id: int, user: User) -> None:
 @bp.record_once
 def _register(state) -> None:
     register_intake_source("contact", IntakeSource(prefill=_prefill, created=_created))
+    register_page_branch(case_panel.KIND, case_panel.build, case_panel.to_context)
+    state.app.jinja_env.globals["contact_channel_labels"] = CHANNEL
     # Every new centre starts with the default topics (the migration gave them to the
     # centres that existed before).
     register_centre_setup(_default_topics)

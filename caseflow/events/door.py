@@ -68,8 +68,20 @@ def mark_attended(invitation: EventInvitation, event: Event, actor: User, people
     db.session.flush()
 
 
-def unmark_attended(invitation: EventInvitation) -> None:
-    """Ticked by mistake. Flushes."""
+def unmark_attended(invitation: EventInvitation, event: Event, actor: User) -> None:
+    """Ticked by mistake. The case's timeline is append-only (like every undo in the
+    app, e.g. a checklist step put back), so the "attended" entry stays and an
+    "attendance undone" entry follows it; ticking again writes "attended" again.
+    Flushes."""
+    if invitation.attended_at is None:
+        return
+    _timeline(
+        invitation.case_id,
+        actor,
+        ActivityKind.EVENT_ATTENDANCE_UNDONE,
+        event,
+        people=invitation.attended_people,
+    )
     invitation.attended_at = None
     invitation.attended_people = None
     db.session.flush()

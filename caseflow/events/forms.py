@@ -10,6 +10,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     InputRequired,
     Length,
@@ -147,6 +148,22 @@ class EventForm(Form):
 
 class EditEventForm(EventForm):
     version = VersionField()
+    # Shown (its label counts the households) when a published event has registered or
+    # waiting households; on by default, so a typo fix can skip the email.
+    notify = BooleanField(
+        _l("Tell the registered and waiting households"),
+        default=True,
+        description=_l(
+            "When the date, time, place or online link changes: an email in their language,"
+            " with their personal link."
+        ),
+    )
+    # "1" when the page showed the box: a form that did not (nobody was coming when it
+    # was loaded) tells whoever registered since.
+    notify_offered = HiddenField(validators=[Optional(), AnyOf(["1"])])
+
+    def wants_notices(self) -> bool:
+        return bool(self.notify.data) if self.notify_offered.data else True
 
 
 class EventStatusForm(Form):

@@ -4,16 +4,17 @@ a steady pace; the personal link (register, decline, no more invitations). No co
 
 A personal link's token is ``secrets.token_urlsafe(32)`` (256 bits, like the client
 page's); only its SHA-256 is stored. The outbox sends at most
-``EVENT_INVITATIONS_PER_MINUTE`` invitations a minute: each batch's messages are due a
-minute after the previous batch's, and the worker's outbox sweep (every minute) sends
-what is due.
+``EVENT_INVITATIONS_PER_MINUTE`` invitations a minute for the whole installation: each
+batch's messages are due a minute after the previous batch's, a sending continues after
+the invitations still queued by earlier ones (of any event or centre), and the worker's
+outbox sweep (every minute) sends what is due.
 """
 
 import hashlib
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app, render_template, url_for
@@ -25,7 +26,7 @@ from caseflow.auth.models import User
 from caseflow.cases.models import Activity, ActivityKind, Case, HouseholdRole, Person
 from caseflow.cases.queries import CaseFilters, filtered_cases
 from caseflow.centres.models import Centre
-from caseflow.core.errors import DomainError
+from caseflow.core.errors import ConflictError, DomainError
 from caseflow.core.time import today, utcnow
 from caseflow.events.consent import consent_of, consenting_clause, withdraw_consent
 from caseflow.events.models import (
@@ -37,14 +38,19 @@ from caseflow.events.models import (
 )
 from caseflow.extensions import db
 from caseflow.mail import services as mail
+from caseflow.mail.models import OutboxMessage, OutboxStatus
 
 TOKEN_BYTES = 32
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{40,100}")
 INVITATION_KIND = "event_invitation"
 CANCELLATION_KIND = "event_cancelled"
+CHANGE_KIND = "event_changed"
 PROMOTION_KIND = "event_place_free"
 MAX_PER_SENDING = 2000
 MAX_PEOPLE = 10
+# The PostgreSQL advisory lock that makes sendings take their turn for the pace
+# (pg_advisory_xact_lock: held until the transaction ends). "CFEV" in ASCII.
+PACING_LOCK = 0x43464556
 
 
 def token_hash(token: str) -> str:
@@ -84,6 +90,9 @@ class Preview:
     no_consent: int = 0
     no_email: int = 0
     already_invited: int = 0
+    # Of the invited: whose client language is none of the event's audience languages
+    # (shown, not excluded: the lead decides; the email is in the client's language).
+    other_language: int = 0
 
     @property
     def invited(self) -> int:
@@ -180,6 +189,8 @@ def preview(user: User, event: Event, filters: RecipientFilters) -> Preview:
             result.no_email += 1
             continue
         result.recipients.append(Recipient(row.id, address, row.client_language.value))
+        if row.client_language.value not in event.languages:
+            result.other_language += 1
     return result
 
 
@@ -210,14 +221,59 @@ def render_invitation(event: Event, centre_name: str, language: str, token: str)
         }
 
 
-def send_invitations(user: User, event: Event, filters: RecipientFilters) -> Preview:
+def recipients_digest(result: Preview) -> str:
+    """A fingerprint of the households a preview would invite (their case ids): Send
+    carries it, and nothing goes out when the recomputed set differs."""
+    ids = ",".join(str(i) for i in sorted(r.case_id for r in result.recipients))
+    return hashlib.sha256(ids.encode()).hexdigest()
+
+
+def _pacing_lock() -> None:
+    """Sendings of any event take the pace one after the other: on PostgreSQL an
+    advisory lock until the transaction ends; SQLite writes one transaction at a time
+    anyway (BEGIN IMMEDIATE)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(PACING_LOCK)))
+
+
+def _first_slot(now: datetime) -> tuple[datetime, int]:
+    """Where a new sending's invitations join the pace: (the time of the first batch,
+    how many invitations that batch holds already). The installation's invitations still
+    queued (never tried yet) come first, whichever event or centre they are for; a batch
+    that is due but not sent yet (the sweep runs every minute) still counts. Two queries.
+    """
+    waiting = (
+        OutboxMessage.kind == INVITATION_KIND,
+        OutboxMessage.status == OutboxStatus.QUEUED,
+        OutboxMessage.attempts == 0,
+    )
+    last = db.session.scalar(select(func.max(OutboxMessage.next_attempt_at)).where(*waiting))
+    if last is None or last <= now - timedelta(minutes=1):
+        return now, 0
+    used = db.session.scalar(
+        select(func.count(OutboxMessage.id)).where(*waiting, OutboxMessage.next_attempt_at == last)
+    )
+    return last, used
+
+
+def send_invitations(
+    user: User, event: Event, filters: RecipientFilters, expected_digest: str | None
+) -> Preview:
     """Invite the previewed households: an invitation row each (with its personal link)
-    and an email in the outbox, paced. Flushes. Returns what was done."""
+    and an email in the outbox, paced. ``expected_digest``: the preview's
+    ``recipients_digest``; when the households differ now (someone's consent changed, or
+    another sending of this event went first) nothing is sent (ConflictError). The event's
+    row is locked first, so two sendings of one event at once take turns and the second
+    is refused. Flushes. Returns what was done."""
+    # SELECT ... FOR UPDATE, and the event's state as it is now (not as it was loaded).
+    db.session.refresh(event, with_for_update=True)
     if event.status != EventStatus.PUBLISHED:
         raise DomainError(_("Publish the event before inviting anyone."))
     if event.starts_at <= utcnow():
         raise DomainError(_("This event has started already."))
     result = preview(user, event, filters)
+    if not expected_digest or expected_digest != recipients_digest(result):
+        raise ConflictError(_("The recipients changed since the preview: preview again."))
     if not result.recipients:
         raise DomainError(
             _("Nobody to invite: no household matches with consent and an email address.")
@@ -229,6 +285,8 @@ def send_invitations(user: User, event: Event, filters: RecipientFilters) -> Pre
     centre_name = db.session.get(Centre, event.centre_id).name
     per_minute = max(1, int(current_app.config["EVENT_INVITATIONS_PER_MINUTE"]))
     now = utcnow()
+    _pacing_lock()
+    first, used = _first_slot(now)
     for index, recipient in enumerate(result.recipients):
         token = secrets.token_urlsafe(TOKEN_BYTES)
         db.session.add(
@@ -256,8 +314,9 @@ def send_invitations(user: User, event: Event, filters: RecipientFilters) -> Pre
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             },
         )
-        # A steady pace: batch n is due n minutes from now (the outbox sweep sends it).
-        message.next_attempt_at = now + timedelta(minutes=index // per_minute)
+        # A steady pace for the installation: batch n is due n minutes after the first
+        # (the outbox sweep sends it); the first may be one queued by an earlier sending.
+        message.next_attempt_at = first + timedelta(minutes=(used + index) // per_minute)
         _timeline(recipient.case_id, user, ActivityKind.EVENT_INVITED, event)
     db.session.flush()
     return result
@@ -480,6 +539,92 @@ def send_cancellations(event: Event, actor: User) -> int:
         )
         sent += 1
     return sent
+
+
+def coming_count(event_id: int) -> int:
+    """How many households are registered or on the waiting list. One query."""
+    return int(
+        db.session.scalar(
+            select(func.count(EventInvitation.id)).where(
+                EventInvitation.event_id == event_id,
+                EventInvitation.status.in_((InvitationStatus.REGISTERED, InvitationStatus.WAITING)),
+            )
+        )
+        or 0
+    )
+
+
+def render_change(
+    event: Event, centre_name: str, language: str, token: str, waiting: bool, changed: list[str]
+) -> dict:
+    """The "new date, time or place" email, in ``language``: the event's details as they
+    are now, and the household's personal link."""
+    context = {
+        "event": event,
+        "centre_name": centre_name,
+        "lang": language,
+        "title": event.title_in(language),
+        "url": invitation_url(token),
+        "waiting": waiting,
+        "changed": changed,
+    }
+    with force_locale(language):
+        return {
+            "subject": _("Changed: %(title)s", title=context["title"]),
+            "text": render_template("events/email/changed.txt", **context),
+            "html": render_template("events/email/changed.html", **context),
+        }
+
+
+def send_change_notices(event: Event, actor: User, changed: list[str]) -> int:
+    """Tell the registered and waiting households that the event's date, time, place or
+    online link changed (``changed``: which), each in their language, through the outbox,
+    with their personal link; an entry on each case's timeline. Only for a published
+    event that has not started. Flushes. Returns how many households get an email.
+
+    Only the hash of a personal link is stored, so the email carries a new link for the
+    same invitation and the earlier one stops working (the email says so); a household
+    without an address keeps its link (and gets no email)."""
+    if not changed or not is_open(event):
+        return 0
+    _lock(event)  # no answer changes its status meanwhile
+    coming = list(
+        db.session.scalars(
+            select(EventInvitation)
+            .where(
+                EventInvitation.event_id == event.id,
+                EventInvitation.status.in_((InvitationStatus.REGISTERED, InvitationStatus.WAITING)),
+            )
+            .order_by(EventInvitation.id)
+        )
+    )
+    if not coming:
+        return 0
+    where = addresses([i.case_id for i in coming])
+    centre_name = db.session.get(Centre, event.centre_id).name
+    told = 0
+    for invitation in coming:
+        address = where.get(invitation.case_id)
+        if not address:
+            continue
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        invitation.token_hash = token_hash(token)
+        waiting = invitation.status == InvitationStatus.WAITING
+        rendered = render_change(event, centre_name, invitation.language, token, waiting, changed)
+        mail.queue_email(
+            centre_id=event.centre_id,
+            case_id=invitation.case_id,
+            kind=CHANGE_KIND,
+            recipients=[address],
+            subject=rendered["subject"],
+            text_body=rendered["text"],
+            html_body=rendered["html"],
+            created_by_id=actor.id,
+        )
+        _timeline(invitation.case_id, actor, ActivityKind.EVENT_CHANGED, event, fields=changed)
+        told += 1
+    db.session.flush()
+    return told
 
 
 def answer_counts(event_id: int) -> dict[str, tuple[int, int]]:

@@ -1,7 +1,6 @@
 """The centre's events: the calendar (everyone), create / edit / publish / cancel (team
 leads and admins). Each page shows only the user's own centre's events (404 otherwise)."""
 
-import hashlib
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -110,15 +109,48 @@ def edit(event_id: int):
     if not form.is_submitted():
         form.process(data=_form_data(event))
     _with_partners(form, event.partner_id)
+    coming = _offer_notices(form, event)
     if form.validate_on_submit():
         with unit_of_work() as work:
-            services.update_event(event, form.to_data(), form.version.data)
+            changed = services.update_event(event, form.to_data(), form.version.data)
+            told = (
+                invitations.send_change_notices(event, current_user, changed)
+                if form.wants_notices()
+                else 0
+            )
         if not work.failed:
+            annotate(details={"changed": changed, "told": told})
             flash(_("Event saved."), "success")
+            if told:
+                flash(
+                    ngettext(
+                        "%(num)d household gets an email about the change.",
+                        "%(num)d households get an email about the change.",
+                        told,
+                    ),
+                    "success",
+                )
             return redirect(url_for("events.detail", event_id=event.id))
-        return render_template("events/form.html", **_context(form=form, event=event)), work.status
+        return render_template(
+            "events/form.html", **_context(form=form, event=event, coming=coming)
+        ), work.status
     status = 400 if form.is_submitted() else 200
-    return render_template("events/form.html", **_context(form=form, event=event)), status
+    return render_template(
+        "events/form.html", **_context(form=form, event=event, coming=coming)
+    ), status
+
+
+def _offer_notices(form: EditEventForm, event: Event) -> int:
+    """How many households a change would be told to (the box is shown when any), with
+    the box's label counting them."""
+    coming = invitations.coming_count(event.id) if invitations.is_open(event) else 0
+    if coming:
+        form.notify.label.text = ngettext(
+            "Tell the %(num)d registered or waiting household",
+            "Tell the %(num)d registered and waiting households",
+            coming,
+        )
+    return coming
 
 
 def _with_partners(form: EventForm, current: int | None = None) -> EventForm:
@@ -205,13 +237,6 @@ def _filters(form: InviteForm) -> invitations.RecipientFilters:
     )
 
 
-def recipients_digest(result: invitations.Preview) -> str:
-    """A fingerprint of the households a preview would invite (their case ids): Send
-    carries it, and nothing goes out when the recomputed set differs."""
-    ids = ",".join(str(i) for i in sorted(r.case_id for r in result.recipients))
-    return hashlib.sha256(ids.encode()).hexdigest()
-
-
 def _preview_counts(result: invitations.Preview) -> dict:
     return {
         "matching": result.matching,
@@ -219,6 +244,7 @@ def _preview_counts(result: invitations.Preview) -> dict:
         "no_consent": result.no_consent,
         "no_email": result.no_email,
         "already_invited": result.already_invited,
+        "other_language": result.other_language,
     }
 
 
@@ -240,18 +266,23 @@ def invite(event_id: int):
         annotate(details={"preview": True, **_preview_counts(result)})
         return render_template(
             "events/invite.html",
-            **_context(event=event, form=form, preview=result, digest=recipients_digest(result)),
+            **_context(
+                event=event, form=form, preview=result, digest=invitations.recipients_digest(result)
+            ),
         )
-    current = invitations.preview(current_user, event, _filters(form))
-    if not form.recipients_digest.data or form.recipients_digest.data != recipients_digest(current):
-        annotate(details={"recipients_changed": True})
-        flash(_("The recipients changed since the preview: preview again."), "danger")
-        return render_template(
-            "events/invite.html",
-            **_context(event=event, form=form, preview=current, digest=recipients_digest(current)),
-        ), 409
+    # The digest is checked again inside the send, under the event row's lock: two Sends
+    # at once take turns, and the second finds the households invited already (409).
     with unit_of_work() as work:
-        result = invitations.send_invitations(current_user, event, _filters(form))
+        result = invitations.send_invitations(
+            current_user, event, _filters(form), form.recipients_digest.data
+        )
+    if work.status == 409:
+        annotate(details={"recipients_changed": True})
+        current = invitations.preview(current_user, event, _filters(form))
+        digest = invitations.recipients_digest(current)
+        return render_template(
+            "events/invite.html", **_context(event=event, form=form, preview=current, digest=digest)
+        ), 409
     if work.failed:
         return render_template("events/invite.html", **_context(event=event, form=form)), 400
     annotate(details={"invited": result.invited})
@@ -313,6 +344,10 @@ def attended(event_id: int, invitation_id: int):
         door.mark_attended(invitation, event, current_user, form.people.data)
     if work.failed:
         return _door_page(event, work.status)
+    annotate(
+        case_id=invitation.case_id,
+        details={"invitation": invitation.id, "people": form.people.data},
+    )
     return redirect(url_for("events.door_list", event_id=event.id, _anchor=f"row-{invitation.id}"))
 
 
@@ -324,8 +359,13 @@ def unmark(event_id: int, invitation_id: int):
     invitation = _door_invitation(event, invitation_id)
     if not UnmarkForm().validate():
         abort(400)
+    was = invitation.attended_people
     with unit_of_work():
-        door.unmark_attended(invitation)
+        door.unmark_attended(invitation, event, current_user)
+    annotate(
+        case_id=invitation.case_id,
+        details={"undo": True, "invitation": invitation.id, "people": was},
+    )
     return redirect(url_for("events.door_list", event_id=event.id, _anchor=f"row-{invitation.id}"))
 
 

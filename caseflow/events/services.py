@@ -74,14 +74,23 @@ def create_event(centre_id: int, actor: User, data: dict) -> Event:
     return event
 
 
-def update_event(event: Event, data: dict, expected_version: int | None) -> None:
-    """Change an event's details. A cancelled event stays as it was. Flushes."""
+# What the households who are coming must hear about when it changes (their email says
+# when and where): the date and time, the place, the online link.
+NOTICE_FIELDS = ("starts_at", "ends_at", "place", "online_url")
+
+
+def update_event(event: Event, data: dict, expected_version: int | None) -> list[str]:
+    """Change an event's details. A cancelled event stays as it was. Flushes. Returns
+    which of ``NOTICE_FIELDS`` changed (to tell the registered and waiting households:
+    ``invitations.send_change_notices``)."""
     check_version(event.version, expected_version)
     if event.status == EventStatus.CANCELLED:
         raise DomainError(_("A cancelled event cannot be changed."))
+    before = {name: getattr(event, name) for name in NOTICE_FIELDS}
     _apply(event, data)
     event.updated_at = utcnow()
     db.session.flush()
+    return [name for name in NOTICE_FIELDS if getattr(event, name) != before[name]]
 
 
 def publish_event(event: Event, expected_version: int | None) -> None:

@@ -1,6 +1,7 @@
 """The funder report as labelled tables (page and exports) and SVG charts."""
 
 import base64
+import functools
 from dataclasses import dataclass
 from datetime import date
 
@@ -371,18 +372,26 @@ def chart(table: Table) -> str | None:
     """A horizontal bar chart of a table as a data: URI (an <img>: no script, no CSP issue)."""
     if not table.chart or not table.rows:
         return None
+    return _chart(table.title, tuple(table.rows))
+
+
+@functools.lru_cache(maxsize=256)
+def _chart(title: str, rows: tuple[tuple[str, int], ...]) -> str:
+    """The chart of these labels and counts: pygal takes ~10 ms a chart, a dozen a page,
+    and the same figures (stored by the worker for 15 minutes) give the same SVG, so the
+    charts are drawn once per process and figures (a few MB at most: 256 charts)."""
     bar = pygal.HorizontalBar(
         style=CHART_STYLE,
         js=[],  # no scripts in the SVG
         show_legend=False,
         width=640,
-        height=max(160, 34 * len(table.rows) + 60),
+        height=max(160, 34 * len(rows) + 60),
         print_values=True,
         disable_xml_declaration=False,
         explicit_size=True,
     )
-    bar.title = table.title
-    bar.x_labels = [label for label, _n in reversed(table.rows)]
-    bar.add(table.title, [n for _label, n in reversed(table.rows)])
+    bar.title = title
+    bar.x_labels = [label for label, _n in reversed(rows)]
+    bar.add(title, [n for _label, n in reversed(rows)])
     svg = bar.render()
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()

@@ -8,11 +8,10 @@ from caseflow.auth.access import requires
 from caseflow.auth.permissions import can_review
 from caseflow.core.audit import audited
 from caseflow.core.downloads import download, safe_filename
-from caseflow.core.i18n import current_locale, format_day, format_moment
+from caseflow.core.i18n import current_locale, format_clock, format_day, format_moment
 from caseflow.core.time import today, utcnow
-from caseflow.reports import exports, presentation
+from caseflow.reports import exports, figures, presentation
 from caseflow.reports.forms import PeriodForm
-from caseflow.reports.funder import funder_report
 from caseflow.reports.periods import period_for
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -34,7 +33,9 @@ def _context():
         form.start.data,
         form.end.data,
     )
-    report = funder_report(current_user.centre_id, period)
+    # The worker's figures of this period while fresh; "Count now" (live=1) counts live.
+    live = request.args.get("live") == "1"
+    report, counted_at = figures.report_for(current_user.centre_id, period, live=live)
     locale = current_locale()
     tables = presentation.tables(report, current_user.centre_id, locale)
     return form, {
@@ -45,6 +46,10 @@ def _context():
         "contact_share": presentation.contact_share(report),
         "event_share": presentation.event_share(report),
         "centre_name": current_user.centre.name,
+        "counted_at": counted_at,
+        "figures_time": _("Figures as of %(time)s", time=format_clock(counted_at))
+        if counted_at
+        else "",
         "title": _(
             "Funder report %(start)s – %(end)s",
             start=format_day(period.start),
@@ -91,7 +96,10 @@ def funder_export(fmt: str):
     if fmt == "csv":
         data = exports.to_csv(header, rows)
     elif fmt == "xlsx":
-        data = exports.to_xlsx(context["title"], header, rows, context["suppression_note"])
+        note = context["suppression_note"]
+        if context["figures_time"]:
+            note += f" {context['figures_time']}."
+        data = exports.to_xlsx(context["title"], header, rows, note)
     else:
         data = exports.to_pdf(
             context

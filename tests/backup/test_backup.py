@@ -40,6 +40,7 @@ from caseflow.mail.services import Attachment, queue_email
 from caseflow.notes.services import add_note, edit_note
 from caseflow.partners.services import create_partner, create_referral
 from caseflow.portal.services import ask_question, claim_step, create_link
+from caseflow.reports.figures import refresh_report_figures
 from caseflow.reviews.services import request_review
 from caseflow.team.figures import refresh_team_figures
 from tests.attachments.files import pdf_bytes, png_bytes, upload
@@ -175,6 +176,7 @@ def filled(app, centre, make_user, make_case):
         details=["name", "email"],
     )
     refresh_team_figures()  # the team overview's figures (what the worker stores)
+    refresh_report_figures()  # the funder report's figures (what the worker stores)
     # A first-line contact with its topics, linked to the case.
     housing = next(t for t in centre_topics(case.centre_id) if t.code == "housing")
     log_contact(

@@ -10,6 +10,8 @@ from caseflow.attachments.services import store_upload
 from caseflow.cases.models import Case, CaseType, Person
 from caseflow.checklists.models import ChecklistItem, TemplateItem
 from caseflow.checklists.seeding import seed_catalogue
+from caseflow.contacts.models import ContactChannel
+from caseflow.contacts.services import ContactData, centre_topics, log_contact
 from caseflow.extensions import db
 from caseflow.followups.models import FollowUp
 from caseflow.followups.services import add_followup
@@ -111,15 +113,22 @@ def test_case_detail_runs_a_fixed_number_of_queries(client_for, make_user, make_
     _add_notes_and_followups(big_case, advisor, 40)
     for i in range(12):  # attached files, listed with their uploader
         store_upload(big_case, upload(png_bytes(), f"scan-{i}.png"), uploaded_by=advisor)
+    for i in range(12):  # first-line contacts about the case, with their topics
+        topics = [t.id for t in centre_topics(big_case.centre_id)[: 1 + i % 3]]
+        log_contact(
+            advisor,
+            ContactData(channel=ContactChannel.PHONE, topic_ids=topics, minutes=i),
+            big_case,
+        )
     db.session.commit()
     small = _queries_for(client, f"/cases/{small_case.id}")
     big = _queries_for(client, f"/cases/{big_case.id}")
     assert small == big
     # The session user, 6 to show it (the case with its household; ONE UNION ALL of its
-    # follow-ups, notes, files, timeline, reviews, emails and the centre's staff
-    # (cases.page.load_page_lists); the checklist; the client page panel, a UNION ALL too;
-    # the referrals panel; the event invitations panel: the consent row), 1 to write its
-    # case.view audit row: 8.
+    # follow-ups, notes, files, timeline, reviews, emails, the centre's staff and the
+    # first-line contacts (cases.page.load_page_lists); the checklist; the client page
+    # panel, a UNION ALL too; the referrals panel; the event invitations panel: the
+    # consent row), 1 to write its case.view audit row: 8.
     assert big == 8
     assert big <= CASE_PAGE_LIMIT
 

@@ -4,6 +4,7 @@ shows the attendance."""
 import pytest
 from sqlalchemy import select
 
+from caseflow.cases.models import Activity, ActivityKind
 from caseflow.core.audit import AuditEvent
 from caseflow.events.models import EventInvitation, WalkIn
 from caseflow.extensions import db
@@ -227,3 +228,52 @@ def test_another_events_walk_in_is_not_found(client_for, centre, households):
     assert client.post_form(url).status_code == 404
     db.session.refresh(walk_in)
     assert walk_in.name == "Kept Visitor"
+
+
+def test_undo_at_the_door_shows_on_the_timeline_and_in_the_audit_trail(
+    client_for, centre, households
+):
+    """The timeline is append-only: an undone tick stays, followed by "attendance
+    undone" (a tick again adds "attended" again); the audit trail has each action."""
+    event, cases = _registered(client_for, centre, households)
+    client = client_for(households[0])
+    invitation = db.session.scalar(
+        select(EventInvitation).where(EventInvitation.case_id == cases["A"].id)
+    )
+    door = f"/events/{event.id}/door/{invitation.id}"
+    assert client.post_form(door, {"people": "2"}).status_code == 302
+    assert client.post_form(f"{door}/undo").status_code == 302
+
+    db.session.refresh(invitation)
+    assert invitation.attended_at is None and invitation.attended_people is None
+    kinds = db.session.scalars(
+        select(Activity.kind)
+        .where(Activity.case_id == cases["A"].id, Activity.kind.like("event_attend%"))
+        .order_by(Activity.id)
+    ).all()
+    assert kinds == [ActivityKind.EVENT_ATTENDED, ActivityKind.EVENT_ATTENDANCE_UNDONE]
+    timeline = client.get(f"/cases/{cases['A'].id}?lang=en").get_data(as_text=True)
+    assert "Attendance at an event undone</strong>: Language café (2 people)" in timeline
+    assert "Attended an event</strong>: Language café (2 people)" in timeline
+    page = client.get(f"/events/{event.id}/door").get_data(as_text=True)
+    assert f'data-present="{invitation.id}"' not in page and 'data-count="present">0<' in page
+    audit = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "event.attendance", AuditEvent.outcome == "ok")
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [(a.case_id, a.details) for a in audit] == [
+        (cases["A"].id, {"status": 302, "invitation": invitation.id, "people": 2}),
+        (cases["A"].id, {"status": 302, "undo": True, "invitation": invitation.id, "people": 2}),
+    ]
+
+    # An undo of a household not ticked changes nothing on the case.
+    before = db_digest()
+    assert client.post_form(f"{door}/undo").status_code == 302
+    assert db_digest() == before
+    # Ticked again: "attended" again, after the undo.
+    client.post_form(door, {"people": "3"})
+    last = db.session.scalar(
+        select(Activity).where(Activity.case_id == cases["A"].id).order_by(Activity.id.desc())
+    )
+    assert last.kind == ActivityKind.EVENT_ATTENDED and last.details["people"] == 3

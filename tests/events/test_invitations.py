@@ -12,6 +12,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
 from caseflow.cases.models import ClientLanguage, HouseholdRole
+from caseflow.core.audit import AuditEvent
 from caseflow.core.time import today
 from caseflow.events.consent import consent_of, give_consent
 from caseflow.events.models import ConsentChannel, EventInvitation, InvitationStatus
@@ -530,3 +531,33 @@ def test_the_cancellation_flash_counts_the_waiting_list_as_such(client_for, cent
     page = client.get(f"/events/{event.id}?lang=en").get_data(as_text=True)
     assert "2 households (registered or on the waiting list) get an email." in page
     assert "registered households get" not in page
+
+
+def test_the_preview_shows_who_speaks_none_of_the_event_s_languages(
+    client_for, centre, households, smtp
+):
+    """A Dutch-only event: the French household is counted (not excluded); the lead
+    decides. Its invitation goes out in French all the same."""
+    lead, _cases = households
+    event = make_event(centre, lead)
+    event.audience_languages = "nl"
+    db.session.commit()
+    client = client_for(lead)
+    response = client.post_form(
+        f"/events/{event.id}/invite?lang=en", {**FILTERS, "action": "preview"}
+    )
+    body = response.get_data(as_text=True)
+    assert "Of these, households whose language is none of the event's (Dutch)" in body
+    assert 'data-count="other-language">1<' in body and 'data-count="invited">2<' in body
+    audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "event.invite"))
+    assert audit.details["other_language"] == 1
+    event.audience_languages = "nl,fr"
+    db.session.commit()
+    assert 'data-count="other-language">0<' in client.post_form(
+        f"/events/{event.id}/invite", {**FILTERS, "action": "preview"}
+    ).get_data(as_text=True)
+    assert _send(client, event).status_code == 302
+    assert {m["Subject"] for m in smtp.inbox.messages} == {
+        "Invitation : Café des langues",
+        "Uitnodiging: Taalcafé",
+    }
