@@ -20,7 +20,7 @@ from dateutil.relativedelta import relativedelta
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, select
 
 from caseflow.auth.models import User
 from caseflow.cases.models import Activity, ActivityKind, Case, HouseholdRole, Person
@@ -509,14 +509,7 @@ def render_cancellation(event: Event, centre_name: str, language: str) -> dict:
 def send_cancellations(event: Event, actor: User) -> int:
     """Tell the registered households (and the waiting list) that the event is
     cancelled, each in their language, through the outbox. Flushes. Returns how many."""
-    coming = list(
-        db.session.scalars(
-            select(EventInvitation).where(
-                EventInvitation.event_id == event.id,
-                EventInvitation.status.in_((InvitationStatus.REGISTERED, InvitationStatus.WAITING)),
-            )
-        )
-    )
+    coming = _coming(event)
     if not coming:
         return 0
     where = addresses([i.case_id for i in coming])
@@ -541,16 +534,27 @@ def send_cancellations(event: Event, actor: User) -> int:
     return sent
 
 
+def _is_coming(event_id: int):
+    """An invitation of the event whose household is registered or on the waiting list."""
+    return and_(
+        EventInvitation.event_id == event_id,
+        EventInvitation.status.in_((InvitationStatus.REGISTERED, InvitationStatus.WAITING)),
+    )
+
+
+def _coming(event: Event) -> list[EventInvitation]:
+    """The event's registered and waiting invitations, oldest first."""
+    return list(
+        db.session.scalars(
+            select(EventInvitation).where(_is_coming(event.id)).order_by(EventInvitation.id)
+        )
+    )
+
+
 def coming_count(event_id: int) -> int:
     """How many households are registered or on the waiting list. One query."""
     return int(
-        db.session.scalar(
-            select(func.count(EventInvitation.id)).where(
-                EventInvitation.event_id == event_id,
-                EventInvitation.status.in_((InvitationStatus.REGISTERED, InvitationStatus.WAITING)),
-            )
-        )
-        or 0
+        db.session.scalar(select(func.count(EventInvitation.id)).where(_is_coming(event_id))) or 0
     )
 
 
@@ -588,16 +592,7 @@ def send_change_notices(event: Event, actor: User, changed: list[str]) -> int:
     if not changed or not is_open(event):
         return 0
     _lock(event)  # no answer changes its status meanwhile
-    coming = list(
-        db.session.scalars(
-            select(EventInvitation)
-            .where(
-                EventInvitation.event_id == event.id,
-                EventInvitation.status.in_((InvitationStatus.REGISTERED, InvitationStatus.WAITING)),
-            )
-            .order_by(EventInvitation.id)
-        )
-    )
+    coming = _coming(event)
     if not coming:
         return 0
     where = addresses([i.case_id for i in coming])

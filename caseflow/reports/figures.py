@@ -23,10 +23,9 @@ from dataclasses import asdict, fields
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 
-from caseflow.centres.models import Centre
-from caseflow.core.database import reading
+from caseflow.centres.figures import refresh_centre_rows
 from caseflow.core.time import today, utcnow
 from caseflow.extensions import db
 from caseflow.reports.funder import (
@@ -103,47 +102,29 @@ def refresh_report_figures(
     day: date | None = None,
 ) -> int:
     """Count the standard periods' reports of one centre (or every centre) afresh and
-    store them, replacing what was stored for that centre. Returns the rows stored.
-
-    Without ``commit`` it only flushes (the caller's unit of work). With ``commit`` (the
-    worker, ``flask report-figures``) each centre is counted in a read-only transaction
-    (``reading()``: on SQLite no write lock while the slow counts run), which ``commit``
-    ends, and its rows are then replaced in a short write transaction of their own,
-    ended by ``commit`` too: web requests wait for the delete and insert only.
-    """
+    store them, replacing what was stored for that centre
+    (centres.figures.refresh_centre_rows: read-only counting, then a short write per
+    centre). Returns the rows stored."""
     periods = standard_periods(day)
-    with reading():
-        centre_ids = (
-            [centre_id] if centre_id is not None else db.session.scalars(select(Centre.id)).all()
-        )
-        if commit is not None:
-            commit()  # ends the read
-    stored = 0
-    for cid in centre_ids:
-        with reading():
-            rows = []
-            for period in periods:
-                computed_at = utcnow()
-                report = funder_report(cid, period)
-                rows.append(
-                    {
-                        "centre_id": cid,
-                        "kind": period.kind,
-                        "period_start": period.start,
-                        "period_end": period.end,
-                        "data": json.dumps(to_data(report), separators=(",", ":")),
-                        "computed_at": computed_at,
-                    }
-                )
-            if commit is not None:
-                commit()  # ends the read: nothing written, no lock taken
-        db.session.execute(delete(ReportFigure).where(ReportFigure.centre_id == cid))
-        db.session.execute(insert(ReportFigure), rows)
-        db.session.flush()
-        if commit is not None:
-            commit()
-        stored += len(rows)
-    return stored
+
+    def count(cid: int) -> list[dict]:
+        rows = []
+        for period in periods:
+            computed_at = utcnow()
+            report = funder_report(cid, period)
+            rows.append(
+                {
+                    "centre_id": cid,
+                    "kind": period.kind,
+                    "period_start": period.start,
+                    "period_end": period.end,
+                    "data": json.dumps(to_data(report), separators=(",", ":")),
+                    "computed_at": computed_at,
+                }
+            )
+        return rows
+
+    return refresh_centre_rows(ReportFigure, count, centre_id, commit=commit)
 
 
 def max_age() -> timedelta:

@@ -14,11 +14,10 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import func, select
 
 from caseflow.auth.models import User
-from caseflow.centres.models import Centre
-from caseflow.core.database import reading
+from caseflow.centres.figures import refresh_centre_rows
 from caseflow.core.time import utcnow
 from caseflow.extensions import db
 from caseflow.team.models import TeamFigure
@@ -49,39 +48,18 @@ def refresh_team_figures(
     centre_id: int | None = None, *, commit: Callable[[], None] | None = None
 ) -> int:
     """Count the overview of one centre (or every centre) afresh and store it, replacing
-    what was stored. Returns the number of rows stored.
+    what was stored (centres.figures.refresh_centre_rows: read-only counting, then a
+    short write per centre). Returns the number of rows stored."""
 
-    Without ``commit`` it only flushes (the caller's unit of work). With ``commit`` (the
-    worker, ``flask team-figures``) each centre is counted in a read-only transaction
-    (``reading()``: on SQLite no write lock while the slow counts run), which ``commit``
-    ends, and its rows are then replaced in a short write transaction of their own,
-    ended by ``commit`` too: web requests wait for the delete and insert only.
-    """
-    with reading():
-        centre_ids = (
-            [centre_id] if centre_id is not None else db.session.scalars(select(Centre.id)).all()
-        )
-        if commit is not None:
-            commit()  # ends the read
-    stored = 0
-    for cid in centre_ids:
-        with reading():
-            now = utcnow()
-            rows = [
-                {"centre_id": cid, "user_id": load.user.id, "computed_at": now}
-                | {name: getattr(load, name) for name in FIGURES}
-                for load in team_overview(cid)
-            ]
-            if commit is not None:
-                commit()  # ends the read: nothing written, no lock taken
-        db.session.execute(delete(TeamFigure).where(TeamFigure.centre_id == cid))
-        if rows:
-            db.session.execute(insert(TeamFigure), rows)
-        db.session.flush()
-        if commit is not None:
-            commit()
-        stored += len(rows)
-    return stored
+    def count(cid: int) -> list[dict]:
+        now = utcnow()
+        return [
+            {"centre_id": cid, "user_id": load.user.id, "computed_at": now}
+            | {name: getattr(load, name) for name in FIGURES}
+            for load in team_overview(cid)
+        ]
+
+    return refresh_centre_rows(TeamFigure, count, centre_id, commit=commit)
 
 
 def max_age() -> timedelta:
