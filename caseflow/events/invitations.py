@@ -509,16 +509,12 @@ def render_cancellation(event: Event, centre_name: str, language: str) -> dict:
 def send_cancellations(event: Event, actor: User) -> int:
     """Tell the registered households (and the waiting list) that the event is
     cancelled, each in their language, through the outbox. Flushes. Returns how many."""
-    coming = _coming(event)
-    if not coming:
+    reachable = _reachable(event)
+    if not reachable:
         return 0
-    where = addresses([i.case_id for i in coming])
     centre_name = db.session.get(Centre, event.centre_id).name
     sent = 0
-    for invitation in coming:
-        address = where.get(invitation.case_id)
-        if not address:
-            continue
+    for invitation, address in reachable:
         rendered = render_cancellation(event, centre_name, invitation.language)
         mail.queue_email(
             centre_id=event.centre_id,
@@ -549,6 +545,14 @@ def _coming(event: Event) -> list[EventInvitation]:
             select(EventInvitation).where(_is_coming(event.id)).order_by(EventInvitation.id)
         )
     )
+
+
+def _reachable(event: Event) -> list[tuple[EventInvitation, str]]:
+    """The registered and waiting households that have an email address, with it (a
+    household without one is left out: it gets no email). Two queries."""
+    coming = _coming(event)
+    where = addresses([i.case_id for i in coming]) if coming else {}
+    return [(i, where[i.case_id]) for i in coming if where.get(i.case_id)]
 
 
 def coming_count(event_id: int) -> int:
@@ -592,16 +596,12 @@ def send_change_notices(event: Event, actor: User, changed: list[str]) -> int:
     if not changed or not is_open(event):
         return 0
     _lock(event)  # no answer changes its status meanwhile
-    coming = _coming(event)
-    if not coming:
+    reachable = _reachable(event)
+    if not reachable:
         return 0
-    where = addresses([i.case_id for i in coming])
     centre_name = db.session.get(Centre, event.centre_id).name
     told = 0
-    for invitation in coming:
-        address = where.get(invitation.case_id)
-        if not address:
-            continue
+    for invitation, address in reachable:
         token = secrets.token_urlsafe(TOKEN_BYTES)
         invitation.token_hash = token_hash(token)
         waiting = invitation.status == InvitationStatus.WAITING
